@@ -1,0 +1,138 @@
+"""Semantic checks of a plan that the field types alone cannot express.
+
+Each ``check_*`` function looks at one concern and yields ``(path, message,
+severity)``; the loader turns paths into file lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from compplan.schema import (
+    Bonus,
+    Commission,
+    Condition,
+    PayoutCurve,
+    Plan,
+    RateTable,
+    Spiff,
+)
+from compplan.yamlsource import Path
+
+Finding = tuple[Path, str, str]
+
+
+def check_tiers(plan: Plan) -> Iterator[Finding]:
+    """Tier starts must strictly increase."""
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Commission):
+            tiers = comp.schedule.tiers
+            for t in range(1, len(tiers)):
+                if tiers[t].from_ <= tiers[t - 1].from_:
+                    yield (
+                        ("components", i, "schedule", "tiers", t, "from"),
+                        f"tiers must increase: {tiers[t].from_:g} is not above "
+                        f"{tiers[t - 1].from_:g}",
+                        "error",
+                    )
+
+
+def check_curves(plan: Plan) -> Iterator[Finding]:
+    """Curve attainments must increase and payouts must not fall."""
+    for i, comp in enumerate(plan.components):
+        if not isinstance(comp, PayoutCurve):
+            continue
+        pts = comp.points
+        for p in range(1, len(pts)):
+            if pts[p].attainment <= pts[p - 1].attainment:
+                yield (("components", i, "points", p, "attainment"),
+                       "curve attainments must increase", "error")
+            if pts[p].payout < pts[p - 1].payout:
+                yield (("components", i, "points", p, "payout"),
+                       "payout curve must not decrease (monotone in attainment)", "error")
+        if comp.below > pts[0].payout:
+            yield (("components", i, "below"),
+                   "payout below the first point cannot exceed the first point's payout", "error")
+
+
+def _condition_measures(cond: Condition | None) -> list[str]:
+    return list(cond.weight_map()) if cond is not None else []
+
+
+def check_measure_references(plan: Plan) -> Iterator[Finding]:
+    """Every measure a component or gate names must be defined by the plan."""
+    for i, comp in enumerate(plan.components):
+        named: list[tuple[Path, str]] = []
+        if isinstance(comp, Commission | RateTable | PayoutCurve | Spiff):
+            named.append((("components", i, "measure"), comp.measure))
+        for key in ("gate", "condition"):
+            cond = getattr(comp, key, None)
+            for m in _condition_measures(cond):
+                named.append((("components", i, key), m))
+        for path, measure in named:
+            if measure not in plan.measures:
+                known = ", ".join(sorted(plan.measures)) or "none"
+                yield path, f"unknown measure {measure!r} (defined: {known})", "error"
+
+
+def _needs_quota(plan: Plan) -> Iterator[tuple[Path, str]]:
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, PayoutCurve) or (
+            isinstance(comp, Commission) and comp.basis == "attainment"
+        ):
+            yield ("components", i, "measure"), comp.measure
+        for key in ("gate", "condition"):
+            for m in _condition_measures(getattr(comp, key, None)):
+                yield ("components", i, key), m
+
+
+def check_quotas(plan: Plan) -> Iterator[Finding]:
+    """Attainment needs a quota; quotas must be for defined measures."""
+    for path, measure in _needs_quota(plan):
+        if measure in plan.measures and measure not in plan.quotas:
+            yield path, f"attainment of {measure!r} needs a quota: add quotas.{measure}", "error"
+    for name in plan.quotas:
+        if name not in plan.measures:
+            yield ("quotas", name), f"quota for unknown measure {name!r}", "error"
+
+
+def check_component_ids(plan: Plan) -> Iterator[Finding]:
+    """Component ids are unique within a plan (they name payout lines)."""
+    seen: set[str] = set()
+    for i, comp in enumerate(plan.components):
+        if comp.id in seen:
+            yield ("components", i, "id"), f"duplicate component id {comp.id!r}", "error"
+        seen.add(comp.id)
+
+
+def check_bonus_pay(plan: Plan) -> Iterator[Finding]:
+    """A bonus amount should be positive; a negative 'bonus' is a deduction in disguise."""
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Bonus) and comp.amount is not None and comp.amount < 0:
+            yield ("components", i, "amount"), "a bonus amount must not be negative", "error"
+
+
+def check_split_usage(plan: Plan) -> Iterator[Finding]:
+    """A per-split SPIFF needs a measure that has a split column."""
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Spiff) and comp.per_split and comp.measure in plan.measures:
+            if plan.measures[comp.measure].split is None:
+                yield (("components", i, "per_split"),
+                       f"measure {comp.measure!r} has no split column; set per_split: false",
+                       "error")
+
+
+CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
+    check_tiers,
+    check_curves,
+    check_measure_references,
+    check_quotas,
+    check_component_ids,
+    check_bonus_pay,
+    check_split_usage,
+)
+
+
+def check_plan(plan: Plan) -> list[Finding]:
+    """Run every check over one plan."""
+    return [finding for check in CHECKS for finding in check(plan)]

@@ -1,0 +1,257 @@
+"""Components: turn measure arrays into payout lines, in integer cents.
+
+Every evaluator works on whole ``(seats, periods)`` arrays and returns the cents it
+pays per seat and month, plus the intermediate arrays (value, quota, attainment,
+target, factor, earned) that :mod:`compplan.explain` prints.
+
+Rounding (see :mod:`compplan.money`): a per-period line is rounded on its own; a
+``ytd`` component pays ``round(E_m) - round(E_{m-1})`` so its months add up to the
+rounded year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from compplan.exceptions import exception_frame
+from compplan.filters import evaluate
+from compplan.inputs import Inputs
+from compplan.measures import Floats, PlanFrame, monthly_sum
+from compplan.money import Cents, cumulative_lines, to_cents
+from compplan.periods import fold, month_of_period_end
+from compplan.quotas import quota_array
+from compplan.schedules import apply_curve, apply_schedule, snap_attainment
+from compplan.schema import (
+    Bonus,
+    Cap,
+    Commission,
+    Component,
+    Condition,
+    PayoutCurve,
+    RateTable,
+    Salary,
+    Spiff,
+    Target,
+)
+
+_DIVISOR = {"month": 12.0, "quarter": 4.0, "year": 1.0, "ytd": 1.0}
+_PAY_MONTHS = {"month": np.arange(12), "quarter": np.array([2, 5, 8, 11]), "year": np.array([11])}
+
+
+@dataclass
+class ComponentResult:
+    """What one component pays each seat each month, and how it got there."""
+
+    component: Component
+    cents: Cents
+    period: str
+    trace: dict[str, Floats] = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """A plan frame with the other inputs and a sink for exceptions."""
+
+    pf: PlanFrame
+    inputs: Inputs
+    exceptions: list[pd.DataFrame] = field(default_factory=list)
+    _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
+
+    def basis(self, period: str) -> str:
+        return "year" if period == "ytd" else period
+
+    def value(self, measure: str, period: str, for_quota: bool = False) -> Floats:
+        """Measure value per period; for ``ytd`` the running total per month."""
+        monthly = (self.pf.quota_values if for_quota else self.pf.values)[measure]
+        return np.cumsum(monthly, axis=1) if period == "ytd" else fold(monthly, period)
+
+    def quota(self, measure: str, period: str) -> Floats:
+        key = (measure, period)
+        if key not in self._quotas:
+            self._quotas[key] = quota_array(self.pf, measure, period, self.inputs,
+                                            self.exceptions)
+        return self._quotas[key]
+
+    def attainment(self, measure: str, period: str) -> tuple[Floats, Floats, Floats]:
+        value = self.value(measure, period, for_quota=True)
+        quota = np.broadcast_to(self.quota(measure, period), value.shape)
+        return value, quota, snap_attainment(value, quota)
+
+    def target(self, target: Target, period: str) -> Floats:
+        """Target incentive per period: annual / (12 | 4 | 1) x share x proration."""
+        n = self.pf.size
+        if target.amount is not None:
+            annual = np.full(n, target.amount)
+        elif target.column and target.column in self.pf.seats:
+            annual = np.nan_to_num(self.pf.seats[target.column].to_numpy(dtype=np.float64))
+        else:
+            annual = np.zeros(n)
+        basis = self.basis(period)
+        per = annual[:, None] / _DIVISOR[period] * target.share * np.ones_like(
+            self.pf.prorate[basis])
+        if target.prorate:
+            per = per * self.pf.prorate[basis]
+        return np.broadcast_to(per, (n, 12)) if period == "ytd" else per
+
+    def gate(self, cond: Condition | None, period: str) -> np.ndarray:
+        """Where a condition on (weighted) attainment holds; everywhere without one."""
+        periods = {"month": 12, "ytd": 12, "quarter": 4, "year": 1}[period]
+        shape = (self.pf.size, periods)
+        if cond is None:
+            return np.ones(shape, dtype=bool)
+        total = np.zeros(shape)
+        for measure, weight in cond.weight_map().items():
+            total = total + weight * self.attainment(measure, period)[2]
+        return np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
+
+
+def _cap_value(ctx: Context, cap: Cap, target: Target | None, period: str) -> Floats:
+    if cap.amount is not None:
+        return np.full((ctx.pf.size, 1), cap.amount)
+    assert cap.target_multiple is not None
+    tgt = target or Target()
+    base_period = period if cap.per == "period" else "year"
+    return cap.target_multiple * ctx.target(tgt, base_period)
+
+
+def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | None,
+               period: str) -> Floats:
+    if cap is None:
+        return amount
+    limit = _cap_value(ctx, cap, target, period)
+    if cap.per == "period" or period == "ytd":
+        return np.minimum(amount, limit)
+    running = np.minimum(np.cumsum(amount, axis=1), limit)
+    return np.diff(running, axis=1, prepend=0.0)
+
+
+def pay(amount: Floats, period: str, pay_every: str = "month") -> Cents:
+    """Place per-period amounts in their pay months as cents (ytd: as true-ups)."""
+    n = amount.shape[0]
+    cents = np.zeros((n, 12), dtype=np.int64)
+    if period == "ytd":
+        months = _PAY_MONTHS[pay_every]
+        cents[:, months] = cumulative_lines(amount[:, months])
+    else:
+        cents[:, month_of_period_end(period)] = to_cents(amount)
+    return cents
+
+
+def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
+    annual = ctx.pf.seats[comp.column].to_numpy(dtype=np.float64) if comp.column in ctx.pf.seats \
+        else np.zeros(ctx.pf.size)
+    share = ctx.pf.prorate["month"] if comp.prorate else (ctx.pf.prorate["month"] > 0) * 1.0
+    amount = np.nan_to_num(annual)[:, None] / 12.0 * share
+    return ComponentResult(comp, pay(amount, "month"), "month",
+                           {"annual": np.broadcast_to(annual[:, None], amount.shape),
+                            "proration": share, "earned": amount})
+
+
+def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
+    trace: dict[str, Floats] = {}
+    if comp.basis == "value":
+        x = ctx.value(comp.measure, comp.period)
+        amount = apply_schedule(comp.schedule, x)
+        trace["value"] = x
+    else:
+        assert comp.target is not None
+        value, quota, attainment = ctx.attainment(comp.measure, comp.period)
+        target = ctx.target(comp.target, comp.period)
+        factor = apply_schedule(comp.schedule, attainment)
+        amount = target * factor
+        trace.update(value=value, quota=quota, attainment=attainment, target=target,
+                     factor=factor)
+    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
+    trace["earned"] = amount
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
+    value, quota, attainment = ctx.attainment(comp.measure, comp.period)
+    target = ctx.target(comp.target, comp.period)
+    factor = apply_curve(comp, attainment)
+    amount = target * comp.weight * factor
+    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    trace = {"value": value, "quota": quota, "attainment": attainment, "target": target,
+             "factor": factor, "earned": amount}
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
+    credits = ctx.pf.credits
+    return credits[credits["measure"] == measure]
+
+
+def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
+    c = _measure_credits(ctx, comp.measure)
+    key = c[comp.key].astype(str) if comp.key in c else pd.Series("", index=c.index)
+    rate = key.map(comp.rates).astype("float64")
+    excluded = key.isin(comp.exclude).to_numpy()
+    missing = rate.isna().to_numpy() & ~excluded
+    if comp.default is not None:
+        rate = rate.fillna(comp.default)
+    elif missing.any():
+        sub = c[missing]
+        ctx.exceptions.append(exception_frame(
+            len(sub), file=sub["source_file"], row=sub["source_row"],
+            deal_id=sub["deal_id"] if "deal_id" in sub else "", payee_id=sub["payee_id"],
+            plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
+            value=sub["credit_value"],
+            reason=f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)))
+    rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
+    earned = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
+    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
+                          earned, ctx.pf.size)
+    amount = fold(monthly, comp.period)
+    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
+    trace = {"value": ctx.value(comp.measure, comp.period), "earned": amount}
+    return ComponentResult(comp, pay(amount, comp.period), comp.period, trace)
+
+
+def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
+    met = ctx.gate(comp.condition, comp.period)
+    if comp.active_at_period_end:
+        _, ends = ctx.pf.calendar.bounds(comp.period)
+        start = ctx.pf.seats["start"].to_numpy(dtype="datetime64[D]")[:, None]
+        end = ctx.pf.seats["end"].to_numpy(dtype="datetime64[D]")[:, None]
+        met = met & (start <= ends[None, :]) & (end >= ends[None, :])
+    each = (np.full(met.shape, comp.amount) if comp.amount is not None
+            else ctx.target(comp.target or Target(), comp.period))
+    amount = np.where(met, each, 0.0)
+    trace = {"met": met.astype(np.float64), "earned": amount}
+    for measure in comp.condition.weight_map():
+        value, quota, attainment = ctx.attainment(measure, comp.period)
+        trace.update(value=value, quota=quota, attainment=attainment)
+    return ComponentResult(comp, pay(amount, comp.period), comp.period, trace)
+
+
+def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
+    c = _measure_credits(ctx, comp.measure)
+    qualifies = evaluate(comp.filter, c)
+    share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
+    sign = np.where((c["credit_kind"] == "clawback").to_numpy(), -1.0, 1.0)
+    each = np.where(qualifies, comp.amount * share * sign, 0.0)
+    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
+                          each, ctx.pf.size)
+    return ComponentResult(comp, pay(monthly, "month"), "month", {"earned": monthly})
+
+
+EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
+    Salary: eval_salary,  # type: ignore[dict-item]
+    Commission: eval_commission,  # type: ignore[dict-item]
+    PayoutCurve: eval_curve,  # type: ignore[dict-item]
+    RateTable: eval_rate_table,  # type: ignore[dict-item]
+    Bonus: eval_bonus,  # type: ignore[dict-item]
+    Spiff: eval_spiff,  # type: ignore[dict-item]
+}
+
+
+def evaluate_component(ctx: Context, comp: Component) -> ComponentResult:
+    """Evaluate one component of the context's plan over all its seats."""
+    return EVALUATORS[type(comp)](ctx, comp)

@@ -1,0 +1,120 @@
+"""The evaluation pipeline: inputs -> seats -> credits -> measures -> components -> lines.
+
+Each stage is a function of frames and frozen plans; this module only wires them and
+shapes the result. The CLI and the Python API both call :func:`evaluate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from compplan.components import ComponentResult, Context, evaluate_component
+from compplan.credits import build_credits, check_measure_inputs, split_exceptions
+from compplan.errors import InputError, raise_if
+from compplan.exceptions import collect, exception_frame
+from compplan.inputs import Inputs
+from compplan.measures import PlanFrame, plan_frame
+from compplan.money import format_cents
+from compplan.periods import Calendar
+from compplan.schema import Plan
+from compplan.seats import build_seats
+
+PAYOUT_COLUMNS = ["payee_id", "period", "component", "amount"]
+
+
+@dataclass
+class PlanResult:
+    """A plan's frame and its components' results, kept for explain and reports."""
+
+    frame: PlanFrame
+    components: list[ComponentResult]
+
+
+@dataclass
+class Result:
+    """Payout lines, credits and exceptions of one evaluation."""
+
+    year: int
+    plans: dict[str, Plan]
+    seats: pd.DataFrame
+    lines: pd.DataFrame
+    credits: pd.DataFrame
+    exceptions: pd.DataFrame
+    by_plan: dict[str, PlanResult] = field(default_factory=dict)
+
+    @property
+    def payouts(self) -> pd.DataFrame:
+        """The run contract's payouts: one row per payee, month and component."""
+        lines = self.lines.groupby(["payee_id", "period", "component"], sort=False,
+                                   as_index=False)["cents"].sum()
+        lines = lines[lines["cents"] != 0]
+        order = lines.sort_values(["payee_id", "period"], kind="stable")
+        return pd.DataFrame({
+            "payee_id": order["payee_id"].to_numpy(),
+            "period": order["period"].to_numpy(),
+            "component": order["component"].to_numpy(),
+            "amount": format_cents(order["cents"].to_numpy()),
+        })
+
+    def explain(self, payee_id: str, period: str) -> str:
+        """How each of a payee's lines in a month was computed (see compplan explain)."""
+        from compplan.explain import explain  # noqa: PLC0415 - explain imports engine types
+
+        return explain(self, payee_id, period)
+
+
+def _lines(pr: PlanResult, calendar: Calendar) -> pd.DataFrame:
+    parts = []
+    labels = np.array(calendar.month_labels())
+    payees = pr.frame.seats["payee_id"].to_numpy()
+    seats = pr.frame.seats["seat"].to_numpy()
+    for order, res in enumerate(pr.components):
+        local, month = np.nonzero(res.cents)
+        parts.append(pd.DataFrame({
+            "payee_id": payees[local], "plan": pr.frame.plan.plan, "seat": seats[local],
+            "period": labels[month], "component": res.component.id,
+            "kind": res.component.kind, "order": order, "cents": res.cents[local, month],
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _roster_exceptions(inputs: Inputs) -> pd.DataFrame:
+    roster = inputs.roster.frame
+    if "manager_id" not in roster:
+        return exception_frame(0)
+    bad = (roster["manager_id"] != "") & ~roster["manager_id"].isin(roster["payee_id"])
+    sub = roster[bad.to_numpy()]
+    return exception_frame(len(sub), file=inputs.roster.file, row=sub["_row"],
+                           payee_id=sub["payee_id"],
+                           reason="manager_id " + sub["manager_id"].map(repr) +
+                           " is not in the roster: no roll-up to it")
+
+
+def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
+    """Evaluate every plan for every seat of the year."""
+    calendar = Calendar(year)
+    seats = build_seats(inputs, plans, calendar)
+    used = {p for p in seats["plan"]}
+    raise_if([i for pid in sorted(used) for i in check_measure_inputs(plans[pid], inputs)],
+             InputError)
+    credits, excs = build_credits(plans, inputs, seats, calendar)
+    excs.append(split_exceptions(inputs))
+    excs.append(_roster_exceptions(inputs))
+    by_plan: dict[str, PlanResult] = {}
+    for plan_id in sorted(used):
+        pf = plan_frame(plans[plan_id], seats, credits, calendar)
+        ctx = Context(pf, inputs)
+        results = [evaluate_component(ctx, comp) for comp in plans[plan_id].components]
+        excs.extend(ctx.exceptions)
+        by_plan[plan_id] = PlanResult(pf, results)
+    parts = [_lines(pr, calendar) for pr in by_plan.values()]
+    parts = [p for p in parts if len(p)]
+    lines = (pd.concat(parts, ignore_index=True) if parts else
+             pd.DataFrame(columns=["payee_id", "plan", "seat", "period", "component", "kind",
+                                   "order", "cents"]))
+    lines = lines.sort_values(["payee_id", "period", "plan", "order"], kind="stable")
+    return Result(year, plans, seats, lines.reset_index(drop=True), credits, collect(excs),
+                  by_plan)

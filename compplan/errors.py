@@ -1,0 +1,74 @@
+"""One error hierarchy for compplan.
+
+Problems are collected as :class:`Issue` records (file, line or row, field, message)
+and raised together, so a user fixes a whole file in one pass instead of one mistake
+per run. Only the CLI turns an error into an exit code; the codes are stable API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_OUTPUT = 3
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A single problem, located as precisely as the source allows."""
+
+    file: str
+    message: str
+    line: int | None = None
+    field: str = ""
+    severity: str = "error"
+
+    def render(self) -> str:
+        """Render as ``file:line: field: message`` (line and field when known).
+
+        >>> Issue("plans/a.yaml", "must increase", 23, "tiers[2].from").render()
+        'plans/a.yaml:23: tiers[2].from: must increase'
+        """
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class CompplanError(Exception):
+    """Base of every error compplan reports to a user."""
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, issues: Iterable[Issue] | str) -> None:
+        if isinstance(issues, str):
+            issues = [Issue("compplan", issues)]
+        self.issues: tuple[Issue, ...] = tuple(issues)
+        super().__init__("\n".join(i.render() for i in self.issues))
+
+
+class PlanError(CompplanError):
+    """A plan or scenario file is not valid."""
+
+    exit_code = EXIT_INPUT
+
+
+class InputError(CompplanError):
+    """An input table (roster, deals, quotas, ...) or argument is not valid."""
+
+    exit_code = EXIT_INPUT
+
+
+class OutputError(CompplanError):
+    """Results could not be written."""
+
+    exit_code = EXIT_OUTPUT
+
+
+def raise_if(issues: list[Issue], kind: type[CompplanError]) -> None:
+    """Raise ``kind`` carrying every error-severity issue, if there is any."""
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise kind(errors)

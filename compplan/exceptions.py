@@ -1,0 +1,40 @@
+"""Exceptions: input rows and credits left out of the pay, each with its reason.
+
+Every stage adds frames of exceptions; :func:`collect` stacks and de-duplicates them
+(a row reported by two measures for the same reason is one exception).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+EXCEPTION_COLUMNS = ["file", "row", "deal_id", "payee_id", "plan", "measure", "period", "date",
+                     "value", "reason"]
+
+
+def exception_frame(n: int, **columns: Any) -> pd.DataFrame:
+    """A frame of ``n`` exceptions; scalars are broadcast, missing columns left empty."""
+    out: dict[str, Any] = {}
+    for col in EXCEPTION_COLUMNS:
+        value = columns.get(col, "" if col not in ("row", "value") else np.nan)
+        if isinstance(value, pd.Series):
+            value = value.to_numpy()
+        out[col] = value if isinstance(value, np.ndarray | list) else [value] * n
+    return pd.DataFrame(out)
+
+
+def collect(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack exception frames, drop repeats of the same fact, sort for reading."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return exception_frame(0)
+    out = pd.concat(frames, ignore_index=True)
+    days = pd.to_datetime(out["date"].replace("", None), errors="coerce")
+    out["date"] = days.dt.strftime("%Y-%m-%d").fillna("")
+    out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
+    out = out.drop_duplicates(["file", "row", "payee_id", "date", "period", "reason"])
+    return out.sort_values(["file", "row", "payee_id", "period"], kind="stable",
+                           na_position="last").reset_index(drop=True)

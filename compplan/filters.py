@@ -1,0 +1,86 @@
+"""Evaluate declarative filters over a whole table at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from compplan.schema import AllOf, AnyOf, Compare, NotOf
+from compplan.schema.filters import Filter
+
+Mask = npt.NDArray[np.bool_]
+
+
+class UnknownColumnError(KeyError):
+    """A filter names a column the table does not have."""
+
+    def __init__(self, column: str) -> None:
+        super().__init__(column)
+        self.column = column
+
+
+def filter_columns(flt: Filter | None) -> set[str]:
+    """Every column a filter reads."""
+    if flt is None:
+        return set()
+    if isinstance(flt, AllOf):
+        return set().union(*(filter_columns(f) for f in flt.all))
+    if isinstance(flt, AnyOf):
+        return set().union(*(filter_columns(f) for f in flt.any))
+    if isinstance(flt, NotOf):
+        return filter_columns(flt.not_)
+    return {flt.column}
+
+
+def _operand(column: pd.Series, value: Any) -> Any:
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return pd.Timestamp(str(value))
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return float(value)
+    return str(value)
+
+
+def _compare(frame: pd.DataFrame, cmp: Compare) -> Mask:
+    if cmp.column not in frame.columns:
+        raise UnknownColumnError(cmp.column)
+    col = frame[cmp.column]
+    mask = np.ones(len(frame), dtype=bool)
+    present = col.notna().to_numpy() & (col.astype(str) != "").to_numpy()
+    for op, value in cmp.tests():
+        if op == "empty":
+            test = ~present if value else present
+        elif op in ("in_", "not_in"):
+            hit = col.isin([_operand(col, v) for v in value]).to_numpy()
+            test = hit if op == "in_" else ~hit
+        elif op in ("eq", "ne"):
+            hit = (col == _operand(col, value)).fillna(False).to_numpy(dtype=bool)
+            test = hit if op == "eq" else ~hit
+        else:
+            operand = _operand(col, value)
+            result = {"gt": col > operand, "gte": col >= operand,
+                      "lt": col < operand, "lte": col <= operand}[op]
+            test = result.fillna(False).to_numpy(dtype=bool) & present
+        mask &= test
+    return mask
+
+
+def evaluate(flt: Filter | None, frame: pd.DataFrame) -> Mask:
+    """Boolean mask of the rows a filter keeps (all rows for no filter)."""
+    if flt is None:
+        return np.ones(len(frame), dtype=bool)
+    if isinstance(flt, AllOf):
+        out = np.ones(len(frame), dtype=bool)
+        for sub in flt.all:
+            out &= evaluate(sub, frame)
+        return out
+    if isinstance(flt, AnyOf):
+        out = np.zeros(len(frame), dtype=bool)
+        for sub in flt.any:
+            out |= evaluate(sub, frame)
+        return out
+    if isinstance(flt, NotOf):
+        return ~evaluate(flt.not_, frame)
+    return _compare(frame, flt)

@@ -1,0 +1,134 @@
+"""Load plan files: safe YAML -> pydantic -> semantic checks, all issues at once.
+
+Like a compiler, the loader never stops at the first mistake: it gathers every issue
+of every file, located as ``file:line: field``, and raises them together.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from compplan.checks import check_plan
+from compplan.errors import Issue, PlanError, raise_if
+from compplan.schema import Plan
+from compplan.yamlsource import Path, SourceDoc, parse_yaml, render_path
+
+MAX_PLAN_BYTES = 2_000_000
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Drop the union tags pydantic inserts into ``loc`` so the path matches the file."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict):
+            if str(part) in node:
+                out.append(str(part))
+                node = node[str(part)]
+            elif part == "not_" and "not" in node:
+                out.append("not")
+                node = node["not"]
+            elif isinstance(part, str) and (":" in part or part in _KINDS):
+                continue
+            else:
+                out.append(part)
+                node = None
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(part, str) and (":" in part or part in _KINDS):
+            continue
+        else:
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+_KINDS = {"salary", "commission", "rate_table", "payout_curve", "bonus", "spiff"}
+
+
+def _pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
+    issues = []
+    for err in exc.errors():
+        path = _data_path(doc.data, tuple(err["loc"]))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif err["type"] == "missing":
+            message = "required key is missing"
+        elif message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        issues.append(Issue(doc.file, message, doc.line_of(path), render_path(path)))
+    return issues
+
+
+def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
+    """Validate one plan document; return the plan (if valid) and every issue."""
+    doc, issues = parse_yaml(text, file)
+    if doc is None:
+        return None, issues
+    if not isinstance(doc.data, dict):
+        return None, [Issue(file, "a plan file must be a mapping with plan, measures, components")]
+    try:
+        plan = Plan.model_validate(doc.data)
+    except ValidationError as exc:
+        return None, _pydantic_issues(exc, doc)
+    checked = [
+        Issue(file, message, doc.line_of(path), render_path(path), severity)
+        for path, message, severity in check_plan(plan)
+    ]
+    return plan, checked
+
+
+def load_plan_file(path: FsPath) -> tuple[Plan | None, list[Issue]]:
+    """Read and validate one plan file."""
+    file = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Issue(file, f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_PLAN_BYTES:
+        return None, [Issue(file, f"file is larger than {MAX_PLAN_BYTES} bytes")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Issue(file, f"not UTF-8 text (byte {exc.start})")]
+    return load_plan_text(text, file)
+
+
+def plan_files(location: FsPath) -> list[FsPath]:
+    """The plan files of a folder (``*.yaml``/``*.yml``), or the one file named."""
+    if location.is_dir():
+        return sorted([*location.glob("*.yaml"), *location.glob("*.yml")])
+    return [location]
+
+
+def load_plans(location: FsPath | str) -> dict[str, Plan]:
+    """Load every plan under ``location``, keyed by plan id; raise all issues at once."""
+    where = FsPath(location)
+    if not where.exists():
+        raise PlanError([Issue(str(where), "no such file or folder")])
+    plans: dict[str, Plan] = {}
+    origin: dict[str, str] = {}
+    issues: list[Issue] = []
+    files = plan_files(where)
+    if not files:
+        issues.append(Issue(str(where), "no plan files (*.yaml) found"))
+    for file in files:
+        plan, found = load_plan_file(file)
+        issues.extend(found)
+        if plan is None:
+            continue
+        if plan.plan in plans:
+            issues.append(
+                Issue(str(file), f"plan id {plan.plan!r} is already defined in {origin[plan.plan]}",
+                      1, "plan")
+            )
+            continue
+        plans[plan.plan] = plan
+        origin[plan.plan] = str(file)
+    raise_if(issues, PlanError)
+    return plans

@@ -1,0 +1,118 @@
+"""Column mappings: load a CRM export with its own headers and stage names.
+
+A mapping file is YAML (data only)::
+
+    deals:
+      columns: {Opportunity ID: deal_id, Opportunity Owner ID: owner_id}
+      values: {stage: {closedwon: Closed Won}}
+      date_format: "%m/%d/%Y"
+
+Presets ship for a Salesforce opportunity report and a HubSpot deals export:
+``--mapping salesforce`` or ``--mapping hubspot``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from compplan.errors import InputError, Issue
+from compplan.yamlsource import parse_yaml
+
+PRESETS = ("salesforce", "hubspot")
+
+
+@dataclass(frozen=True)
+class TableMapping:
+    """How one table's export maps onto canonical columns and values."""
+
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    date_format: str = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Mappings for any of the input tables, by table name."""
+
+    tables: dict[str, TableMapping] = field(default_factory=dict)
+    source: str = ""
+
+    def apply(self, table: str, raw: pd.DataFrame) -> pd.DataFrame:
+        spec = self.tables.get(table)
+        if spec is None:
+            return raw
+        out = raw.rename(columns=spec.columns)
+        for col, values in spec.values.items():
+            if col in out.columns:
+                out[col] = out[col].replace(values)
+        return out
+
+    def date_format(self, table: str) -> str:
+        spec = self.tables.get(table)
+        return spec.date_format if spec is not None else "%Y-%m-%d"
+
+
+def _str_map(value: object, file: str, where: str, issues: list[Issue],
+             line: int | None) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float) for k, v in value.items()
+    ):
+        issues.append(Issue(file, "expected a mapping of text to text", line, where))
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def parse_mapping(text: str, file: str) -> Mapping:
+    """Validate a mapping document."""
+    doc, issues = parse_yaml(text, file)
+    if doc is None:
+        raise InputError(issues)
+    if not isinstance(doc.data, dict):
+        raise InputError([Issue(file, "a mapping file must map table names to settings")])
+    tables: dict[str, TableMapping] = {}
+    for name, body in doc.data.items():
+        line = doc.line_of((name,))
+        if name == "description":
+            continue
+        if not isinstance(body, dict):
+            issues.append(Issue(file, "expected columns / values / date_format", line, name))
+            continue
+        unknown = set(body) - {"columns", "values", "date_format"}
+        for key in sorted(unknown):
+            issues.append(Issue(file, "unknown key", doc.line_of((name, key)), f"{name}.{key}"))
+        columns = _str_map(body.get("columns", {}), file, f"{name}.columns", issues, line)
+        values_raw = body.get("values", {})
+        values: dict[str, dict[str, str]] = {}
+        if isinstance(values_raw, dict):
+            for col, vmap in values_raw.items():
+                values[str(col)] = _str_map(vmap, file, f"{name}.values.{col}", issues, line)
+        else:
+            issues.append(Issue(file, "expected a mapping per column", line, f"{name}.values"))
+        fmt = body.get("date_format", "%Y-%m-%d")
+        if not isinstance(fmt, str) or "%" not in fmt:
+            issues.append(Issue(file, "expected a strftime format such as %m/%d/%Y", line,
+                                f"{name}.date_format"))
+            fmt = "%Y-%m-%d"
+        tables[str(name)] = TableMapping(columns, values, fmt)
+    if issues:
+        raise InputError(issues)
+    return Mapping(tables, file)
+
+
+def load_mapping(name_or_path: str) -> Mapping:
+    """Load a preset by name, or a mapping file by path."""
+    if name_or_path in PRESETS:
+        text = resources.files("compplan.mappings").joinpath(f"{name_or_path}.yaml").read_text(
+            encoding="utf-8"
+        )
+        return parse_mapping(text, f"preset:{name_or_path}")
+    path = Path(name_or_path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError([Issue(str(path), f"cannot read mapping: {exc.strerror}")]) from None
+    return parse_mapping(text, str(path))

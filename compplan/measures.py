@@ -1,0 +1,71 @@
+"""Measure values per seat and month: one ``bincount`` per measure.
+
+A plan's seats are numbered 0..n-1 locally so every measure is a dense
+``(seats, 12)`` array; quarters and years are folds of the months.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from compplan.periods import Calendar, proration
+from compplan.schema import Plan
+
+Floats = npt.NDArray[np.float64]
+
+
+@dataclass
+class PlanFrame:
+    """Everything a plan's components read: its seats, credits and measure arrays."""
+
+    plan: Plan
+    calendar: Calendar
+    seats: pd.DataFrame
+    credits: pd.DataFrame
+    prorate: dict[str, Floats] = field(default_factory=dict)
+    values: dict[str, Floats] = field(default_factory=dict)
+    quota_values: dict[str, Floats] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.seats)
+
+
+def monthly_sum(local: npt.NDArray[np.int64], month: npt.NDArray[np.int64], weights: Floats,
+                seats: int) -> Floats:
+    """Sum weights into a (seats, 12) array by seat and month."""
+    flat = np.bincount(local * 12 + month, weights=weights, minlength=seats * 12)
+    return flat.reshape(seats, 12)
+
+
+def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
+               calendar: Calendar) -> PlanFrame:
+    """Cut the seats and credits of one plan and compute its measure arrays."""
+    mine = seats[seats["plan"] == plan.plan]
+    local_of = pd.Series(np.arange(len(mine)), index=mine.index)
+    plan_seats = mine.reset_index(names="seat")
+    plan_credits = credits[credits["plan"] == plan.plan]
+    plan_credits = plan_credits.assign(
+        local=local_of.reindex(plan_credits["seat"].to_numpy()).to_numpy())
+    starts = plan_seats["start"].to_numpy(dtype="datetime64[D]")
+    ends = plan_seats["end"].to_numpy(dtype="datetime64[D]")
+    pf = PlanFrame(plan, calendar, plan_seats, plan_credits.reset_index(drop=True))
+    for kind in ("month", "quarter", "year"):
+        pf.prorate[kind] = proration(starts, ends, calendar, kind)
+    n = len(plan_seats)
+    for name, measure in plan.measures.items():
+        c = pf.credits[pf.credits["measure"] == name]
+        local = c["local"].to_numpy(dtype=np.int64)
+        month = c["month"].to_numpy(dtype=np.int64)
+        value = c["credit_value"].to_numpy(dtype=np.float64)
+        pf.values[name] = monthly_sum(local, month, value, n)
+        if measure.clawback is not None and not measure.clawback.reduces_quota_credit:
+            keep = (c["credit_kind"] != "clawback").to_numpy()
+            pf.quota_values[name] = monthly_sum(local[keep], month[keep], value[keep], n)
+        else:
+            pf.quota_values[name] = pf.values[name]
+    return pf

@@ -1,0 +1,77 @@
+"""Money rules: the one place where amounts become cents.
+
+Calculations run in float64 over whole columns; an amount becomes money only here,
+by rounding half-up (ties away from zero) to integer cents. Before rounding, the
+value in cents is snapped to 1e-4 cent, so that float noise from sums and products
+(``2.675`` stored as ``2.67499999...``) cannot move a tie to the wrong side. Amounts
+are then carried as ``int64`` cents and formatted by integer arithmetic, never by
+float ``round``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+Cents = npt.NDArray[np.int64]
+Floats = npt.NDArray[np.float64]
+
+_SNAP_DECIMALS = 4
+
+
+def to_cents(amount: npt.ArrayLike) -> Cents:
+    """Round amounts half-up (away from zero) to integer cents.
+
+    >>> to_cents([0.005, -0.005, 2.675, 1.004999, 0.0]).tolist()
+    [1, -1, 268, 100, 0]
+    """
+    cents = np.round(np.asarray(amount, dtype=np.float64) * 100.0, _SNAP_DECIMALS)
+    rounded = np.floor(np.abs(cents) + 0.5) * np.sign(cents)
+    return np.nan_to_num(rounded, nan=0.0).astype(np.int64)
+
+
+def cumulative_lines(earned: Floats) -> Cents:
+    """Pay a cumulative amount as ``round(E_m) - round(E_{m-1})`` along the last axis.
+
+    The lines then always add up to the rounded total, whatever the float noise.
+
+    >>> cumulative_lines(np.array([[0.004, 0.008, 0.012]])).tolist()
+    [[0, 1, 0]]
+    """
+    rounded = to_cents(earned)
+    return np.diff(rounded, axis=-1, prepend=0)
+
+
+def format_cents(cents: npt.ArrayLike) -> list[str]:
+    """Format integer cents as decimal strings with two places.
+
+    >>> format_cents([123456, -5, 0, -100])
+    ['1234.56', '-0.05', '0.00', '-1.00']
+    """
+    values = np.asarray(cents, dtype=np.int64)
+    out = []
+    for v in values.tolist():
+        sign = "-" if v < 0 else ""
+        whole, frac = divmod(abs(v), 100)
+        out.append(f"{sign}{whole}.{frac:02d}")
+    return out
+
+
+def largest_remainder(total_cents: int, weights: npt.ArrayLike) -> Cents:
+    """Split ``total_cents`` in proportion to ``weights`` so the parts add up exactly.
+
+    Each part gets the floor of its exact share; the cents left over go to the parts
+    with the largest remainders (ties to the earliest part).
+
+    >>> largest_remainder(100, [1, 1, 1]).tolist()
+    [34, 33, 33]
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.sum() <= 0:
+        raise ValueError("weights must have a positive sum")
+    exact = total_cents * w / w.sum()
+    base = np.floor(exact).astype(np.int64)
+    left = int(total_cents - base.sum())
+    order = np.argsort(-(exact - base), kind="stable")
+    base[order[:left]] += 1
+    return base

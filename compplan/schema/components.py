@@ -1,0 +1,192 @@
+"""Components: each one line of pay, discriminated by ``kind``.
+
+``period`` says over what a component measures and when it pays:
+
+- ``month`` / ``quarter`` / ``year``: each period on its own, paid in its last month;
+- ``ytd``: year-to-date against the annual quota and target, paid as a true-up
+  (earned to date minus already paid) in each pay month.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from compplan.schema.base import Model
+from compplan.schema.filters import Filter
+
+Period = Literal["month", "quarter", "year", "ytd"]
+ComponentId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+
+
+class Tier(Model):
+    """A tier starts at ``from`` (inclusive) and runs to the next tier's start."""
+
+    from_: float = Field(alias="from")
+    rate: float = Field(ge=0)
+
+
+class Schedule(Model):
+    """Tiers applied in an explicit mode.
+
+    - ``marginal``: each rate on its own slice (tax-bracket style);
+    - ``retroactive``: the reached tier's rate on everything;
+    - ``interpolated``: the rate moves linearly between tier starts, on everything.
+    """
+
+    mode: Literal["marginal", "retroactive", "interpolated"]
+    tiers: list[Tier] = Field(min_length=1)
+
+
+class Target(Model):
+    """The target incentive a component pays against, cut to the component's period.
+
+    The annual amount (a roster column or a constant) is divided by 12 for a month and
+    by 4 for a quarter, then prorated by the payee's active days in the period.
+    """
+
+    column: str | None = "target_incentive"
+    amount: float | None = Field(default=None, ge=0)
+    share: float = Field(default=1.0, ge=0, description="part of the target this component pays on")
+    prorate: bool = True
+
+
+class Cap(Model):
+    """An upper bound on what a component earns."""
+
+    amount: float | None = Field(default=None, ge=0)
+    target_multiple: float | None = Field(default=None, ge=0)
+    per: Literal["period", "year"] = "period"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Cap:
+        if (self.amount is None) == (self.target_multiple is None):
+            raise ValueError("give either amount or target_multiple")
+        return self
+
+
+class Condition(Model):
+    """Attainment gate: weighted attainment of one or more measures must reach a level."""
+
+    measure: str | None = None
+    weights: dict[str, float] | None = None
+    at_least: float = Field(ge=0, description="attainment to reach (1.0 = 100 %)")
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Condition:
+        if (self.measure is None) == (self.weights is None):
+            raise ValueError("give either measure or weights")
+        return self
+
+    def weight_map(self) -> dict[str, float]:
+        return {self.measure: 1.0} if self.measure is not None else dict(self.weights or {})
+
+
+class _Base(Model):
+    id: ComponentId
+    label: str | None = None
+    earning_code: str | None = None
+
+
+class Salary(_Base):
+    """Base salary: the annual column / 12 each month, prorated by active days."""
+
+    kind: Literal["salary"]
+    column: str = "base_salary"
+    prorate: bool = True
+
+
+class Commission(_Base):
+    """A tier schedule on a measure's value (money) or on attainment (x target)."""
+
+    kind: Literal["commission"]
+    measure: str
+    basis: Literal["value", "attainment"]
+    period: Period
+    schedule: Schedule
+    target: Target | None = None
+    cap: Cap | None = None
+    gate: Condition | None = None
+    pay_every: Literal["month", "quarter", "year"] = "month"
+
+    @model_validator(mode="after")
+    def _target_for_attainment(self) -> Commission:
+        if self.basis == "attainment" and self.target is None:
+            raise ValueError("a commission on attainment needs a target")
+        return self
+
+
+class RateTable(_Base):
+    """A rate per credit, looked up by a column of the credited row (class, product...)."""
+
+    kind: Literal["rate_table"]
+    measure: str
+    key: str
+    rates: dict[str, float]
+    default: float | None = Field(default=None, ge=0)
+    exclude: list[str] = Field(default_factory=list)
+    period: Literal["month", "quarter", "year"] = "month"
+    cap: Cap | None = None
+    gate: Condition | None = None
+
+
+class CurvePoint(Model):
+    """A point of a payout curve: attainment -> multiple of target."""
+
+    attainment: float = Field(ge=0)
+    payout: float = Field(ge=0)
+
+
+class PayoutCurve(_Base):
+    """Piecewise-linear payout on attainment, times target and weight.
+
+    Below the first point it pays ``below`` (a threshold); between points it is
+    linear; beyond the last point it stays at the last payout (the cap).
+    """
+
+    kind: Literal["payout_curve"]
+    measure: str
+    period: Period
+    target: Target = Field(default_factory=Target)
+    weight: float = Field(default=1.0, ge=0)
+    points: list[CurvePoint] = Field(min_length=1)
+    below: float = Field(default=0.0, ge=0)
+    gate: Condition | None = None
+    pay_every: Literal["month", "quarter", "year"] = "month"
+
+
+class Bonus(_Base):
+    """A fixed amount (or share of target) paid for each period meeting a condition."""
+
+    kind: Literal["bonus"]
+    period: Literal["month", "quarter", "year"]
+    amount: float | None = None
+    target: Target | None = None
+    condition: Condition
+    active_at_period_end: bool = False
+
+    @model_validator(mode="after")
+    def _what_to_pay(self) -> Bonus:
+        if (self.amount is None) == (self.target is None):
+            raise ValueError("give either amount or target")
+        return self
+
+
+class Spiff(_Base):
+    """A fixed amount per qualifying credit of a measure, paid in the credit's month.
+
+    A clawback credit reverses it: it pays minus the amount in its own month.
+    """
+
+    kind: Literal["spiff"]
+    measure: str
+    amount: float
+    filter: Filter | None = None
+    per_split: bool = Field(default=True, description="scale by the credit's split share")
+
+
+Component = Annotated[
+    Salary | Commission | RateTable | PayoutCurve | Bonus | Spiff,
+    Field(discriminator="kind"),
+]

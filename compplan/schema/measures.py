@@ -1,0 +1,126 @@
+"""Measures (what is credited to whom, and when) and their quotas."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from compplan.schema.base import Model
+from compplan.schema.filters import Filter
+
+
+class CreditToColumn(Model):
+    """Credit the payee named in a column of the row (``owner_id``, ``sdr_id``...)."""
+
+    column: str
+
+
+class CreditToManager(Model):
+    """Roll the credit up to the manager(s) of the payee named in ``manager_of``.
+
+    ``levels: 1`` credits the direct manager only; ``levels: 2`` also the manager's
+    manager, and so on. The credit must count for the payee it rolls up from.
+    """
+
+    manager_of: str
+    levels: int = Field(default=1, ge=1, le=20)
+
+
+class CreditToLookup(Model):
+    """Credit whoever a lookup table names for the row's key (account ownership)."""
+
+    via: str = Field(description="input table name, e.g. accounts")
+    key: str = Field(description="column present in both the row and the lookup table")
+    column: str = Field(description="column of the lookup table holding the payee_id")
+
+
+def _credit_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        kind = "manager" if "manager_of" in value else "lookup" if "via" in value else "column"
+        return f"credit:{kind}"
+    kinds = {CreditToManager: "manager", CreditToLookup: "lookup"}
+    return f"credit:{kinds.get(type(value), 'column')}"
+
+
+CreditTo = Annotated[
+    Annotated[CreditToColumn, Tag("credit:column")]
+    | Annotated[CreditToManager, Tag("credit:manager")]
+    | Annotated[CreditToLookup, Tag("credit:lookup")],
+    Discriminator(_credit_kind),
+]
+
+
+class Clawback(Model):
+    """A cancellation soon after close reverses the credit on the cancel date."""
+
+    within_days: int = Field(ge=0, description="cancellations at most this many days after the date are clawed back")
+    cancel_column: str = "cancel_date"
+    reduces_quota_credit: bool = Field(
+        default=True, description="whether the reversal also lowers attainment, not only pay"
+    )
+
+
+class Measure(Model):
+    """What is credited: a filter on rows, a value, a date and a beneficiary."""
+
+    table: str = "deals"
+    filter: Filter | None = None
+    value: str = Field(
+        description="a numeric column to sum, or 'count' for one per credited row"
+    )
+    split: str | None = Field(default=None, description="column holding the payee's share (0..1)")
+    date: str = Field(description="date column that dates the credit")
+    credit_to: CreditTo
+    once_per: str | None = Field(
+        default=None, description="credit each value of this column once (e.g. deal_id)"
+    )
+    clawback: Clawback | None = None
+
+
+class Seasonality(Model):
+    """Shares of the annual quota by quarter (4) or by month (12), summing to 1."""
+
+    quarters: list[float] | None = None
+    months: list[float] | None = None
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Seasonality:
+        if (self.quarters is None) == (self.months is None):
+            raise ValueError("give either quarters (4 shares) or months (12 shares)")
+        shares = self.quarters if self.quarters is not None else self.months
+        assert shares is not None
+        want = 4 if self.quarters is not None else 12
+        if len(shares) != want:
+            raise ValueError(f"expected {want} shares, got {len(shares)}")
+        if any(s < 0 for s in shares):
+            raise ValueError("shares must not be negative")
+        if abs(sum(shares) - 1.0) > 1e-9:
+            raise ValueError(f"shares must sum to 1, they sum to {sum(shares):g}")
+        return self
+
+    def monthly(self) -> list[float]:
+        """Monthly shares; a quarter's share is spread evenly over its months."""
+        if self.months is not None:
+            return list(self.months)
+        assert self.quarters is not None
+        return [q / 3 for q in self.quarters for _ in range(3)]
+
+
+class QuotaSpec(Model):
+    """Where a measure's quota comes from and how it is cut into periods."""
+
+    source: Literal["roster", "file", "constant"]
+    column: str = "quota"
+    amount: float | None = Field(default=None, gt=0)
+    required: bool = Field(
+        default=False, description="a missing, zero or negative roster quota is an input error"
+    )
+    prorate: bool = True
+    seasonality: Seasonality | None = None
+
+    @model_validator(mode="after")
+    def _amount_for_constant(self) -> QuotaSpec:
+        if self.source == "constant" and self.amount is None:
+            raise ValueError("a constant quota needs an amount")
+        return self

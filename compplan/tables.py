@@ -1,0 +1,86 @@
+"""The canonical input tables: their columns and types.
+
+Column names follow the run contract (``docs/reference-plans.md``). A table may carry
+more columns than listed (a CRM export always does); plans can filter on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["str", "date", "number"]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Required and optional columns of one input table, with their types."""
+
+    name: str
+    required: dict[str, ColumnType]
+    optional: dict[str, ColumnType] = field(default_factory=dict)
+    key: tuple[str, ...] = ()
+
+    def types(self) -> dict[str, ColumnType]:
+        return {**self.required, **self.optional}
+
+
+ROSTER = TableSpec(
+    "roster",
+    required={"payee_id": "str", "plan": "str"},
+    optional={
+        "name": "str",
+        "role": "str",
+        "manager_id": "str",
+        "start_date": "date",
+        "end_date": "date",
+        "base_salary": "number",
+        "target_incentive": "number",
+        "quota": "number",
+    },
+    key=("payee_id",),
+)
+
+DEALS = TableSpec(
+    "deals",
+    required={"deal_id": "str", "owner_id": "str", "amount": "number"},
+    optional={
+        "split_pct": "number",
+        "margin": "number",
+        "stage": "str",
+        "created_date": "date",
+        "close_date": "date",
+        "cancel_date": "date",
+        "term_months": "number",
+        "account_id": "str",
+        "sdr_id": "str",
+    },
+)
+
+QUOTAS = TableSpec(
+    "quotas",
+    required={"payee_id": "str", "measure": "str", "period": "str", "quota": "number"},
+    key=("payee_id", "measure", "period"),
+)
+
+ACCOUNTS = TableSpec(
+    "accounts",
+    required={"account_id": "str", "kam_id": "str"},
+    optional={"class": "str"},
+    key=("account_id",),
+)
+
+ASSIGNMENTS = TableSpec(
+    "assignments",
+    required={"payee_id": "str", "plan": "str"},
+    optional={"start_date": "date", "end_date": "date"},
+)
+
+SPECS: dict[str, TableSpec] = {
+    spec.name: spec for spec in (ROSTER, DEALS, QUOTAS, ACCOUNTS, ASSIGNMENTS)
+}
+
+
+def spec_for(name: str) -> TableSpec:
+    """The spec of a named table; other tables (activities, KPIs) are free-form."""
+    return SPECS.get(name, TableSpec(name, required={}))

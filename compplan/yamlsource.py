@@ -1,0 +1,139 @@
+"""Read YAML as plain data, remembering the line of every value.
+
+Plans and scenarios are data. We therefore never let a YAML library construct
+objects: the document is only *composed* into nodes, and we build dicts, lists and
+scalars ourselves from the core tags. Any explicit tag (``!!python/object``,
+``!include``...) is refused, aliases count against a node budget so an alias bomb
+stops early, and each value's line is kept so errors can say ``file:line``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from compplan.errors import Issue
+
+Path = tuple[str | int, ...]
+
+_CORE = "tag:yaml.org,2002:"
+_MAX_NODES = 100_000
+_MAX_DEPTH = 64
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class SourceDoc:
+    """A YAML document as plain Python data with the line of each path."""
+
+    file: str
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+
+    def line_of(self, path: Path) -> int | None:
+        """Line of the deepest known prefix of ``path`` (1-based)."""
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:cut]))
+            if line is not None:
+                return line
+        return None
+
+
+def render_path(path: Path) -> str:
+    """Render a field path the way users read it.
+
+    >>> render_path(("components", 1, "tiers", 2, "from"))
+    'components[1].tiers[2].from'
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag = str(node.tag)
+    value: str = node.value
+    if tag == _CORE + "null":
+        return None
+    if tag == _CORE + "bool":
+        return value.lower() in ("true", "yes", "on")
+    if tag == _CORE + "int":
+        return int(value.replace("_", ""), 0) if value[:2] in ("0x", "0o") else int(
+            value.replace("_", "")
+        )
+    if tag == _CORE + "float":
+        low = value.lower().replace("_", "")
+        if low in (".inf", "+.inf", "-.inf", ".nan"):
+            raise _Refused(node.start_mark.line + 1, f"{value!r} is not a usable number")
+        return float(low)
+    return value
+
+
+class _Builder:
+    def __init__(self, lines: dict[Path, int]) -> None:
+        self.lines = lines
+        self.count = 0
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.count += 1
+        line = node.start_mark.line + 1
+        if self.count > _MAX_NODES:
+            raise _Refused(line, f"document has more than {_MAX_NODES} values (alias bomb?)")
+        if len(path) > _MAX_DEPTH:
+            raise _Refused(line, f"document is nested deeper than {_MAX_DEPTH} levels")
+        self.lines.setdefault(path, line)
+        tag = str(node.tag)
+        if not tag.startswith(_CORE) or tag[len(_CORE) :] not in _ALLOWED:
+            raise _Refused(line, f"YAML tag {tag!r} is not allowed: plan files are data, not code")
+        if isinstance(node, MappingNode):
+            out: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                key = self.build(key_node, path)
+                if not isinstance(key, (str, int, float, bool)):
+                    raise _Refused(key_node.start_mark.line + 1, "mapping keys must be scalars")
+                skey = str(key)
+                if skey in out:
+                    raise _Refused(key_node.start_mark.line + 1, f"duplicate key {skey!r}")
+                self.lines[(*path, skey)] = key_node.start_mark.line + 1
+                out[skey] = self.build(value_node, (*path, skey))
+            return out
+        if isinstance(node, SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+
+_ALLOWED = {"map", "seq", "str", "int", "float", "bool", "null", "timestamp"}
+
+
+def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
+    """Parse one YAML document safely; problems come back as issues, never raised."""
+    yaml = YAML(typ="safe", pure=True)
+    try:
+        node = yaml.compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        return None, [Issue(file, f"not valid YAML: {exc.problem or exc}", line)]
+    except Exception as exc:  # the composer raises a few non-marked errors
+        return None, [Issue(file, f"not valid YAML: {exc}")]
+    if node is None:
+        return None, [Issue(file, "file is empty")]
+    lines: dict[Path, int] = {}
+    try:
+        data = _Builder(lines).build(node, ())
+    except _Refused as refused:
+        return None, [Issue(file, refused.message, refused.line)]
+    return SourceDoc(file, data, lines), []
