@@ -154,6 +154,9 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
             for i in empty[:_MAX_LISTED]:
                 issues.append(Issue(file, "is empty; a value is required", None,
                                     f"row {rows[i]}, {col}"))
+            if len(empty) > _MAX_LISTED:
+                issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
+                                    None, col))
     if spec.key and not issues:
         dup = frame.duplicated(list(spec.key), keep="first").to_numpy()
         for i in np.flatnonzero(dup)[:_MAX_LISTED]:

@@ -1,0 +1,154 @@
+"""The ``compplan`` command: a thin layer over the API. Only here do errors become
+exit codes (see :mod:`compplan.errors`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from compplan.engine import Result, evaluate
+from compplan.errors import CompplanError, InputError, Issue
+from compplan.inputs import load_inputs
+from compplan.loader import load_plans
+from compplan.mapping import load_mapping
+from compplan.outputs import run_writers, write_atomically
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Compensation plans as data, evaluated to the cent.")
+err = Console(stderr=True, width=200)
+out = Console(width=None if sys.stdout.isatty() else 120)
+
+T = TypeVar("T")
+
+PlansOpt = Annotated[Path, typer.Option("--plans", help="plan file or folder of plan files")]
+RosterOpt = Annotated[Path, typer.Option(help="roster.csv / .xlsx / .parquet")]
+DealsOpt = Annotated[Path, typer.Option(help="deals.csv / .xlsx / .parquet")]
+QuotasOpt = Annotated[Path | None, typer.Option(help="explicit quotas by payee/measure/period")]
+AccountsOpt = Annotated[Path | None, typer.Option(help="account ownership: account_id,kam_id,class")]
+AssignOpt = Annotated[Path | None, typer.Option(help="effective-dated plan assignments")]
+TableOpt = Annotated[list[str] | None, typer.Option(
+    "--table", help="another input table a plan reads, as NAME=PATH (repeatable)")]
+MappingOpt = Annotated[str | None, typer.Option(
+    help="column mapping file, or a preset: salesforce, hubspot")]
+YearOpt = Annotated[int, typer.Option(help="plan year (calendar)")]
+
+
+def _guard(action: Callable[[], T]) -> T:
+    try:
+        return action()
+    except CompplanError as exc:
+        for issue in exc.issues:
+            err.print(issue.render(), markup=False, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
+    tables: dict[str, Path | str] = {}
+    for spec in specs or []:
+        name, sep, path = spec.partition("=")
+        if not sep or not name or not path:
+            raise InputError([Issue("--table", f"{spec!r}: expected NAME=PATH")])
+        tables[name] = path
+    return tables
+
+
+def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
+              accounts: Path | None, assignments: Path | None, table: list[str] | None,
+              mapping: str | None, year: int) -> Result:
+    loaded = load_plans(plans)
+    inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
+                         load_mapping(mapping) if mapping else None)
+    return evaluate(loaded, inputs, year)
+
+
+@app.command()
+def run(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the results")],
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None,
+) -> None:
+    """Evaluate the plans and write payouts.csv, credits.csv and exceptions.csv."""
+    def action() -> None:
+        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
+                           mapping, year)
+        written = write_atomically(out_dir, run_writers(result))
+        payouts = result.payouts
+        out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
+                  f"{len(result.credits)} credits, {len(result.exceptions)} exceptions")
+        for path in written:
+            out.print(f"  {path}", highlight=False)
+    _guard(action)
+
+
+@app.command()
+def explain(
+    payee: Annotated[str, typer.Option(help="payee_id")],
+    period: Annotated[str, typer.Option(help="month, YYYY-MM")],
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None,
+) -> None:
+    """Print how each of a payee's lines in a month was computed."""
+    def action() -> None:
+        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
+                           mapping, year)
+        out.print(result.explain(payee, period), markup=False, highlight=False)
+    _guard(action)
+
+
+@app.command()
+def validate(
+    plans: Annotated[Path, typer.Argument(help="plan file or folder")] = Path("plans"),
+) -> None:
+    """Check plan files without data; report every problem with file:line: field."""
+    loaded = _guard(lambda: load_plans(plans))
+    for plan_id, plan in sorted(loaded.items()):
+        out.print(f"ok  {plan_id}: {len(plan.measures)} measures, "
+                  f"{len(plan.components)} components", highlight=False)
+
+
+@app.command()
+def schema(
+    output: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
+) -> None:
+    """Write the JSON Schema of the plan language (for editors and CI)."""
+    from compplan.jsonschema import plan_schema  # noqa: PLC0415 - only this command needs it
+
+    text = json.dumps(plan_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        out.print(f"wrote {output}")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for sample data and results")] =
+    Path("demo-out"),
+    seed: Annotated[int, typer.Option(help="random seed of the sample company")] = 7,
+    year: YearOpt = 2026,
+) -> None:
+    """Generate a sample company, run its plans, and print a summary."""
+    from compplan.demo import run_demo  # noqa: PLC0415 - keeps start-up light
+
+    _guard(lambda: run_demo(out_dir, seed, year, out))
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,60 @@
+"""``compplan demo``: generate the sample company, run it, print a summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from compplan.engine import evaluate
+from compplan.inputs import load_inputs
+from compplan.loader import load_plans
+from compplan.outputs import run_writers, write_atomically
+from compplan.sample import make_company, write_company
+from compplan.summary import summarize
+
+BUNDLED_PLANS = Path(__file__).resolve().parent.parent / "plans"
+
+
+def default_plans() -> Path:
+    """The plans of the current folder if it has them, else those beside the package."""
+    here = Path("plans")
+    return here if here.is_dir() and any(here.glob("*.yaml")) else BUNDLED_PLANS
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _pct(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value * 100:.1f} %"
+
+
+def run_demo(out: Path, seed: int, year: int, console: Console,
+             plans_dir: Path | None = None) -> None:
+    """Write sample inputs to ``out/input``, results to ``out/results``, print a table."""
+    plans_dir = plans_dir or default_plans()
+    plans = load_plans(plans_dir)
+    paths = write_company(make_company(seed, year), str(out / "input"))
+    inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
+    result = evaluate(plans, inputs, year)
+    written = write_atomically(out / "results", run_writers(result))
+    table = RichTable(title=f"compplan demo: sample company, plan year {year}")
+    for col, justify in (("plan", "left"), ("payees", "right"), ("total pay", "right"),
+                         ("variable pay", "right"), ("bookings", "right"),
+                         ("cost of sales", "right"), ("at quota", "right")):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    for row in summarize(result, inputs).itertuples(index=False):
+        table.add_row(row.plan, str(row.payees), _money(row.total_pay), _money(row.variable_pay),
+                      _money(row.bookings), _pct(row.cost_of_sales), _pct(row.share_at_quota))
+    console.print(table)
+    console.print(f"{len(result.credits)} credits, {len(result.exceptions)} exceptions "
+                  f"(rows left out, each with its reason)")
+    console.print(f"inputs:  {out / 'input'}", highlight=False)
+    for path in written:
+        console.print(f"results: {path}", highlight=False)
+    console.print(f"try:     compplan explain --payee AE01 --period {year}-03 --plans {plans_dir} "
+                  f"--roster {paths['roster']} --deals {paths['deals']} --quotas {paths['quotas']} "
+                  f"--accounts {paths['accounts']} --year {year}", highlight=False)

@@ -1,0 +1,142 @@
+"""Explain a payee's month: every line with the numbers and deals behind it.
+
+It reads the arrays the components kept while evaluating (no second calculation),
+and the credits that fed the measure in the window the component looked at.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from compplan.components import ComponentResult
+from compplan.engine import PlanResult, Result
+from compplan.errors import InputError, Issue
+from compplan.money import format_cents
+from compplan.schedules import marginal_slices, reached_rate
+from compplan.schema import Commission, PayoutCurve, RateTable, Spiff
+
+_MAX_DEALS = 25
+
+
+def _num(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value:,.2f}"
+
+
+def _pct(value: float) -> str:
+    return "-" if np.isnan(value) else f"{value * 100:.2f} %"
+
+
+def _window(period: str, month: int) -> tuple[int, int, int]:
+    """First month, last month (inclusive) and the trace column for a month."""
+    if period == "ytd":
+        return 0, month, month
+    if period == "quarter":
+        q = month // 3
+        return q * 3, q * 3 + 2, q
+    if period == "year":
+        return 0, 11, 0
+    return month, month, month
+
+
+def _schedule_lines(comp: Commission, x: float) -> list[str]:
+    if np.isnan(x):
+        return []
+    tiers = comp.schedule.tiers
+    if comp.schedule.mode == "marginal":
+        slices = marginal_slices(comp.schedule, np.array([x]))[0]
+        out = []
+        for tier, part in zip(tiers, slices, strict=True):
+            if part > 0:
+                unit = "%" if comp.basis == "attainment" else ""
+                size = f"{part * 100:.2f}{unit}" if comp.basis == "attainment" else f"{part:,.2f}"
+                out.append(f"      tier from {tier.from_:g}: {size} x rate {tier.rate:g}")
+        return out
+    rate = float(reached_rate(comp.schedule, np.array([x]))[0])
+    return [f"      {comp.schedule.mode} rate reached: {rate:g} on all of {x:,.4g}"]
+
+
+def _deal_lines(pr: PlanResult, local: int, measure: str, first: int, last: int) -> list[str]:
+    c = pr.frame.credits
+    mine = c[(c["local"] == local) & (c["measure"] == measure) & (c["month"] >= first)
+             & (c["month"] <= last)].sort_values("credit_date", kind="stable")
+    out = [f"    credits ({len(mine)}):"]
+    for row in mine.head(_MAX_DEALS).itertuples(index=False):
+        deal = getattr(row, "deal_id", "")
+        date = pd.Timestamp(row.credit_date).date()
+        out.append(f"      {date} {deal} {row.credit_kind} {row.credit_value:,.2f} "
+                   f"(share {row.credit_share:g}{', ' + row.via if row.via else ''})")
+    if len(mine) > _MAX_DEALS:
+        out.append(f"      ... and {len(mine) - _MAX_DEALS} more (see credits.csv)")
+    return out
+
+
+def _component_lines(pr: PlanResult, res: ComponentResult, local: int, month: int,
+                     label: str) -> list[str]:
+    comp = res.component
+    cents = int(res.cents[local, month])
+    out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_cents([cents])[0]}"]
+    first, last, col = _window(res.period, month)
+    t = {k: float(np.asarray(v)[local, col]) for k, v in res.trace.items()}
+    if res.period in ("quarter", "year") and month != last:
+        out[0] += f"  (measured over the {res.period}, paid in its last month)"
+    if comp.kind == "salary":
+        out.append(f"    annual {_num(t['annual'])} / 12 x proration {t['proration']:.6g}")
+        return out
+    for key in ("value", "quota"):
+        if key in t:
+            out.append(f"    {key}: {_num(t[key])}")
+    if "attainment" in t:
+        out.append(f"    attainment: {_pct(t['attainment'])}")
+    if isinstance(comp, Commission):
+        basis = t.get("attainment", t.get("value", np.nan))
+        out.extend(_schedule_lines(comp, basis))
+    if isinstance(comp, PayoutCurve):
+        pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
+        out.append(f"    curve points {pts}, below first point {comp.below:g}; weight {comp.weight:g}")
+    if "factor" in t:
+        out.append(f"    factor: {t['factor']:.6g}")
+    if "target" in t:
+        out.append(f"    target: {_num(t['target'])}")
+    if "earned" in t:
+        out.append(f"    earned: {_num(t['earned'])}")
+    if res.period == "ytd" and month > 0:
+        prev = float(np.asarray(res.trace["earned"])[local, month - 1])
+        out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "
+                   f"through {label[:5]}{month:02d}")
+    if isinstance(comp, RateTable):
+        rates = ", ".join(f"{k} {v:g}" for k, v in comp.rates.items())
+        out.append(f"    rates by {comp.key}: {rates}; default {comp.default}")
+    measure = getattr(comp, "measure", None)
+    if measure is None and hasattr(comp, "condition"):
+        measure = next(iter(comp.condition.weight_map()))
+    if measure is not None:
+        lo = month if isinstance(comp, Spiff) else first
+        out.extend(_deal_lines(pr, local, measure, lo, month if isinstance(comp, Spiff) else last))
+    return out
+
+
+def explain(result: Result, payee_id: str, period: str) -> str:
+    """Text explaining each component of a payee for one month ``YYYY-MM``."""
+    labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
+    if period not in labels:
+        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year} "
+                                            "(expected YYYY-MM)")])
+    month = labels.index(period)
+    seats = result.seats[result.seats["payee_id"] == payee_id]
+    if seats.empty:
+        raise InputError([Issue("--payee", f"payee {payee_id!r} is not in the roster")])
+    out = [f"{payee_id} {period}"]
+    for plan_id in seats["plan"].unique():
+        pr = result.by_plan[plan_id]
+        locals_ = np.flatnonzero(pr.frame.seats["payee_id"].to_numpy() == payee_id)
+        for local in locals_:
+            seat = pr.frame.seats.iloc[local]
+            out.append(f"plan {plan_id}: seat {pd.Timestamp(seat['start']).date()} .. "
+                       f"{pd.Timestamp(seat['end']).date()}")
+            for res in pr.components:
+                out.extend(_component_lines(pr, res, int(local), month, period))
+    total = result.lines[(result.lines["payee_id"] == payee_id)
+                         & (result.lines["period"] == period)]["cents"].sum()
+    out.append(f"total {period}: {format_cents([int(total)])[0]}")
+    return "\n".join(out)

@@ -1,0 +1,103 @@
+"""Shared helpers: build small input files from inline rows and run the real plans."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from compplan.engine import Result, evaluate
+from compplan.inputs import load_inputs
+from compplan.loader import load_plans
+
+ROOT = Path(__file__).resolve().parent.parent
+PLANS = ROOT / "plans"
+
+ROSTER_COLUMNS = ["payee_id", "name", "role", "plan", "manager_id", "start_date", "end_date",
+                  "base_salary", "target_incentive", "quota"]
+DEAL_COLUMNS = ["deal_id", "owner_id", "split_pct", "amount", "margin", "stage", "created_date",
+                "close_date", "cancel_date", "term_months", "account_id", "sdr_id"]
+
+
+@pytest.fixture(scope="session")
+def plans() -> dict[str, Any]:
+    return load_plans(PLANS)
+
+
+def person(payee_id: str, plan: str, **kw: Any) -> dict[str, Any]:
+    """A roster row with sensible defaults (active all year, no money columns)."""
+    row = {c: "" for c in ROSTER_COLUMNS}
+    row.update(payee_id=payee_id, name=f"Name {payee_id}", plan=plan, start_date="2025-01-01")
+    row.update(kw)
+    return row
+
+
+def deal(deal_id: str, owner_id: str, amount: float, close: str = "", **kw: Any) -> dict[str, Any]:
+    """A Closed Won deal row unless told otherwise."""
+    row = {c: "" for c in DEAL_COLUMNS}
+    row.update(deal_id=deal_id, owner_id=owner_id, amount=amount, margin=kw.pop("margin", 0),
+               stage="Closed Won", created_date="2026-01-02", close_date=close, term_months=12)
+    row.update(kw)
+    return row
+
+
+def write_csv(folder: Path, name: str, rows: list[dict[str, Any]], columns: list[str]) -> Path:
+    path = folder / f"{name}.csv"
+    frame = pd.DataFrame(rows, columns=columns) if rows else pd.DataFrame(columns=columns)
+    frame.to_csv(path, index=False)
+    return path
+
+
+class Case:
+    """Inputs for one hand-computed case, written to CSV and run like the CLI does."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.roster: list[dict[str, Any]] = []
+        self.deals: list[dict[str, Any]] = []
+        self.quotas: list[dict[str, Any]] = []
+        self.accounts: list[dict[str, Any]] = []
+
+    def paths(self) -> dict[str, Path | None]:
+        return {
+            "roster": write_csv(self.folder, "roster", self.roster, ROSTER_COLUMNS),
+            "deals": write_csv(self.folder, "deals", self.deals, DEAL_COLUMNS),
+            "quotas": write_csv(self.folder, "quotas", self.quotas,
+                                ["payee_id", "measure", "period", "quota"]) if self.quotas else None,
+            "accounts": write_csv(self.folder, "accounts", self.accounts,
+                                  ["account_id", "kam_id", "class"]) if self.accounts else None,
+        }
+
+    def run(self, year: int = 2026, plans_dir: Path = PLANS) -> Result:
+        p = self.paths()
+        inputs = load_inputs(p["roster"], p["deals"], p["quotas"], p["accounts"])  # type: ignore[arg-type]
+        return evaluate(load_plans(plans_dir), inputs, year)
+
+
+@pytest.fixture
+def case(tmp_path: Path) -> Case:
+    return Case(tmp_path)
+
+
+def pay(result: Result, payee: str, period: str, component: str) -> str:
+    """The payout amount of one line as written to payouts.csv ('0.00' when absent)."""
+    p = result.payouts
+    hit = p[(p["payee_id"] == payee) & (p["period"] == period) & (p["component"] == component)]
+    assert len(hit) <= 1
+    return str(hit["amount"].iloc[0]) if len(hit) else "0.00"
+
+
+def lines(result: Result, payee: str, component: str) -> dict[str, str]:
+    """All months of one payee's component, as {period: amount}."""
+    p = result.payouts
+    hit = p[(p["payee_id"] == payee) & (p["component"] == component)]
+    return dict(zip(hit["period"], hit["amount"], strict=True))
+
+
+def reasons(result: Result, **match: str) -> list[str]:
+    e = result.exceptions
+    for key, value in match.items():
+        e = e[e[key].astype(str) == value]
+    return e["reason"].tolist()
