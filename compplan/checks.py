@@ -115,11 +115,11 @@ def check_bonus_pay(plan: Plan) -> Iterator[Finding]:
 def check_split_usage(plan: Plan) -> Iterator[Finding]:
     """A per-split SPIFF needs a measure that has a split column."""
     for i, comp in enumerate(plan.components):
-        if isinstance(comp, Spiff) and comp.per_split and comp.measure in plan.measures:
-            if plan.measures[comp.measure].split is None:
-                yield (("components", i, "per_split"),
-                       f"measure {comp.measure!r} has no split column; set per_split: false",
-                       "error")
+        if (isinstance(comp, Spiff) and comp.per_split and comp.measure in plan.measures
+                and plan.measures[comp.measure].split is None):
+            yield (("components", i, "per_split"),
+                   f"measure {comp.measure!r} has no split column; set per_split: false",
+                   "error")
 
 
 CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (

@@ -30,7 +30,8 @@ PlansOpt = Annotated[Path, typer.Option("--plans", help="plan file or folder of 
 RosterOpt = Annotated[Path, typer.Option(help="roster.csv / .xlsx / .parquet")]
 DealsOpt = Annotated[Path, typer.Option(help="deals.csv / .xlsx / .parquet")]
 QuotasOpt = Annotated[Path | None, typer.Option(help="explicit quotas by payee/measure/period")]
-AccountsOpt = Annotated[Path | None, typer.Option(help="account ownership: account_id,kam_id,class")]
+AccountsOpt = Annotated[Path | None, typer.Option(
+    help="account ownership: account_id,kam_id,class")]
 AssignOpt = Annotated[Path | None, typer.Option(help="effective-dated plan assignments")]
 TableOpt = Annotated[list[str] | None, typer.Option(
     "--table", help="another input table a plan reads, as NAME=PATH (repeatable)")]

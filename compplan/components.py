@@ -67,7 +67,13 @@ class Context:
     def value(self, measure: str, period: str, for_quota: bool = False) -> Floats:
         """Measure value per period; for ``ytd`` the running total per month."""
         monthly = (self.pf.quota_values if for_quota else self.pf.values)[measure]
-        return np.cumsum(monthly, axis=1) if period == "ytd" else fold(monthly, period)
+        total = np.cumsum(monthly, axis=1) if period == "ytd" else fold(monthly, period)
+        if self.pf.plan.measures[measure].aggregate == "sum":
+            return total
+        counts = self.pf.counts[measure]
+        n = np.cumsum(counts, axis=1) if period == "ytd" else fold(counts, period)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.where(n > 0, n, 1.0), np.nan)
 
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
@@ -144,7 +150,8 @@ def pay(amount: Floats, period: str, pay_every: str = "month") -> Cents:
 def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
     annual = ctx.pf.seats[comp.column].to_numpy(dtype=np.float64) if comp.column in ctx.pf.seats \
         else np.zeros(ctx.pf.size)
-    share = ctx.pf.prorate["month"] if comp.prorate else (ctx.pf.prorate["month"] > 0) * 1.0
+    share = (ctx.pf.prorate["month"] if comp.prorate
+             else np.asarray(ctx.pf.prorate["month"] > 0, dtype=np.float64))
     amount = np.nan_to_num(annual)[:, None] / 12.0 * share
     return ComponentResult(comp, pay(amount, "month"), "month",
                            {"annual": np.broadcast_to(annual[:, None], amount.shape),
@@ -199,7 +206,7 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
         sub = c[missing]
         ctx.exceptions.append(exception_frame(
             len(sub), file=sub["source_file"], row=sub["source_row"],
-            deal_id=sub["deal_id"] if "deal_id" in sub else "", payee_id=sub["payee_id"],
+            deal_id=sub.get("deal_id", ""), payee_id=sub["payee_id"],
             plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
             value=sub["credit_value"],
             reason=f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)))

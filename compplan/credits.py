@@ -121,7 +121,7 @@ def _row_exceptions(rows: pd.DataFrame, mask: np.ndarray, reason: str, plan: str
     sub = rows[mask]
     return exception_frame(
         len(sub), file=sub["source_file"], row=sub[ROW_COLUMN],
-        deal_id=sub["deal_id"] if "deal_id" in sub else "", plan=plan, measure=measure,
+        deal_id=sub.get("deal_id", ""), plan=plan, measure=measure,
         reason=reason)
 
 
@@ -228,7 +228,7 @@ def place_on_seats(frame: pd.DataFrame, plan_id: str, seats: pd.DataFrame, input
     report = on_plan | (reason == "payee not in roster")
     sub = missed[report]
     excs = exception_frame(len(sub), file=sub["source_file"], row=sub["source_row"],
-                           deal_id=sub["deal_id"] if "deal_id" in sub else "",
+                           deal_id=sub.get("deal_id", ""),
                            payee_id=sub["payee_id"], plan=plan_id, measure=sub["measure"],
                            date=sub["credit_date"], value=sub["credit_value"],
                            reason=reason[report])

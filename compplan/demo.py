@@ -24,12 +24,13 @@ def default_plans() -> Path:
     return here if here.is_dir() and any(here.glob("*.yaml")) else BUNDLED_PLANS
 
 
-def _money(value: float) -> str:
-    return f"{value:,.0f}"
+def _money(value: object) -> str:
+    return f"{float(str(value)):,.0f}"
 
 
-def _pct(value: float) -> str:
-    return "-" if np.isnan(value) else f"{value * 100:.1f} %"
+def _pct(value: object) -> str:
+    number = float(str(value))
+    return "-" if np.isnan(number) else f"{number * 100:.1f} %"
 
 
 def run_demo(out: Path, seed: int, year: int, console: Console,
@@ -46,9 +47,10 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
                          ("variable pay", "right"), ("bookings", "right"),
                          ("cost of sales", "right"), ("at quota", "right")):
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for row in summarize(result, inputs).itertuples(index=False):
-        table.add_row(row.plan, str(row.payees), _money(row.total_pay), _money(row.variable_pay),
-                      _money(row.bookings), _pct(row.cost_of_sales), _pct(row.share_at_quota))
+    for row in summarize(result, inputs).to_dict("records"):
+        table.add_row(str(row["plan"]), str(row["payees"]), _money(row["total_pay"]),
+                      _money(row["variable_pay"]), _money(row["bookings"]),
+                      _pct(row["cost_of_sales"]), _pct(row["share_at_quota"]))
     console.print(table)
     console.print(f"{len(result.credits)} credits, {len(result.exceptions)} exceptions "
                   f"(rows left out, each with its reason)")

@@ -97,7 +97,7 @@ def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
     """Evaluate every plan for every seat of the year."""
     calendar = Calendar(year)
     seats = build_seats(inputs, plans, calendar)
-    used = {p for p in seats["plan"]}
+    used = set(seats["plan"])
     raise_if([i for pid in sorted(used) for i in check_measure_inputs(plans[pid], inputs)],
              InputError)
     credits, excs = build_credits(plans, inputs, seats, calendar)

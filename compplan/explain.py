@@ -61,11 +61,11 @@ def _deal_lines(pr: PlanResult, local: int, measure: str, first: int, last: int)
     mine = c[(c["local"] == local) & (c["measure"] == measure) & (c["month"] >= first)
              & (c["month"] <= last)].sort_values("credit_date", kind="stable")
     out = [f"    credits ({len(mine)}):"]
-    for row in mine.head(_MAX_DEALS).itertuples(index=False):
-        deal = getattr(row, "deal_id", "")
-        date = pd.Timestamp(row.credit_date).date()
-        out.append(f"      {date} {deal} {row.credit_kind} {row.credit_value:,.2f} "
-                   f"(share {row.credit_share:g}{', ' + row.via if row.via else ''})")
+    for row in mine.head(_MAX_DEALS).to_dict("records"):
+        date = pd.Timestamp(str(row["credit_date"])).date()
+        via = f", {row['via']}" if row["via"] else ""
+        out.append(f"      {date} {row.get('deal_id', '')} {row['credit_kind']} "
+                   f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via})")
     if len(mine) > _MAX_DEALS:
         out.append(f"      ... and {len(mine) - _MAX_DEALS} more (see credits.csv)")
     return out
@@ -93,7 +93,8 @@ def _component_lines(pr: PlanResult, res: ComponentResult, local: int, month: in
         out.extend(_schedule_lines(comp, basis))
     if isinstance(comp, PayoutCurve):
         pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
-        out.append(f"    curve points {pts}, below first point {comp.below:g}; weight {comp.weight:g}")
+        out.append(f"    curve points {pts}, below first point {comp.below:g}; "
+                   f"weight {comp.weight:g}")
     if "factor" in t:
         out.append(f"    factor: {t['factor']:.6g}")
     if "target" in t:

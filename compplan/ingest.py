@@ -42,7 +42,7 @@ def _cell_text(value: Any) -> str:
             return ""
         return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, pd.Timestamp | dt.datetime):
-        return value.date().isoformat() if value == value else ""
+        return "" if pd.isna(value) else value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
@@ -98,6 +98,41 @@ def _parse_numbers(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return parsed, bad
 
 
+_ISO_DAY = r"\d{4}-\d{2}-\d{2}"
+_ISO_MONTH = r"\d{4}-(0[1-9]|1[0-2])"
+
+
+def infer_type(text: pd.Series) -> str:
+    """Type of a column the table spec does not name (a CRM's extra fields, KPI tables).
+
+    A column is a date when every filled cell is ``YYYY-MM-DD``, a month (dated on its
+    last day) when every one is ``YYYY-MM``, a number when every one parses as one,
+    and text otherwise.
+
+    >>> infer_type(pd.Series(["2026-01-31", ""])), infer_type(pd.Series(["1.5", "-2"]))
+    ('date', 'number')
+    >>> infer_type(pd.Series(["2026-03"])), infer_type(pd.Series(["A", "1"]))
+    ('month', 'str')
+    """
+    filled = text.str.strip()
+    filled = filled[filled != ""]
+    if filled.empty:
+        return "str"
+    if filled.str.fullmatch(_ISO_DAY).all():
+        return "date"
+    if filled.str.fullmatch(_ISO_MONTH).all():
+        return "month"
+    numbers = pd.to_numeric(filled, errors="coerce")
+    if numbers.notna().all() and np.isfinite(numbers.to_numpy(dtype=float)).all():
+        return "number"
+    return "str"
+
+
+def _month_ends(text: pd.Series) -> pd.Series:
+    months = pd.to_datetime(text.str.strip(), format="%Y-%m", errors="coerce")
+    return (months + pd.offsets.MonthEnd(0)).astype("datetime64[s]")
+
+
 _EXPECTED = {"date": "a date (YYYY-MM-DD)", "number": "a finite number"}
 
 
@@ -110,7 +145,8 @@ def _report_bad(file: str, column: str, kind: ColumnType, text: pd.Series, bad: 
         issues.append(Issue(file, f"{text.iloc[i]!r} is not {expected}", None,
                             f"row {rows[i]}, {column}"))
     if len(idx) > _MAX_LISTED:
-        issues.append(Issue(file, f"... and {len(idx) - _MAX_LISTED} more bad values", None, column))
+        issues.append(Issue(file, f"... and {len(idx) - _MAX_LISTED} more bad values", None,
+                            column))
     return issues
 
 
@@ -133,13 +169,17 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
     types = spec.types()
     for col in raw.columns:
         text = raw[col].astype(str)
-        kind = types.get(col, "str")
+        kind = types[col] if col in types else infer_type(text)
+        if kind == "month":
+            out[col] = _month_ends(text)
+            continue
         if kind == "str":
             out[col] = text.str.strip()
             continue
         parsed, bad = (_parse_dates(text, date_format) if kind == "date"
                        else _parse_numbers(text))
-        issues.extend(_report_bad(file, col, kind, text, bad, rows, date_format))
+        issues.extend(_report_bad(file, col, "date" if kind == "date" else "number", text, bad,
+                                  rows, date_format))
         out[col] = parsed
     for col, kind in spec.optional.items():
         if col not in out:

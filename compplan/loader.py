@@ -59,6 +59,13 @@ def _pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
             message = "unknown key"
         elif err["type"] == "missing":
             message = "required key is missing"
+        elif err["type"] == "union_tag_invalid":
+            ctx = err.get("ctx", {})
+            path = (*path, "kind")
+            message = f"unknown kind {ctx.get('tag')!r}; expected one of {ctx.get('expected_tags')}"
+        elif err["type"] == "union_tag_not_found":
+            path = (*path, "kind")
+            message = "required key is missing (the component's kind)"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
         issues.append(Issue(doc.file, message, doc.line_of(path), render_path(path)))

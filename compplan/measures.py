@@ -29,6 +29,7 @@ class PlanFrame:
     prorate: dict[str, Floats] = field(default_factory=dict)
     values: dict[str, Floats] = field(default_factory=dict)
     quota_values: dict[str, Floats] = field(default_factory=dict)
+    counts: dict[str, Floats] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -39,7 +40,7 @@ def monthly_sum(local: npt.NDArray[np.int64], month: npt.NDArray[np.int64], weig
                 seats: int) -> Floats:
     """Sum weights into a (seats, 12) array by seat and month."""
     flat = np.bincount(local * 12 + month, weights=weights, minlength=seats * 12)
-    return flat.reshape(seats, 12)
+    return np.asarray(flat.reshape(seats, 12), dtype=np.float64)
 
 
 def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
@@ -63,6 +64,7 @@ def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
         month = c["month"].to_numpy(dtype=np.int64)
         value = c["credit_value"].to_numpy(dtype=np.float64)
         pf.values[name] = monthly_sum(local, month, value, n)
+        pf.counts[name] = monthly_sum(local, month, np.ones(len(value)), n)
         if measure.clawback is not None and not measure.clawback.reduces_quota_credit:
             keep = (c["credit_kind"] != "clawback").to_numpy()
             pf.quota_values[name] = monthly_sum(local[keep], month[keep], value[keep], n)

@@ -27,7 +27,7 @@ def to_cents(amount: npt.ArrayLike) -> Cents:
     """
     cents = np.round(np.asarray(amount, dtype=np.float64) * 100.0, _SNAP_DECIMALS)
     rounded = np.floor(np.abs(cents) + 0.5) * np.sign(cents)
-    return np.nan_to_num(rounded, nan=0.0).astype(np.int64)
+    return np.asarray(np.nan_to_num(rounded, nan=0.0), dtype=np.int64)
 
 
 def cumulative_lines(earned: Floats) -> Cents:
@@ -70,7 +70,7 @@ def largest_remainder(total_cents: int, weights: npt.ArrayLike) -> Cents:
     if w.sum() <= 0:
         raise ValueError("weights must have a positive sum")
     exact = total_cents * w / w.sum()
-    base = np.floor(exact).astype(np.int64)
+    base = np.asarray(np.floor(exact), dtype=np.int64)
     left = int(total_cents - base.sum())
     order = np.argsort(-(exact - base), kind="stable")
     base[order[:left]] += 1

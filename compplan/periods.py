@@ -33,7 +33,8 @@ class Calendar:
     @property
     def month_ends(self) -> Days:
         starts = np.arange(f"{self.year}-02", f"{self.year + 1}-02", dtype="datetime64[M]")
-        return starts.astype("datetime64[D]") - np.timedelta64(1, "D")
+        ends = starts.astype("datetime64[D]") - np.timedelta64(1, "D")
+        return np.asarray(ends, dtype="datetime64[D]")
 
     @property
     def start(self) -> np.datetime64:
@@ -114,5 +115,5 @@ def fold(values: Floats, period: str) -> Floats:
     if period == "month":
         return values
     if period == "quarter":
-        return values.reshape(values.shape[0], 4, 3).sum(axis=2)
-    return values.sum(axis=1, keepdims=True)
+        return np.asarray(values.reshape(values.shape[0], 4, 3).sum(axis=2), dtype=np.float64)
+    return np.asarray(values.sum(axis=1, keepdims=True), dtype=np.float64)

@@ -3,9 +3,10 @@
 From an annual amount (roster column or constant) a period's quota is
 ``annual x seasonal share of the period x proration of the period`` (the share of a
 year is 1; without seasonality months and quarters share evenly). Year-to-date
-attainment is measured against ``annual x year proration``. Quotas from a file are
-taken per period as given; a quarter or year missing from the file is the sum of its
-months when all of them are there.
+attainment is measured against ``annual x year proration``. An averaged measure
+(``aggregate: mean``, a score such as NPS) has a level as its quota, taken whole.
+Quotas from a file are taken per period as given; a quarter or year missing from the
+file is the sum of its months when all of them are there.
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from compplan.measures import Floats, PlanFrame
 from compplan.periods import fold
 
 
+def _is_level(pf: PlanFrame, measure: str) -> bool:
+    """An averaged measure (a score) has a level as quota: never cut into periods."""
+    return pf.plan.measures[measure].aggregate == "mean"
+
+
 def _shares(pf: PlanFrame, measure: str, period: str) -> Floats:
     spec = pf.plan.quotas[measure]
-    monthly = np.array(spec.seasonality.monthly() if spec.seasonality else [1 / 12] * 12)
+    if _is_level(pf, measure):
+        return np.ones(len(_labels(pf, period)))
+    monthly = np.array(spec.seasonality.monthly() if spec.seasonality else [1 / 12] * 12,
+                       dtype=np.float64)
     if period in ("year", "ytd"):
         return np.ones(1)
-    return fold(monthly[None, :], period)[0]
+    return np.asarray(fold(monthly[None, :], period)[0], dtype=np.float64)
 
 
 def _annual(pf: PlanFrame, measure: str) -> Floats:
@@ -32,8 +41,9 @@ def _annual(pf: PlanFrame, measure: str) -> Floats:
     if spec.source == "constant":
         assert spec.amount is not None
         return np.full(pf.size, spec.amount)
-    column = pf.seats[spec.column] if spec.column in pf.seats else pd.Series(np.nan, index=pf.seats.index)
-    return column.to_numpy(dtype=np.float64)
+    if spec.column not in pf.seats:
+        return np.full(pf.size, np.nan)
+    return pf.seats[spec.column].to_numpy(dtype=np.float64)
 
 
 def _labels(pf: PlanFrame, period: str) -> list[str]:
@@ -75,7 +85,7 @@ def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
         quota = _file_quotas(pf, measure, basis, inputs)
     else:
         quota = _annual(pf, measure)[:, None] * _shares(pf, measure, basis)[None, :]
-    if spec.prorate:
+    if spec.prorate and not _is_level(pf, measure):
         quota = quota * pf.prorate[basis]
     active = pf.prorate[basis] > 0
     bad = active & ~(quota > 0)

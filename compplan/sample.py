@@ -43,7 +43,7 @@ def _roster(rng: np.random.Generator, year: int) -> pd.DataFrame:
     rows = []
     for m in range(4):
         base, ti, quota = _PAY["MGR"]
-        rows.append(("M%02d" % (m + 1), "MGR", "mgr-2026", "", f"{year - 3}-01-01", "", base, ti,
+        rows.append((f"M{m + 1:02d}", "MGR", "mgr-2026", "", f"{year - 3}-01-01", "", base, ti,
                      quota))
     for role, (plan, count) in _TEAMS.items():
         base, ti, quota = _PAY[role]
@@ -57,8 +57,8 @@ def _roster(rng: np.random.Generator, year: int) -> pd.DataFrame:
                 end = f"{year}-{int(rng.integers(5, 11)):02d}-{int(rng.integers(1, 28)):02d}"
             if role == "SDR" and k == 5:
                 end = f"{year}-08-15"
-            rows.append((pid, role, plan, manager, start, end, base, ti,
-                         None if quota is None else quota * (0.9 + 0.05 * (k % 5))))
+            scaled = None if quota is None else round(quota * (0.9 + 0.05 * (k % 5)))
+            rows.append((pid, role, plan, manager, start, end, base, ti, scaled))
     frame = pd.DataFrame(rows, columns=["payee_id", "role", "plan", "manager_id", "start_date",
                                         "end_date", "base_salary", "target_incentive", "quota"])
     names = [f"{_FIRST[i % len(_FIRST)]} {_LAST[(i * 7) % len(_LAST)]}" for i in range(len(frame))]
@@ -95,7 +95,8 @@ def _deals(rng: np.random.Generator, roster: pd.DataFrame, year: int,
         "margin": np.round(amount * rng.uniform(0.25, 0.6, size=n), 2),
         "stage": stage,
         "created_date": created.astype(str),
-        "close_date": np.where(np.isin(stage, ["Closed Won", "Closed Lost"]), close.astype(str), ""),
+        "close_date": np.where(np.isin(stage, ["Closed Won", "Closed Lost"]),
+                               close.astype(str), ""),
         "cancel_date": "",
         "term_months": rng.choice([12, 24, 36], size=n, p=[0.6, 0.25, 0.15]),
         "account_id": rng.choice(accounts["account_id"].to_numpy(), size=n),
@@ -138,7 +139,9 @@ def _quotas(roster: pd.DataFrame, year: int) -> pd.DataFrame:
     rows = [(s, "pipeline", p, 220_000) for s in sdrs for p in months]
     rows += [(s, "meetings", p, 6) for s in sdrs for p in months]
     quotas = pd.DataFrame(rows, columns=["payee_id", "measure", "period", "quota"])
-    return quotas[~((quotas["payee_id"] == sdrs[0]) & (quotas["period"] == months[7]))]
+    gap = (quotas["payee_id"] == sdrs[0]) & (quotas["period"] == months[7])
+    kept: pd.DataFrame = quotas.loc[~gap.to_numpy()].reset_index(drop=True)
+    return kept
 
 
 def make_company(seed: int = 7, year: int = 2026) -> SampleCompany:

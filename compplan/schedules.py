@@ -33,7 +33,7 @@ def snap_attainment(value: Floats, quota: Floats) -> Floats:
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(quota > 0, value / np.where(quota > 0, quota, 1.0), np.nan)
-    return np.round(ratio, ATTAINMENT_DECIMALS)
+    return np.asarray(np.round(ratio, ATTAINMENT_DECIMALS), dtype=np.float64)
 
 
 def tier_bounds(schedule: Schedule) -> tuple[Floats, Floats]:

@@ -47,7 +47,8 @@ def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
         unknown = ~roster["plan"].isin(list(plans)).to_numpy()
         for i in np.flatnonzero(unknown):
             known = ", ".join(sorted(plans))
-            issues.append(Issue(file, f"unknown plan id {roster['plan'].iloc[i]!r} (plans: {known})",
+            issues.append(Issue(file,
+                                f"unknown plan id {roster['plan'].iloc[i]!r} (plans: {known})",
                                 None, f"row {roster['_row'].iloc[i]}, plan"))
     return issues
 
@@ -105,7 +106,8 @@ def build_seats(inputs: Inputs, plans: dict[str, Plan], calendar: Calendar) -> p
     keep = [c for c in roster.columns if c not in ("plan", "start_date", "end_date")]
     people = roster[keep].assign(**payee_intervals(inputs)[["active_start", "active_end"]])
     seats = assigned.merge(people, on="payee_id", how="inner", validate="many_to_one")
-    seats["start"] = np.maximum(seats["active_start"].to_numpy(), seats["assigned_start"].to_numpy())
+    seats["start"] = np.maximum(seats["active_start"].to_numpy(),
+                                seats["assigned_start"].to_numpy())
     seats["end"] = np.minimum(seats["active_end"].to_numpy(), seats["assigned_end"].to_numpy())
     seats["start"] = np.maximum(seats["start"].to_numpy(), calendar.start)
     seats["end"] = np.minimum(seats["end"].to_numpy(), calendar.end)

@@ -25,7 +25,7 @@ _MAX_NODES = 100_000
 _MAX_DEPTH = 64
 
 
-class _Refused(Exception):
+class _RefusedError(Exception):
     def __init__(self, line: int, message: str) -> None:
         self.line = line
         self.message = message
@@ -77,7 +77,7 @@ def _scalar(node: ScalarNode) -> Any:
     if tag == _CORE + "float":
         low = value.lower().replace("_", "")
         if low in (".inf", "+.inf", "-.inf", ".nan"):
-            raise _Refused(node.start_mark.line + 1, f"{value!r} is not a usable number")
+            raise _RefusedError(node.start_mark.line + 1, f"{value!r} is not a usable number")
         return float(low)
     return value
 
@@ -91,27 +91,31 @@ class _Builder:
         self.count += 1
         line = node.start_mark.line + 1
         if self.count > _MAX_NODES:
-            raise _Refused(line, f"document has more than {_MAX_NODES} values (alias bomb?)")
+            raise _RefusedError(line, f"document has more than {_MAX_NODES} values (alias bomb?)")
         if len(path) > _MAX_DEPTH:
-            raise _Refused(line, f"document is nested deeper than {_MAX_DEPTH} levels")
+            raise _RefusedError(line, f"document is nested deeper than {_MAX_DEPTH} levels")
         self.lines.setdefault(path, line)
         tag = str(node.tag)
         if not tag.startswith(_CORE) or tag[len(_CORE) :] not in _ALLOWED:
-            raise _Refused(line, f"YAML tag {tag!r} is not allowed: plan files are data, not code")
+            raise _RefusedError(
+                line, f"YAML tag {tag!r} is not allowed: plan files are data, not code")
         if isinstance(node, MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
                 key = self.build(key_node, path)
                 if not isinstance(key, (str, int, float, bool)):
-                    raise _Refused(key_node.start_mark.line + 1, "mapping keys must be scalars")
+                    raise _RefusedError(key_node.start_mark.line + 1,
+                                        "mapping keys must be scalars")
                 skey = str(key)
                 if skey in out:
-                    raise _Refused(key_node.start_mark.line + 1, f"duplicate key {skey!r}")
+                    raise _RefusedError(key_node.start_mark.line + 1, f"duplicate key {skey!r}")
                 self.lines[(*path, skey)] = key_node.start_mark.line + 1
                 out[skey] = self.build(value_node, (*path, skey))
             return out
         if isinstance(node, SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        if not isinstance(node, ScalarNode):
+            raise _RefusedError(line, "unsupported YAML node")
         return _scalar(node)
 
 
@@ -134,6 +138,6 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
     lines: dict[Path, int] = {}
     try:
         data = _Builder(lines).build(node, ())
-    except _Refused as refused:
+    except _RefusedError as refused:
         return None, [Issue(file, refused.message, refused.line)]
     return SourceDoc(file, data, lines), []

@@ -28,7 +28,7 @@ def plans() -> dict[str, Any]:
 
 def person(payee_id: str, plan: str, **kw: Any) -> dict[str, Any]:
     """A roster row with sensible defaults (active all year, no money columns)."""
-    row = {c: "" for c in ROSTER_COLUMNS}
+    row = dict.fromkeys(ROSTER_COLUMNS, "")
     row.update(payee_id=payee_id, name=f"Name {payee_id}", plan=plan, start_date="2025-01-01")
     row.update(kw)
     return row
@@ -36,7 +36,7 @@ def person(payee_id: str, plan: str, **kw: Any) -> dict[str, Any]:
 
 def deal(deal_id: str, owner_id: str, amount: float, close: str = "", **kw: Any) -> dict[str, Any]:
     """A Closed Won deal row unless told otherwise."""
-    row = {c: "" for c in DEAL_COLUMNS}
+    row = dict.fromkeys(DEAL_COLUMNS, "")
     row.update(deal_id=deal_id, owner_id=owner_id, amount=amount, margin=kw.pop("margin", 0),
                stage="Closed Won", created_date="2026-01-02", close_date=close, term_months=12)
     row.update(kw)
@@ -64,8 +64,9 @@ class Case:
         return {
             "roster": write_csv(self.folder, "roster", self.roster, ROSTER_COLUMNS),
             "deals": write_csv(self.folder, "deals", self.deals, DEAL_COLUMNS),
-            "quotas": write_csv(self.folder, "quotas", self.quotas,
-                                ["payee_id", "measure", "period", "quota"]) if self.quotas else None,
+            "quotas": (write_csv(self.folder, "quotas", self.quotas,
+                                 ["payee_id", "measure", "period", "quota"])
+                       if self.quotas else None),
             "accounts": write_csv(self.folder, "accounts", self.accounts,
                                   ["account_id", "kam_id", "class"]) if self.accounts else None,
         }

@@ -33,7 +33,8 @@ class Compare(Model):
     def _one_operator(self) -> Compare:
         used = [op for op in _OPERATORS if getattr(self, op) is not None]
         if not used:
-            raise ValueError("a comparison needs one of eq, ne, in, not_in, gt, gte, lt, lte, empty")
+            raise ValueError(
+                "a comparison needs one of eq, ne, in, not_in, gt, gte, lt, lte, empty")
         return self
 
     def tests(self) -> list[tuple[str, Any]]:
@@ -65,8 +66,9 @@ def _filter_kind(value: Any) -> str:
             if key in value:
                 return f"filter:{key}"
         return "filter:compare"
-    kinds = {AllOf: "all", AnyOf: "any", NotOf: "not"}
-    return f"filter:{kinds.get(type(value), 'compare')}"
+    kind = ("all" if isinstance(value, AllOf) else "any" if isinstance(value, AnyOf)
+            else "not" if isinstance(value, NotOf) else "compare")
+    return f"filter:{kind}"
 
 
 Filter = Annotated[

@@ -39,8 +39,9 @@ def _credit_kind(value: Any) -> str:
     if isinstance(value, dict):
         kind = "manager" if "manager_of" in value else "lookup" if "via" in value else "column"
         return f"credit:{kind}"
-    kinds = {CreditToManager: "manager", CreditToLookup: "lookup"}
-    return f"credit:{kinds.get(type(value), 'column')}"
+    kind = ("manager" if isinstance(value, CreditToManager)
+            else "lookup" if isinstance(value, CreditToLookup) else "column")
+    return f"credit:{kind}"
 
 
 CreditTo = Annotated[
@@ -54,7 +55,8 @@ CreditTo = Annotated[
 class Clawback(Model):
     """A cancellation soon after close reverses the credit on the cancel date."""
 
-    within_days: int = Field(ge=0, description="cancellations at most this many days after the date are clawed back")
+    within_days: int = Field(
+        ge=0, description="cancellations at most this many days after the date are clawed back")
     cancel_column: str = "cancel_date"
     reduces_quota_credit: bool = Field(
         default=True, description="whether the reversal also lowers attainment, not only pay"
@@ -76,6 +78,10 @@ class Measure(Model):
         default=None, description="credit each value of this column once (e.g. deal_id)"
     )
     clawback: Clawback | None = None
+    aggregate: Literal["sum", "mean"] = Field(
+        default="sum",
+        description="sum the credits of a period, or average them (scores such as NPS)",
+    )
 
 
 class Seasonality(Model):

@@ -1,0 +1,223 @@
+"""The plan language beyond the reference plans, each feature with a hand-computed case:
+weighted gates, yearly caps, rate tables, decelerators, quarterly true-ups, year bonuses,
+effective-dated assignments, overlays, other input tables and averaged measures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from compplan.api import evaluate
+from compplan.engine import evaluate as evaluate_inputs
+from compplan.inputs import load_inputs
+from compplan.loader import load_plans
+from tests.conftest import PLANS, Case, deal, lines, pay, person, reasons
+
+
+def test_inside_sales_weighted_gate_marginal_margin_and_year_cap(case: Case) -> None:
+    case.roster = [person("I", "inside-2026", base_salary=60000, quota=600000)]
+    case.deals = [
+        deal("Q1", "I", 60000, "2026-02-10", margin=40000),
+        deal("Q2", "I", 30000, "2026-05-10", margin=80000),
+        deal("Q3", "I", 10000, "2026-08-10", margin=10000),
+        deal("Q4", "I", 800000, "2026-11-10", margin=800000),
+    ]
+    r = case.run()
+    # Q1: weighted 0.7 x 0.5 + 0.3 x 40,000/48,000 = 0.6 >= 0.5; 6 % x 40,000
+    assert pay(r, "I", "2026-03", "margin_commission") == "2400.00"
+    # Q2: 0.7 x 0.2 + 0.3 x 80,000/60,000 = 0.54; 6 % x 50,000 + 9 % x 30,000
+    assert pay(r, "I", "2026-06", "margin_commission") == "5700.00"
+    # Q3: 0.7 x 0.0667 + 0.3 x 0.1667 < 0.5: gated
+    assert pay(r, "I", "2026-09", "margin_commission") == "0.00"
+    # Q4 earns 67,500 but the year is capped at 60,000: 60,000 - 8,100
+    assert pay(r, "I", "2026-12", "margin_commission") == "51900.00"
+
+
+def test_account_manager_rate_table_decelerator_and_year_bonus(case: Case, tmp_path: Path) -> None:
+    case.roster = [person("M", "am-2026", base_salary=84000, target_incentive=40000,
+                          quota=300000)]
+    rows = [
+        deal("R1", "M", 100000, "2026-01-10", deal_type="renewal"),
+        deal("E1", "M", 50000, "2026-01-11", deal_type="expansion"),
+        deal("I1", "M", 10000, "2026-01-12", deal_type="internal"),
+        deal("W1", "M", 10000, "2026-01-13", deal_type="weird"),
+        deal("E2", "M", 150000, "2026-05-10", deal_type="upsell"),
+        deal("R2", "M", 180000, "2026-11-10", deal_type="renewal"),
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "deals_am.csv", index=False)
+    p = case.paths()
+    r = evaluate(PLANS, p["roster"], tmp_path / "deals_am.csv", 2026)  # type: ignore[arg-type]
+    # 2 % x 100,000 + 6 % x 50,000; internal excluded; unknown type takes the 0 default
+    assert pay(r, "M", "2026-01", "deal_commission") == "5000.00"
+    # expansion a = 50,000/300,000 -> 0.5 x 1/6 = 0.08333 x 20,000, paid at the quarter end
+    assert lines(r, "M", "expansion_incentive") == {"2026-03": "1666.67", "2026-06": "6666.66"}
+    # renewals 280,000/300,000 >= 90 %: 20 % of 40,000 in December
+    assert pay(r, "M", "2026-12", "retention_bonus") == "8000.00"
+
+
+def test_assignment_moves_a_payee_between_plans(tmp_path: Path) -> None:
+    case = Case(tmp_path)
+    case.roster = [person("X", "ae-2026", base_salary=120000, target_incentive=50000,
+                          quota=1000000),
+                   person("R", "ae-2026", manager_id="X", base_salary=1, target_incentive=1,
+                          quota=1)]
+    case.deals = [deal("D1", "X", 100000, "2026-03-10"), deal("D2", "X", 100000, "2026-08-10"),
+                  deal("D3", "R", 250000, "2026-08-10")]
+    p = case.paths()
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("payee_id,plan,start_date,end_date\n"
+                           "X,ae-2026,2026-01-01,2026-06-30\nX,mgr-2026,2026-07-01,\n"
+                           "R,ae-2026,,\n")
+    inputs = load_inputs(p["roster"], p["deals"], assignments=assignments)  # type: ignore[arg-type]
+    r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
+    salary = lines(r, "X", "base_salary")
+    assert len(salary) == 12 and set(salary.values()) == {"10000.00"}
+    # as AE until June: Q and TI prorated alike, so E = 5 % of bookings below quota
+    assert pay(r, "X", "2026-03", "commission") == "5000.00"
+    assert reasons(r, deal_id="D2", payee_id="X") == ["payee not on plan ae-2026 on that date"]
+    # as manager from July: Q3 quota 1e6 x 25 % = 250,000, reached by R -> 10,000 x 1.0 / 4
+    assert pay(r, "X", "2026-09", "team_incentive") == "12500.00"
+
+
+def test_overlay_plan_pays_beside_the_main_plan(tmp_path: Path) -> None:
+    case = Case(tmp_path)
+    case.roster = [person("X", "ae-2026", base_salary=120000, target_incentive=50000,
+                          quota=1000000)]
+    case.deals = [deal("D1", "X", 110000, "2026-03-10")]
+    p = case.paths()
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("payee_id,plan\nX,ae-2026\nX,partner-2026\n")
+    inputs = load_inputs(p["roster"], p["deals"], assignments=assignments)  # type: ignore[arg-type]
+    r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
+    assert pay(r, "X", "2026-03", "commission") == "5500.00"
+    assert pay(r, "X", "2026-03", "partner_commission") == "7700.00"
+
+
+KPI_PLAN = """
+plan: bdr-kpi
+measures:
+  calls:
+    table: activities
+    filter: {column: type, eq: call}
+    value: count
+    date: date
+    credit_to: {column: payee_id}
+  nps:
+    table: kpis
+    filter: {column: kpi, eq: nps}
+    value: value
+    date: period
+    credit_to: {column: payee_id}
+    aggregate: mean
+quotas:
+  calls: {source: constant, amount: 1200}
+  nps: {source: constant, amount: 50}
+components:
+  - {id: calls_bonus, kind: bonus, period: month, amount: 100,
+     condition: {measure: calls, at_least: 1.0}}
+  - {id: nps_bonus, kind: bonus, period: quarter, amount: 300,
+     condition: {measure: nps, at_least: 1.0}}
+"""
+
+
+def test_activity_and_kpi_tables_feed_measures(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "bdr.yaml").write_text(KPI_PLAN)
+    roster = pd.DataFrame([person("B", "bdr-kpi")])
+    calls = [{"payee_id": "B", "type": "call", "date": "2026-01-15"}] * 100
+    calls += [{"payee_id": "B", "type": "call", "date": "2026-02-15"}] * 99
+    calls += [{"payee_id": "B", "type": "email", "date": "2026-02-16"}] * 5
+    kpis = pd.DataFrame({"payee_id": "B", "kpi": "nps",
+                         "period": ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
+                                    "2026-06"],
+                         "value": [40, 60, 55, 45, 50, 50]})
+    r = evaluate(tmp_path / "plans", roster, pd.DataFrame(columns=["deal_id", "owner_id",
+                                                                    "amount"]), 2026,
+                 tables={"activities": pd.DataFrame(calls), "kpis": kpis})
+    # 1,200 calls a year = 100 a month: January reaches, February (99 calls) does not
+    assert lines(r, "B", "calls_bonus") == {"2026-01": "100.00"}
+    # Q1 NPS mean 51.67 >= 50 pays; Q2 mean 48.33 does not
+    assert lines(r, "B", "nps_bonus") == {"2026-03": "300.00"}
+
+
+CLAWBACK_PLAN = """
+plan: keep-quota
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+    clawback: {within_days: 90, reduces_quota_credit: false}
+quotas:
+  bookings: {source: constant, amount: 400000}
+components:
+  - id: commission
+    kind: commission
+    measure: bookings
+    basis: value
+    period: quarter
+    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
+    gate: {measure: bookings, at_least: 1.0}
+"""
+
+
+def test_clawback_that_keeps_quota_credit(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "k.yaml").write_text(CLAWBACK_PLAN)
+    roster = pd.DataFrame([person("A", "keep-quota")])
+    deals = pd.DataFrame([deal("D1", "A", 100000, "2026-01-10", cancel_date="2026-02-10"),
+                          deal("D2", "A", 20000, "2026-02-20")])
+    r = evaluate(tmp_path / "plans", roster, deals, 2026)
+    # attainment keeps the cancelled 100,000: 120,000 / 100,000 >= 1, so the gate opens,
+    # but pay is on value after the clawback: 10 % x 20,000
+    assert lines(r, "A", "commission") == {"2026-03": "2000.00"}
+
+
+def test_inputs_from_xlsx_and_parquet_match_csv(case: Case, tmp_path: Path) -> None:
+    case.roster = [person("A", "ae-2026", base_salary=120000, target_incentive=50000,
+                          quota=1000000)]
+    case.deals = [deal("D1", "A", 123456.78, "2026-02-10", term_months=24)]
+    p = case.paths()
+    from_csv = case.run().payouts
+    roster = pd.read_csv(str(p["roster"]), dtype=str, keep_default_na=False)
+    deals = pd.read_csv(str(p["deals"]), dtype=str, keep_default_na=False)
+    roster.to_excel(tmp_path / "roster.xlsx", index=False)
+    deals.assign(close_date=pd.to_datetime(deals["close_date"])).to_excel(
+        tmp_path / "deals.xlsx", index=False)
+    roster.to_parquet(tmp_path / "roster.parquet")
+    deals.to_parquet(tmp_path / "deals.parquet")
+    plans = load_plans(PLANS)
+    for ext in ("xlsx", "parquet"):
+        inputs = load_inputs(tmp_path / f"roster.{ext}", tmp_path / f"deals.{ext}")
+        got = evaluate_inputs(plans, inputs, 2026).payouts
+        pd.testing.assert_frame_equal(got, from_csv)
+
+
+def test_salesforce_preset_maps_headers_and_us_dates(case: Case, tmp_path: Path) -> None:
+    case.roster = [person("A", "ae-2026", base_salary=120000, target_incentive=50000,
+                          quota=1000000)]
+    p = case.paths()
+    export = tmp_path / "sfdc.csv"
+    export.write_text(
+        "Opportunity ID,Split Owner ID,Split Percentage,Amount,Stage,Close Date,"
+        "Contract Term (Months),Lead Source\n"
+        "006A,A,1,100000,Closed Won,2/10/2026,24,Web\n")
+    from compplan.mapping import load_mapping
+    inputs = load_inputs(p["roster"], export, mapping=load_mapping("salesforce"))  # type: ignore[arg-type]
+    r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
+    assert pay(r, "A", "2026-02", "commission") == "5000.00"
+    assert pay(r, "A", "2026-02", "spiff_multiyear") == "500.00"
+
+
+def test_hubspot_preset_maps_stage_ids(case: Case, tmp_path: Path) -> None:
+    case.roster = [person("A", "partner-2026")]
+    p = case.paths()
+    export = tmp_path / "hubspot.csv"
+    export.write_text("Record ID,Deal owner ID,Amount,Deal Stage,Close Date\n"
+                      "1,A,1000,closedwon,2026-02-10\n2,A,5000,closedlost,2026-02-11\n")
+    from compplan.mapping import load_mapping
+    inputs = load_inputs(p["roster"], export, mapping=load_mapping("hubspot"))  # type: ignore[arg-type]
+    r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
+    assert pay(r, "A", "2026-02", "partner_commission") == "50.00"
