@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from compplan.filters import filter_columns
 from compplan.schema import (
     Bonus,
     Commission,
     Condition,
+    CreditToLookup,
     PayoutCurve,
     Plan,
     RateTable,
     Spiff,
 )
+from compplan.tables import spec_for
 from compplan.yamlsource import Path
 
 Finding = tuple[Path, str, str]
@@ -69,6 +72,9 @@ def check_measure_references(plan: Plan) -> Iterator[Finding]:
             cond = getattr(comp, key, None)
             for m in _condition_measures(cond):
                 named.append((("components", i, key), m))
+        mult = getattr(comp, "multiplier", None)
+        if mult is not None:
+            named.append((("components", i, "multiplier", "measure"), mult.measure))
         for path, measure in named:
             if measure not in plan.measures:
                 known = ", ".join(sorted(plan.measures)) or "none"
@@ -84,6 +90,9 @@ def _needs_quota(plan: Plan) -> Iterator[tuple[Path, str]]:
         for key in ("gate", "condition"):
             for m in _condition_measures(getattr(comp, key, None)):
                 yield ("components", i, key), m
+        mult = getattr(comp, "multiplier", None)
+        if mult is not None:
+            yield ("components", i, "multiplier", "measure"), mult.measure
 
 
 def check_quotas(plan: Plan) -> Iterator[Finding]:
@@ -94,6 +103,18 @@ def check_quotas(plan: Plan) -> Iterator[Finding]:
     for name in plan.quotas:
         if name not in plan.measures:
             yield ("quotas", name), f"quota for unknown measure {name!r}", "error"
+
+
+def check_multiplier_tiers(plan: Plan) -> Iterator[Finding]:
+    """Multiplier tiers must strictly increase."""
+    for i, comp in enumerate(plan.components):
+        mult = getattr(comp, "multiplier", None)
+        if mult is None:
+            continue
+        for t in range(1, len(mult.tiers)):
+            if mult.tiers[t].from_ <= mult.tiers[t - 1].from_:
+                yield (("components", i, "multiplier", "tiers", t, "from"),
+                       "multiplier tiers must increase", "error")
 
 
 def check_component_ids(plan: Plan) -> Iterator[Finding]:
@@ -122,14 +143,36 @@ def check_split_usage(plan: Plan) -> Iterator[Finding]:
                    "error")
 
 
+def check_columns(plan: Plan) -> Iterator[Finding]:
+    """Columns outside the run contract's tables are allowed but worth a warning."""
+    for name, m in plan.measures.items():
+        spec = spec_for(m.table)
+        if not spec.required:
+            continue  # a free-form table: its columns are whatever the file has
+        known = set(spec.types())
+        used = [("value", m.value), ("date", m.date), ("split", m.split),
+                ("once_per", m.once_per)]
+        used += [("filter", c) for c in sorted(filter_columns(m.filter))]
+        for field, col in used:
+            if col is None or col == "count" or col in known:
+                continue
+            if field == "filter" and isinstance(m.credit_to, CreditToLookup):
+                continue  # may come from the lookup table
+            yield (("measures", name, field),
+                   f"{col!r} is not a standard {m.table} column: the {m.table} file must have it",
+                   "warning")
+
+
 CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_tiers,
     check_curves,
     check_measure_references,
     check_quotas,
     check_component_ids,
+    check_multiplier_tiers,
     check_bonus_pay,
     check_split_usage,
+    check_columns,
 )
 
 

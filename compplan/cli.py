@@ -15,7 +15,7 @@ from rich.console import Console
 from compplan.engine import Result, evaluate
 from compplan.errors import CompplanError, InputError, Issue
 from compplan.inputs import load_inputs
-from compplan.loader import load_plans
+from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
 from compplan.outputs import run_writers, write_atomically
 
@@ -109,7 +109,9 @@ def validate(
     plans: Annotated[Path, typer.Argument(help="plan file or folder")] = Path("plans"),
 ) -> None:
     """Check plan files without data; report every problem with file:line: field."""
-    loaded = _guard(lambda: load_plans(plans))
+    loaded, warnings = _guard(lambda: load_plans_checked(plans))
+    for warning in warnings:
+        err.print(f"warning: {warning.render()}", markup=False, highlight=False)
     for plan_id, plan in sorted(loaded.items()):
         out.print(f"ok  {plan_id}: {len(plan.measures)} measures, "
                   f"{len(plan.components)} components", highlight=False)

@@ -31,6 +31,7 @@ from compplan.schema import (
     Commission,
     Component,
     Condition,
+    Multiplier,
     PayoutCurve,
     RateTable,
     Salary,
@@ -124,6 +125,19 @@ def _cap_value(ctx: Context, cap: Cap, target: Target | None, period: str) -> Fl
     return cap.target_multiple * ctx.target(tgt, base_period)
 
 
+def _multiply(ctx: Context, amount: Floats, mult: Multiplier | None, period: str) -> Floats:
+    """Scale by the factor of the attainment tier reached (accelerator/decelerator)."""
+    if mult is None:
+        return amount
+    attainment = ctx.attainment(mult.measure, period)[2]
+    starts = np.array([t.from_ for t in mult.tiers])
+    factors = np.array([t.factor for t in mult.tiers])
+    a = np.nan_to_num(attainment, nan=-np.inf)
+    idx = np.searchsorted(starts, a, side="right") - 1
+    factor = np.where(idx >= 0, factors[np.clip(idx, 0, None)], mult.below)
+    return amount * factor
+
+
 def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | None,
                period: str) -> Floats:
     if cap is None:
@@ -136,15 +150,24 @@ def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | N
 
 
 def pay(amount: Floats, period: str, pay_every: str = "month") -> Cents:
-    """Place per-period amounts in their pay months as cents (ytd: as true-ups)."""
+    """Place per-period amounts in their pay months as cents (ytd: as true-ups).
+
+    Each period's line is rounded on its own, then held to the next pay month; a
+    ``ytd`` amount is paid as ``round(E) - round(E at the previous pay month)``.
+    """
     n = amount.shape[0]
     cents = np.zeros((n, 12), dtype=np.int64)
+    months = _PAY_MONTHS[pay_every]
     if period == "ytd":
-        months = _PAY_MONTHS[pay_every]
         cents[:, months] = cumulative_lines(amount[:, months])
-    else:
-        cents[:, month_of_period_end(period)] = to_cents(amount)
-    return cents
+        return cents
+    cents[:, month_of_period_end(period)] = to_cents(amount)
+    if pay_every == "month":
+        return cents
+    running = np.cumsum(cents, axis=1)[:, months]
+    held = np.zeros_like(cents)
+    held[:, months] = np.diff(running, axis=1, prepend=0)
+    return held
 
 
 def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
@@ -160,7 +183,16 @@ def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
 
 def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
     trace: dict[str, Floats] = {}
-    if comp.basis == "value":
+    if comp.apply == "per_credit":
+        c = _measure_credits(ctx, comp.measure)
+        v = c["credit_value"].to_numpy(dtype=np.float64)
+        each = np.sign(v) * apply_schedule(comp.schedule, np.abs(v))
+        monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64),
+                              c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
+        amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
+                                                                               comp.period)
+        trace["value"] = ctx.value(comp.measure, comp.period)
+    elif comp.basis == "value":
         x = ctx.value(comp.measure, comp.period)
         amount = apply_schedule(comp.schedule, x)
         trace["value"] = x
@@ -173,6 +205,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
         trace.update(value=value, quota=quota, attainment=attainment, target=target,
                      factor=factor)
     amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
     trace["earned"] = amount
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
@@ -216,9 +249,10 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
                           earned, ctx.pf.size)
     amount = fold(monthly, comp.period)
     amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
     trace = {"value": ctx.value(comp.measure, comp.period), "earned": amount}
-    return ComponentResult(comp, pay(amount, comp.period), comp.period, trace)
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
@@ -235,7 +269,7 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
     for measure in comp.condition.weight_map():
         value, quota, attainment = ctx.attainment(measure, comp.period)
         trace.update(value=value, quota=quota, attainment=attainment)
-    return ComponentResult(comp, pay(amount, comp.period), comp.period, trace)
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
@@ -246,7 +280,8 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     each = np.where(qualifies, comp.amount * share * sign, 0.0)
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
-    return ComponentResult(comp, pay(monthly, "month"), "month", {"earned": monthly})
+    return ComponentResult(comp, pay(monthly, "month", comp.pay_every), "month",
+                           {"earned": monthly})
 
 
 EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {

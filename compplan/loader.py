@@ -115,6 +115,11 @@ def plan_files(location: FsPath) -> list[FsPath]:
 
 def load_plans(location: FsPath | str) -> dict[str, Plan]:
     """Load every plan under ``location``, keyed by plan id; raise all issues at once."""
+    return load_plans_checked(location)[0]
+
+
+def load_plans_checked(location: FsPath | str) -> tuple[dict[str, Plan], list[Issue]]:
+    """Like :func:`load_plans`, also returning the warnings (errors are raised)."""
     where = FsPath(location)
     if not where.exists():
         raise PlanError([Issue(str(where), "no such file or folder")])
@@ -138,4 +143,4 @@ def load_plans(location: FsPath | str) -> dict[str, Plan]:
         plans[plan.plan] = plan
         origin[plan.plan] = str(file)
     raise_if(issues, PlanError)
-    return plans
+    return plans, [i for i in issues if i.severity != "error"]

@@ -221,3 +221,47 @@ def test_hubspot_preset_maps_stage_ids(case: Case, tmp_path: Path) -> None:
     inputs = load_inputs(p["roster"], export, mapping=load_mapping("hubspot"))  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
     assert pay(r, "A", "2026-02", "partner_commission") == "50.00"
+
+
+DEAL_SIZE_PLAN = """
+plan: deal-size
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+    clawback: {within_days: 90}
+quotas:
+  bookings: {source: constant, amount: 1200000}
+components:
+  - id: deal_commission
+    kind: commission
+    measure: bookings
+    basis: value
+    apply: per_credit
+    period: month
+    pay_every: quarter
+    schedule: {mode: marginal, tiers: [{from: 0, rate: 0.05}, {from: 50000, rate: 0.08}]}
+    multiplier:
+      measure: bookings
+      below: 0.8
+      tiers: [{from: 0.5, factor: 1.0}, {from: 1.0, factor: 1.25}]
+"""
+
+
+def test_per_deal_tiers_multiplier_and_quarterly_pay(tmp_path: Path) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "d.yaml").write_text(DEAL_SIZE_PLAN)
+    roster = pd.DataFrame([person("A", "deal-size")])
+    deals = pd.DataFrame([
+        deal("D1", "A", 80000, "2026-01-10", cancel_date="2026-03-05"),
+        deal("D2", "A", 30000, "2026-01-20"),
+        deal("D3", "A", 40000, "2026-02-10"),
+        deal("D4", "A", 60000, "2026-04-10"),
+    ])
+    r = evaluate(tmp_path / "plans", roster, deals, 2026)
+    # Jan: (2,500 + 2,400) + 1,500 = 6,400 x 1.25 (110 % of 100,000) = 8,000
+    # Feb: 2,000 x 0.8 (40 %) = 1,600; Mar: -4,900 clawed back x 0.8 = -3,920
+    # paid at the quarter end: 8,000 + 1,600 - 3,920; Q2: 3,300 x 1.0 (60 %)
+    assert lines(r, "A", "deal_commission") == {"2026-03": "5680.00", "2026-06": "3300.00"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 
 class Model(BaseModel):
@@ -12,3 +15,17 @@ class Model(BaseModel):
 
 
 Scalar = str | int | float | bool
+
+_COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,99}$")
+
+
+def _plain_name(value: str) -> str:
+    """A column or table name is a plain name: plans never carry expressions."""
+    if not _COLUMN.fullmatch(value) or "__" in value:
+        raise ValueError(
+            f"{value!r} is not a plain column name (letters, digits, space, _ . -): "
+            "plans are data, expressions are not evaluated")
+    return value
+
+
+Column = Annotated[str, AfterValidator(_plain_name)]

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from compplan.schema.base import Model
+from compplan.schema.base import Column, Model
 from compplan.schema.filters import Filter
 
 Period = Literal["month", "quarter", "year", "ytd"]
@@ -46,7 +46,7 @@ class Target(Model):
     by 4 for a quarter, then prorated by the payee's active days in the period.
     """
 
-    column: str | None = "target_incentive"
+    column: Column | None = "target_incentive"
     amount: float | None = Field(default=None, ge=0)
     share: float = Field(default=1.0, ge=0, description="part of the target this component pays on")
     prorate: bool = True
@@ -89,16 +89,46 @@ class _Base(Model):
     earning_code: str | None = None
 
 
+class _Variable(_Base):
+    pay_every: Literal["month", "quarter", "year"] = Field(
+        default="month",
+        description="pay what was earned at each month, quarter end or year end "
+        "(amounts earned in between wait for the next pay month)")
+
+
+class Factor(Model):
+    """From an attainment on (inclusive), multiply by ``factor``."""
+
+    from_: float = Field(alias="from")
+    factor: float = Field(ge=0)
+
+
+class Multiplier(Model):
+    """Scale a component by attainment: accelerators (factor > 1), decelerators (< 1).
+
+    The factor of the highest tier reached applies; below the first tier, ``below``.
+    """
+
+    measure: str
+    tiers: list[Factor] = Field(min_length=1)
+    below: float = Field(default=1.0, ge=0)
+
+
 class Salary(_Base):
     """Base salary: the annual column / 12 each month, prorated by active days."""
 
     kind: Literal["salary"]
-    column: str = "base_salary"
+    column: Column = "base_salary"
     prorate: bool = True
 
 
-class Commission(_Base):
-    """A tier schedule on a measure's value (money) or on attainment (x target)."""
+class Commission(_Variable):
+    """A tier schedule on a measure's value (money) or on attainment (x target).
+
+    On value, ``apply: per_credit`` runs the schedule on each credit on its own (deal
+    size tiers; a negative credit reverses what its size would earn); ``total`` runs
+    it on the period's (or year-to-date) total.
+    """
 
     kind: Literal["commission"]
     measure: str
@@ -108,27 +138,31 @@ class Commission(_Base):
     target: Target | None = None
     cap: Cap | None = None
     gate: Condition | None = None
-    pay_every: Literal["month", "quarter", "year"] = "month"
+    multiplier: Multiplier | None = None
+    apply: Literal["total", "per_credit"] = "total"
 
     @model_validator(mode="after")
     def _target_for_attainment(self) -> Commission:
         if self.basis == "attainment" and self.target is None:
             raise ValueError("a commission on attainment needs a target")
+        if self.apply == "per_credit" and self.basis != "value":
+            raise ValueError("apply: per_credit needs basis: value")
         return self
 
 
-class RateTable(_Base):
+class RateTable(_Variable):
     """A rate per credit, looked up by a column of the credited row (class, product...)."""
 
     kind: Literal["rate_table"]
     measure: str
-    key: str
+    key: Column
     rates: dict[str, float]
     default: float | None = Field(default=None, ge=0)
     exclude: list[str] = Field(default_factory=list)
     period: Literal["month", "quarter", "year"] = "month"
     cap: Cap | None = None
     gate: Condition | None = None
+    multiplier: Multiplier | None = None
 
 
 class CurvePoint(Model):
@@ -138,7 +172,7 @@ class CurvePoint(Model):
     payout: float = Field(ge=0)
 
 
-class PayoutCurve(_Base):
+class PayoutCurve(_Variable):
     """Piecewise-linear payout on attainment, times target and weight.
 
     Below the first point it pays ``below`` (a threshold); between points it is
@@ -153,10 +187,9 @@ class PayoutCurve(_Base):
     points: list[CurvePoint] = Field(min_length=1)
     below: float = Field(default=0.0, ge=0)
     gate: Condition | None = None
-    pay_every: Literal["month", "quarter", "year"] = "month"
 
 
-class Bonus(_Base):
+class Bonus(_Variable):
     """A fixed amount (or share of target) paid for each period meeting a condition."""
 
     kind: Literal["bonus"]
@@ -173,7 +206,7 @@ class Bonus(_Base):
         return self
 
 
-class Spiff(_Base):
+class Spiff(_Variable):
     """A fixed amount per qualifying credit of a measure, paid in the credit's month.
 
     A clawback credit reverses it: it pays minus the amount in its own month.

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from compplan.schema.base import Model, Scalar
+from compplan.schema.base import Column, Model, Scalar
 
 _OPERATORS = ("eq", "ne", "in_", "not_in", "gt", "gte", "lt", "lte", "empty")
 
@@ -18,7 +18,7 @@ _OPERATORS = ("eq", "ne", "in_", "not_in", "gt", "gte", "lt", "lte", "empty")
 class Compare(Model):
     """One test on one column, e.g. ``{column: stage, eq: Closed Won}``."""
 
-    column: str = Field(min_length=1)
+    column: Column
     eq: Scalar | None = None
     ne: Scalar | None = None
     in_: list[Scalar] | None = Field(default=None, alias="in")

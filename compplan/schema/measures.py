@@ -6,14 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from compplan.schema.base import Model
+from compplan.schema.base import Column, Model
 from compplan.schema.filters import Filter
 
 
 class CreditToColumn(Model):
     """Credit the payee named in a column of the row (``owner_id``, ``sdr_id``...)."""
 
-    column: str
+    column: Column
 
 
 class CreditToManager(Model):
@@ -23,16 +23,16 @@ class CreditToManager(Model):
     manager, and so on. The credit must count for the payee it rolls up from.
     """
 
-    manager_of: str
+    manager_of: Column
     levels: int = Field(default=1, ge=1, le=20)
 
 
 class CreditToLookup(Model):
     """Credit whoever a lookup table names for the row's key (account ownership)."""
 
-    via: str = Field(description="input table name, e.g. accounts")
-    key: str = Field(description="column present in both the row and the lookup table")
-    column: str = Field(description="column of the lookup table holding the payee_id")
+    via: Column = Field(description="input table name, e.g. accounts")
+    key: Column = Field(description="column present in both the row and the lookup table")
+    column: Column = Field(description="column of the lookup table holding the payee_id")
 
 
 def _credit_kind(value: Any) -> str:
@@ -57,7 +57,7 @@ class Clawback(Model):
 
     within_days: int = Field(
         ge=0, description="cancellations at most this many days after the date are clawed back")
-    cancel_column: str = "cancel_date"
+    cancel_column: Column = "cancel_date"
     reduces_quota_credit: bool = Field(
         default=True, description="whether the reversal also lowers attainment, not only pay"
     )
@@ -66,15 +66,15 @@ class Clawback(Model):
 class Measure(Model):
     """What is credited: a filter on rows, a value, a date and a beneficiary."""
 
-    table: str = "deals"
+    table: Column = "deals"
     filter: Filter | None = None
-    value: str = Field(
+    value: Column = Field(
         description="a numeric column to sum, or 'count' for one per credited row"
     )
-    split: str | None = Field(default=None, description="column holding the payee's share (0..1)")
-    date: str = Field(description="date column that dates the credit")
+    split: Column | None = Field(default=None, description="column holding the payee's share (0..1)")
+    date: Column = Field(description="date column that dates the credit")
     credit_to: CreditTo
-    once_per: str | None = Field(
+    once_per: Column | None = Field(
         default=None, description="credit each value of this column once (e.g. deal_id)"
     )
     clawback: Clawback | None = None
@@ -117,7 +117,7 @@ class QuotaSpec(Model):
     """Where a measure's quota comes from and how it is cut into periods."""
 
     source: Literal["roster", "file", "constant"]
-    column: str = "quota"
+    column: Column = "quota"
     amount: float | None = Field(default=None, gt=0)
     required: bool = Field(
         default=False, description="a missing, zero or negative roster quota is an input error"
