@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from compplan.credits import credit_columns
 from compplan.exceptions import exception_frame
-from compplan.filters import evaluate
+from compplan.filters import evaluate, filter_columns
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame, monthly_sum
 from compplan.money import Cents, cumulative_lines, to_cents
@@ -224,12 +225,20 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
 
 def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
     credits = ctx.pf.credits
-    return credits[credits["measure"] == measure]
+    return credits[(credits["measure"] == measure).to_numpy()]
+
+
+def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,
+                columns: list[str]) -> pd.DataFrame:
+    """Source-row attributes (term, product, account class...) of a measure's credits."""
+    return credit_columns(ctx.inputs, ctx.pf.plan.measures[measure],
+                          credits["source_idx"].to_numpy(dtype=np.int64),
+                          credits["lookup_idx"].to_numpy(dtype=np.int64), columns)
 
 
 def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     c = _measure_credits(ctx, comp.measure)
-    key = c[comp.key].astype(str) if comp.key in c else pd.Series("", index=c.index)
+    key = _attributes(ctx, comp.measure, c, [comp.key])[comp.key].astype(str)
     rate = key.map(comp.rates).astype("float64")
     excluded = key.isin(comp.exclude).to_numpy()
     missing = rate.isna().to_numpy() & ~excluded
@@ -239,10 +248,10 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
         sub = c[missing]
         ctx.exceptions.append(exception_frame(
             len(sub), file=sub["source_file"], row=sub["source_row"],
-            deal_id=sub.get("deal_id", ""), payee_id=sub["payee_id"],
+            deal_id=sub["deal_id"], payee_id=sub["payee_id"],
             plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
             value=sub["credit_value"],
-            reason=f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)))
+            reason=(f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)).to_numpy()))
     rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
     earned = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
@@ -274,7 +283,8 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
 
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     c = _measure_credits(ctx, comp.measure)
-    qualifies = evaluate(comp.filter, c)
+    columns = sorted(filter_columns(comp.filter))
+    qualifies = evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
     share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
     sign = np.where((c["credit_kind"] == "clawback").to_numpy(), -1.0, 1.0)
     each = np.where(qualifies, comp.amount * share * sign, 0.0)

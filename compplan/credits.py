@@ -6,35 +6,34 @@ a lookup table such as accounts); clawbacks add a reversing credit on the cancel
 date. Each credit is then tested on its own date against the beneficiary's seats:
 credits for a payee not in the roster, dated outside the plan year or outside the
 payee's active interval become exceptions; credits for a payee on another plan simply
-match no rule. Everything is column-wise: no loop over rows or payees.
+match no rule.
+
+A credit row carries numbers only (payee code, date, value, share) and the position
+of its source row (``source_idx``, and ``lookup_idx`` in a lookup table); any other
+attribute is fetched from the source table when needed (:func:`credit_columns`).
+Everything is column-wise: no loop over rows or payees.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from compplan.errors import InputError, Issue
 from compplan.exceptions import exception_frame
 from compplan.filters import UnknownColumnError, evaluate, filter_columns
-from compplan.ingest import ROW_COLUMN
+from compplan.ingest import ROW_COLUMN, Table
 from compplan.inputs import Inputs
+from compplan.labels import categorical, constant
+from compplan.people import People
 from compplan.periods import Calendar
 from compplan.schema import CreditToColumn, CreditToLookup, CreditToManager, Measure, Plan
-from compplan.seats import payee_intervals
 
 CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
-        "credit_share", "credit_kind", "via", "source_file", "source_row"]
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """Valued, dated credits before the seat test, with the exceptions found so far."""
-
-    frame: pd.DataFrame
-    exceptions: list[pd.DataFrame]
+        "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
+        "source_idx", "lookup_idx"]
 
 
 def _needed_columns(measure: Measure) -> list[tuple[str, str]]:
@@ -85,181 +84,318 @@ def check_measure_inputs(plan: Plan, inputs: Inputs) -> list[Issue]:
     return issues
 
 
-def _select_rows(m: Measure, inputs: Inputs) -> pd.DataFrame:
+class Sources:
+    """Per-table arrays computed once per run and shared by every measure.
+
+    Text columns stay in the tables; credits refer to them by position, and payee
+    columns are factorized once and mapped to roster codes.
+    """
+
+    def __init__(self, inputs: Inputs, people: People) -> None:
+        self.inputs = inputs
+        self.people = people
+        self._payees: dict[tuple[str, str], tuple[Codes, Codes, npt.NDArray[np.str_]]] = {}
+        self._lookups: dict[tuple[str, str, str, str], Codes] = {}
+        self._deals: dict[str, pd.Categorical] = {}
+
+    def table(self, name: str) -> Table:
+        table = self.inputs.table(name)
+        assert table is not None
+        return table
+
+    def payees(self, table: str, column: str) -> tuple[Codes, Codes, npt.NDArray[np.str_]]:
+        """Per row: roster code of the payee named in ``column`` (-1 unknown, -2 empty),
+        the row's factor code, and the distinct names."""
+        key = (table, column)
+        if key not in self._payees:
+            factor, uniques = pd.factorize(self.table(table).frame[column], sort=False)
+            names = np.asarray(pd.Index(uniques).to_numpy(dtype=str), dtype=str)
+            roster = self.people.codes(names)
+            roster = np.where(names == "", -2, roster)
+            codes = np.asarray(roster[factor], dtype=np.int64)
+            self._payees[key] = (codes, np.asarray(factor, dtype=np.int64), names)
+        return self._payees[key]
+
+    def lookup_rows(self, m: Measure) -> Codes:
+        """Row of the lookup table each source row maps to (-1: none)."""
+        table = self.table(m.table)
+        if not isinstance(m.credit_to, CreditToLookup):
+            return np.full(len(table.frame), -1, dtype=np.int64)
+        to = m.credit_to
+        key = (m.table, to.via, to.key, to.column)
+        if key not in self._lookups:
+            look = self.table(to.via).frame
+            usable = (look[to.column] != "").to_numpy() & ~look[to.key].duplicated(
+                keep="first").to_numpy()
+            positions = np.flatnonzero(usable)
+            keys = pd.Index(look[to.key].to_numpy()[positions])
+            hit = keys.get_indexer(table.frame[to.key].to_numpy())
+            self._lookups[key] = np.asarray(
+                np.where(hit >= 0, positions[np.clip(hit, 0, None)], -1), dtype=np.int64)
+        return self._lookups[key]
+
+    def deal_ids(self, table: str) -> pd.Categorical:
+        """The ``deal_id`` column as a categorical (cheap to take millions of times)."""
+        if table not in self._deals:
+            frame = self.table(table).frame
+            values = frame["deal_id"] if "deal_id" in frame else pd.Series("", index=frame.index)
+            self._deals[table] = pd.Categorical(values)
+        return self._deals[table]
+
+
+Codes = npt.NDArray[np.int64]
+
+
+def credit_columns(inputs: Inputs, m: Measure, source_idx: npt.NDArray[np.int64],
+                   lookup_idx: npt.NDArray[np.int64], columns: list[str]) -> pd.DataFrame:
+    """Attributes of credits, fetched from their source row or their lookup row."""
     table = inputs.table(m.table)
     assert table is not None
-    rows = table.frame
-    if isinstance(m.credit_to, CreditToLookup):
-        lookup = inputs.table(m.credit_to.via)
-        assert lookup is not None
-        look = lookup.frame.drop(columns=[ROW_COLUMN])
-        look = look.drop(columns=[c for c in look.columns
-                                  if c in rows.columns and c != m.credit_to.key])
-        look = look[look[m.credit_to.column] != ""]
-        rows = rows.merge(look, on=m.credit_to.key, how="inner", sort=False)
+    lookup = (inputs.table(m.credit_to.via) if isinstance(m.credit_to, CreditToLookup)
+              else None)
+    out: dict[str, object] = {}
+    for col in columns:
+        if col in table.frame.columns:
+            out[col] = table.frame[col].take(source_idx).to_numpy()
+        elif lookup is not None and col in lookup.frame.columns:
+            out[col] = lookup.frame[col].take(np.clip(lookup_idx, 0, None)).to_numpy()
+        else:
+            raise UnknownColumnError(col)
+    return pd.DataFrame(out)
+
+
+def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
+    """Source rows a measure credits: (row, lookup row, payee code, payee factor)."""
+    table = sources.table(m.table)
+    frame = table.frame
+    lookup = sources.lookup_rows(m)
+    wanted = sorted(filter_columns(m.filter))
+    view = (credit_columns(sources.inputs, m, np.arange(len(frame)), lookup, wanted) if wanted
+            else frame.iloc[:, :0])
     try:
-        rows = rows[evaluate(m.filter, rows)]
+        mask = evaluate(m.filter, view)
     except UnknownColumnError as exc:  # guarded by check_measure_inputs
         raise InputError(f"no column {exc.column!r} in table {m.table}") from None
+    if isinstance(m.credit_to, CreditToLookup):
+        mask &= lookup >= 0
+        codes, factor, _ = sources.payees(m.credit_to.via, m.credit_to.column)
+        row_codes = codes[np.clip(lookup, 0, None)]
+        row_factor = factor[np.clip(lookup, 0, None)]
+    else:
+        column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
+            m.credit_to.manager_of)
+        row_codes, row_factor, _ = sources.payees(m.table, column)
+    mask &= row_codes != -2  # no one named: the row matches no rule
+    src = np.flatnonzero(mask)
     if m.once_per:
-        rows = rows.drop_duplicates(m.once_per, keep="first")
-    rows = rows.assign(source_file=table.file)
-    return rows.reset_index(drop=True)
+        first = ~pd.Series(frame[m.once_per].take(src).to_numpy()).duplicated().to_numpy()
+        src = src[first]
+    return src, lookup[src], row_codes[src], row_factor[src]
 
 
-def _beneficiary(m: Measure, rows: pd.DataFrame) -> pd.Series:
-    to = m.credit_to
-    if isinstance(to, CreditToColumn):
-        return rows[to.column].astype(str)
-    if isinstance(to, CreditToManager):
-        return rows[to.manager_of].astype(str)
-    return rows[to.column].astype(str)
+def _payee_names(m: Measure, sources: Sources, codes: Codes, factor: Codes) -> npt.NDArray[np.str_]:
+    """Names of the payees credits were meant for (unknown ones included)."""
+    if isinstance(m.credit_to, CreditToLookup):
+        names = sources.payees(m.credit_to.via, m.credit_to.column)[2]
+    else:
+        column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
+            m.credit_to.manager_of)
+        names = sources.payees(m.table, column)[2]
+    known = codes >= 0
+    out = names[np.clip(factor, 0, None)]
+    out[known] = sources.people.names(codes[known])
+    return out
 
 
-def _row_exceptions(rows: pd.DataFrame, mask: np.ndarray, reason: str, plan: str,
-                    measure: str) -> pd.DataFrame:
-    sub = rows[mask]
-    return exception_frame(
-        len(sub), file=sub["source_file"], row=sub[ROW_COLUMN],
-        deal_id=sub.get("deal_id", ""), plan=plan, measure=measure,
-        reason=reason)
+def _row_exceptions(table: Table, src: Codes, reason: str | npt.ArrayLike, plan: str,
+                    measure: str, **extra: object) -> pd.DataFrame:
+    if len(src) == 0:
+        return exception_frame(0)
+    frame = table.frame
+    deal = frame["deal_id"].take(src).to_numpy() if "deal_id" in frame else ""
+    return exception_frame(len(src), file=table.file, row=frame[ROW_COLUMN].to_numpy()[src],
+                           deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
 
 
-def candidates(plan: Plan, name: str, inputs: Inputs) -> Candidates:
-    """Valued and dated credits of one measure, clawbacks included."""
+def candidates(plan: Plan, name: str,
+               sources: Sources) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Valued and dated credits of one measure, clawbacks included (numbers only)."""
     m = plan.measures[name]
-    rows = _select_rows(m, inputs)
-    excs: list[pd.DataFrame] = []
-    date = rows[m.date].to_numpy(dtype="datetime64[D]")
-    share = rows[m.split].fillna(1.0).to_numpy(dtype=float) if m.split else np.ones(len(rows))
-    base = np.ones(len(rows)) if m.value == "count" else rows[m.value].to_numpy(dtype=float)
-    value = base if m.value == "count" else base * share
+    table = sources.table(m.table)
+    frame = table.frame
+    src, lookup, codes, factor = _select(m, sources)
+    date = frame[m.date].to_numpy(dtype="datetime64[D]")[src]
+    share = (frame[m.split].to_numpy(dtype=np.float64)[src] if m.split else np.ones(len(src)))
+    share = np.where(np.isnan(share), 1.0, share)
+    if m.value == "count":
+        value = np.ones(len(src))
+    else:
+        value = frame[m.value].to_numpy(dtype=np.float64)[src] * share
     no_date, no_value = np.isnat(date), np.isnan(value)
-    named = (_beneficiary(m, rows) != "").to_numpy()
-    excs.append(_row_exceptions(rows, no_date & named, f"no {m.date}: cannot date the credit",
-                                plan.plan, name))
-    excs.append(_row_exceptions(rows, no_value & ~no_date & named,
-                                f"no {m.value}: nothing to credit", plan.plan, name))
-    payee = _beneficiary(m, rows).to_numpy(dtype=str)
-    ok = ~no_date & ~no_value & (payee != "")  # no one named: the row matches no rule
-    frame = rows.assign(payee_id=payee, credit_date=date,
-                        credit_value=value, credit_share=share, credit_kind="credit", via="")
-    frame = frame[ok]
+    excs = [_row_exceptions(table, src[no_date], f"no {m.date}: cannot date the credit",
+                            plan.plan, name),
+            _row_exceptions(table, src[no_value & ~no_date],
+                            f"no {m.value}: nothing to credit", plan.plan, name)]
+    ok = ~no_date & ~no_value
+    out = pd.DataFrame({"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
+                        "credit_value": value[ok], "credit_share": share[ok],
+                        "clawback": False, "via": -1, "source_idx": src[ok],
+                        "lookup_idx": lookup[ok]})
     if m.clawback is not None:
-        cancel = frame[m.clawback.cancel_column].to_numpy(dtype="datetime64[D]")
-        delta = (cancel - frame["credit_date"].to_numpy(dtype="datetime64[D]")).astype(np.int64)
+        rows = out["source_idx"].to_numpy()
+        cancel = frame[m.clawback.cancel_column].to_numpy(dtype="datetime64[D]")[rows]
+        delta = (cancel - out["credit_date"].to_numpy(dtype="datetime64[D]")).astype(np.int64)
         has = ~np.isnat(cancel)
         before = has & (delta < 0)
-        excs.append(_row_exceptions(frame, before, f"{m.clawback.cancel_column} is before "
-                                    f"{m.date}: data error, no clawback", plan.plan, name))
-        claw = frame[has & (delta >= 0) & (delta <= m.clawback.within_days)]
-        claw = claw.assign(credit_date=claw[m.clawback.cancel_column].to_numpy(
-            dtype="datetime64[D]"), credit_value=-claw["credit_value"], credit_kind="clawback")
-        frame = pd.concat([frame, claw], ignore_index=True)
-    frame = frame.assign(plan=plan.plan, measure=name, source_row=frame[ROW_COLUMN])
-    return Candidates(frame.reset_index(drop=True), excs)
+        excs.append(_row_exceptions(table, rows[before], f"{m.clawback.cancel_column} is "
+                                    f"before {m.date}: data error, no clawback", plan.plan, name))
+        back = has & (delta >= 0) & (delta <= m.clawback.within_days)
+        claw = out[back].assign(credit_date=cancel[back], clawback=True)
+        claw["credit_value"] = -claw["credit_value"].to_numpy()
+        out = pd.concat([out, claw], ignore_index=True)
+    return out, excs
 
 
-def _test_reasons(payees: np.ndarray, dates: np.ndarray, known: pd.DataFrame,
-                  calendar: Calendar) -> np.ndarray:
-    """Why a credit cannot count for a payee on its date ('' when it can)."""
-    iv = known.set_index("payee_id")
-    in_roster = pd.Index(iv.index).get_indexer(payees)
-    start = np.where(in_roster >= 0, iv["active_start"].to_numpy()[in_roster], np.datetime64("NaT"))
-    end = np.where(in_roster >= 0, iv["active_end"].to_numpy()[in_roster], np.datetime64("NaT"))
-    in_year = (dates >= calendar.start) & (dates <= calendar.end)
-    active = (dates >= start) & (dates <= end)
-    return np.select(
-        [in_roster < 0, ~in_year, ~active],
-        ["payee not in roster", f"dated outside plan year {calendar.year}",
-         "payee not active on that date"],
-        default="",
-    )
+def _credit_exceptions(table: Table, credits: pd.DataFrame, names: npt.ArrayLike, plan: str,
+                       measure: str, reason: npt.ArrayLike) -> pd.DataFrame:
+    return _row_exceptions(table, credits["source_idx"].to_numpy(), reason, plan, measure,
+                           payee_id=np.asarray(names), date=credits["credit_date"].to_numpy(),
+                           value=credits["credit_value"].to_numpy())
 
 
-def _roll_up(m: CreditToManager, frame: pd.DataFrame, inputs: Inputs,
-             calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Move credits from the payee who earned them to their manager(s)."""
-    known = payee_intervals(inputs)
-    dates = frame["credit_date"].to_numpy(dtype="datetime64[D]")
-    reason = _test_reasons(frame["payee_id"].to_numpy(dtype=str), dates, known, calendar)
+def roll_up(m: Measure, credits: pd.DataFrame, sources: Sources, calendar: Calendar,
+            plan: str, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Move credits from the payee who earned them to their manager(s).
+
+    A credit rolls up only if it counts for that payee (in the roster, in the year,
+    inside the payee's active interval), whatever the payee's own plan.
+    """
+    assert isinstance(m.credit_to, CreditToManager)
+    people = sources.people
+    codes = credits["code"].to_numpy()
+    reason = people.reasons(codes, credits["credit_date"].to_numpy(dtype="datetime64[D]"),
+                            calendar)
     bad = reason != ""
-    sub = frame[bad]
-    excs = [exception_frame(len(sub), file=sub["source_file"], row=sub["source_row"],
-                            deal_id=sub.get("deal_id", ""), payee_id=sub["payee_id"],
-                            plan=sub["plan"], measure=sub["measure"], date=sub["credit_date"],
-                            value=sub["credit_value"], reason=reason[bad])]
-    counted = frame[~bad]
-    managers = inputs.roster.frame.set_index("payee_id")["manager_id"]
+    names = _payee_names(m, sources, codes[bad], credits["factor"].to_numpy()[bad])
+    excs = _credit_exceptions(sources.table(m.table), credits[bad], names, plan, measure,
+                              reason[bad])
+    current = credits[~bad].assign(via=codes[~bad])
     levels = []
-    current = counted.assign(via="team:" + counted["payee_id"])
-    for _ in range(m.levels):
-        boss = managers.reindex(current["payee_id"].to_numpy()).fillna("").to_numpy(dtype=str)
-        current = current.assign(payee_id=boss)[boss != ""]
+    for _ in range(m.credit_to.levels):
+        boss = people.manager[current["code"].to_numpy()]
+        current = current[boss >= 0].assign(code=boss[boss >= 0])
         levels.append(current)
     return pd.concat(levels, ignore_index=True), excs
 
 
-def place_on_seats(frame: pd.DataFrame, plan_id: str, seats: pd.DataFrame, inputs: Inputs,
-                   calendar: Calendar, manager: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Give each credit the seat it falls in; return the placed credits and exceptions."""
-    plan_seats = seats[seats["plan"] == plan_id]
-    frame = frame.reset_index(drop=True)
-    dates = frame["credit_date"].to_numpy(dtype="datetime64[D]")
-    joined = pd.DataFrame({"cid": np.arange(len(frame)), "payee_id": frame["payee_id"].to_numpy(),
-                           "d": dates}).merge(
-        plan_seats[["payee_id", "start", "end"]].assign(seat=plan_seats.index.to_numpy()),
-        on="payee_id")
-    d = joined["d"].to_numpy(dtype="datetime64[D]")
-    inside = (d >= joined["start"].to_numpy()) & (d <= joined["end"].to_numpy())
-    hit = joined[inside].drop_duplicates("cid")
-    seat = np.full(len(frame), -1, dtype=np.int64)
-    seat[hit["cid"].to_numpy()] = hit["seat"].to_numpy()
-    placed = frame.assign(seat=seat, month=calendar.month_of(dates))[seat >= 0]
-    missed = frame[seat < 0]
-    on_plan = missed["payee_id"].isin(plan_seats["payee_id"]).to_numpy()
-    reason = _test_reasons(missed["payee_id"].to_numpy(dtype=str),
-                           missed["credit_date"].to_numpy(dtype="datetime64[D]"),
-                           payee_intervals(inputs), calendar)
+def place_on_seats(credits: pd.DataFrame, plan_id: str, seats: pd.DataFrame,
+                   people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
+    """The seat of this plan each credit falls in (-1: none), and which misses to report.
+
+    Seats of one payee on one plan do not overlap, so a binary search on
+    (payee, start) finds the only seat that can hold a credit. A miss is reported when
+    the payee is unknown or has a seat of this plan at another time; a payee on
+    another plan simply matches no rule of this one.
+    """
+    mine = seats[(seats["plan"] == plan_id).to_numpy()]
+    seat_code = people.codes(mine["payee_id"].to_numpy())
+    seat_start = mine["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    seat_end = mine["end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    codes = credits["code"].to_numpy()
+    if len(mine) == 0:
+        return np.full(len(codes), -1, dtype=np.int64), codes < 0
+    order = np.lexsort((seat_start, seat_code))
+    span = np.int64(1 << 32)
+    keys = seat_code[order] * span + seat_start[order]
+    days = credits["credit_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    pos = np.searchsorted(keys, codes * span + days, side="right") - 1
+    at = order[np.clip(pos, 0, None)]
+    hit = (pos >= 0) & (codes >= 0) & (seat_code[at] == codes) & (days <= seat_end[at])
+    seat = np.where(hit, mine.index.to_numpy()[at], -1)
+    on_plan = np.zeros(people.ids.size + 1, dtype=bool)
+    on_plan[seat_code] = True
+    report = ~hit & ((codes < 0) | on_plan[np.clip(codes, 0, None)])
+    return np.asarray(seat, dtype=np.int64), report
+
+
+def _misses(m: Measure, credits: pd.DataFrame, report: npt.NDArray[np.bool_],
+            sources: Sources, calendar: Calendar, plan_id: str, name: str) -> pd.DataFrame:
+    missed = credits[report]
+    codes = missed["code"].to_numpy()
+    reason = sources.people.reasons(codes, missed["credit_date"].to_numpy(
+        dtype="datetime64[D]"), calendar)
     reason = np.where(reason == "", f"payee not on plan {plan_id} on that date", reason)
+    manager = isinstance(m.credit_to, CreditToManager)
     if manager:
         reason = np.where(reason == "payee not active on that date",
                           "manager not active on that date", reason)
-    report = on_plan | (reason == "payee not in roster")
-    sub = missed[report]
-    excs = exception_frame(len(sub), file=sub["source_file"], row=sub["source_row"],
-                           deal_id=sub.get("deal_id", ""),
-                           payee_id=sub["payee_id"], plan=plan_id, measure=sub["measure"],
-                           date=sub["credit_date"], value=sub["credit_value"],
-                           reason=reason[report])
-    return placed, excs
+        names = sources.people.names(np.clip(codes, 0, None))
+    else:
+        names = _payee_names(m, sources, codes, missed["factor"].to_numpy())
+    return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
 
 
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
                   calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Credits of every measure of every plan that has seats."""
+    sources = Sources(inputs, People.from_inputs(inputs))
     parts: list[pd.DataFrame] = []
     excs: list[pd.DataFrame] = []
-    active_plans = set(seats["plan"])
-    for plan_id, plan in plans.items():
-        if plan_id not in active_plans:
-            continue
+    for plan_id in sorted(set(seats["plan"])):
+        plan = plans[plan_id]
         for name, m in plan.measures.items():
-            cand = candidates(plan, name, inputs)
-            excs.extend(cand.exceptions)
-            frame = cand.frame
+            credits, more = candidates(plan, name, sources)
+            excs.extend(more)
             if isinstance(m.credit_to, CreditToManager):
-                frame, more = _roll_up(m.credit_to, frame, inputs, calendar)
-                excs.extend(more)
-            placed, missed = place_on_seats(frame, plan_id, seats, inputs, calendar,
-                                            isinstance(m.credit_to, CreditToManager))
-            parts.append(placed)
-            excs.append(missed)
+                credits, missed = roll_up(m, credits, sources, calendar, plan_id, name)
+                excs.append(missed)
+            seat, report = place_on_seats(credits, plan_id, seats, sources.people)
+            excs.append(_misses(m, credits, report, sources, calendar, plan_id, name))
+            placed = credits.assign(seat=seat)[seat >= 0]
+            parts.append(_finish(placed, plan_id, name, m, sources, calendar))
     if not parts:
         return pd.DataFrame(columns=CORE), excs
-    credits = pd.concat(parts, ignore_index=True)
-    order = CORE + [c for c in credits.columns if c not in CORE and c != ROW_COLUMN]
-    return credits[order], excs
+    return _concat(parts), excs
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack credit frames, keeping label columns categorical (union of categories)."""
+    out = pd.concat(parts, ignore_index=True)
+    for col in ("plan", "measure", "source_file", "deal_id"):
+        values = [part[col].array for part in parts]
+        try:
+            out[col] = union_categoricals(values)
+        except TypeError:  # categories of different kinds: leave the column as it is
+            continue
+    return out
+
+
+def _finish(placed: pd.DataFrame, plan_id: str, measure: str, m: Measure, sources: Sources,
+            calendar: Calendar) -> pd.DataFrame:
+    """Give placed credits their labels as categoricals: no text is copied per credit."""
+    people = sources.people
+    src = placed["source_idx"].to_numpy()
+    via = placed["via"].to_numpy()
+    via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
+    table = sources.table(m.table)
+    dates = placed["credit_date"].to_numpy(dtype="datetime64[D]")
+    n = len(placed)
+    return pd.DataFrame({
+        "payee_id": categorical(placed["code"].to_numpy(), people.ids),
+        "plan": constant(plan_id, n), "measure": constant(measure, n),
+        "seat": placed["seat"].to_numpy(),
+        "credit_date": dates,
+        "month": calendar.month_of(dates),
+        "credit_value": placed["credit_value"].to_numpy(),
+        "credit_share": placed["credit_share"].to_numpy(),
+        "credit_kind": categorical(placed["clawback"].to_numpy(dtype=np.int64),
+                                   ["credit", "clawback"]),
+        "via": categorical(via + 1, via_labels),
+        "deal_id": sources.deal_ids(m.table).take(src),
+        "source_file": constant(table.file, n),
+        "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
+        "source_idx": src, "lookup_idx": placed["lookup_idx"].to_numpy(),
+    })
 
 
 def split_exceptions(inputs: Inputs, tolerance: float = 1e-6) -> pd.DataFrame:

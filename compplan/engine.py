@@ -39,6 +39,7 @@ class Result:
 
     year: int
     plans: dict[str, Plan]
+    inputs: Inputs
     seats: pd.DataFrame
     lines: pd.DataFrame
     credits: pd.DataFrame
@@ -116,5 +117,5 @@ def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
              pd.DataFrame(columns=["payee_id", "plan", "seat", "period", "component", "kind",
                                    "order", "cents"]))
     lines = lines.sort_values(["payee_id", "period", "plan", "order"], kind="stable")
-    return Result(year, plans, seats, lines.reset_index(drop=True), credits, collect(excs),
-                  by_plan)
+    return Result(year, plans, inputs, seats, lines.reset_index(drop=True), credits,
+                  collect(excs), by_plan)

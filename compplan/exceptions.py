@@ -17,6 +17,9 @@ EXCEPTION_COLUMNS = ["file", "row", "deal_id", "payee_id", "plan", "measure", "p
 
 def exception_frame(n: int, **columns: Any) -> pd.DataFrame:
     """A frame of ``n`` exceptions; scalars are broadcast, missing columns left empty."""
+    if n == 0:
+        return pd.DataFrame({col: pd.Series(dtype=float if col in ("row", "value") else object)
+                             for col in EXCEPTION_COLUMNS})
     out: dict[str, Any] = {}
     for col in EXCEPTION_COLUMNS:
         value = columns.get(col, "" if col not in ("row", "value") else np.nan)

@@ -15,10 +15,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from compplan.credits import credit_columns
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
+from compplan.ingest import ROW_COLUMN
+from compplan.labels import categorical
+from compplan.schema import CreditToLookup
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -48,32 +53,86 @@ def _safe_frame(frame: pd.DataFrame, numeric: set[str]) -> pd.DataFrame:
     return out
 
 
-def credits_table(result: Result) -> pd.DataFrame:
-    """The credits as written to credits.csv: who, what, when, how much, from where."""
+def _source_attributes(result: Result) -> pd.DataFrame:
+    """The source-row columns of every credit (deal columns, account class...)."""
     c = result.credits
-    labels = np.array([f"{result.year}-{m:02d}" for m in range(1, 13)])
+    parts = []
+    groups: dict[tuple[str, str], np.ndarray] = c.groupby(
+        ["plan", "measure"], sort=False, observed=True).indices  # type: ignore[assignment]
+    for (plan_id, measure), idx in groups.items():
+        m = result.plans[str(plan_id)].measures[str(measure)]
+        table = result.inputs.table(m.table)
+        assert table is not None
+        columns = [col for col in table.frame.columns if col != ROW_COLUMN]
+        lookup = (result.inputs.table(m.credit_to.via)
+                  if isinstance(m.credit_to, CreditToLookup) else None)
+        if lookup is not None:
+            columns += [col for col in lookup.frame.columns
+                        if col not in columns and col != ROW_COLUMN]
+        sub = c.iloc[idx]
+        attrs = credit_columns(result.inputs, m, sub["source_idx"].to_numpy(dtype=np.int64),
+                               sub["lookup_idx"].to_numpy(dtype=np.int64), columns)
+        parts.append(attrs.set_axis(idx))
+    if not parts:
+        return pd.DataFrame(index=c.index)
+    return pd.concat(parts).sort_index()
+
+
+def credits_table(result: Result) -> pd.DataFrame:
+    """The credits as written to credits.csv: who, what, when, how much, from where,
+    followed by the source row's own columns (a clashing name gets a ``deal_`` prefix)."""
+    c = result.credits
+    labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
     front = pd.DataFrame({
-        "payee_id": c["payee_id"].to_numpy(),
-        "plan": c["plan"].to_numpy(),
-        "measure": c["measure"].to_numpy(),
-        "date": pd.to_datetime(c["credit_date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-        "period": labels[c["month"].to_numpy(dtype=np.int64)] if len(c) else [],
+        "payee_id": c["payee_id"].array,
+        "plan": c["plan"].array,
+        "measure": c["measure"].array,
+        "date": c["credit_date"].to_numpy(dtype="datetime64[s]"),
+        "period": categorical(c["month"].to_numpy(dtype=np.int64), labels),
         "amount": c["credit_value"].to_numpy(dtype=np.float64),
         "split": c["credit_share"].to_numpy(dtype=np.float64),
-        "kind": c["credit_kind"].to_numpy(),
-        "via": c["via"].to_numpy(),
-        "deal_id": c["deal_id"].to_numpy() if "deal_id" in c else "",
-        "source_file": c["source_file"].to_numpy(),
+        "kind": c["credit_kind"].array,
+        "via": c["via"].array,
+        "deal_id": c["deal_id"].array,
+        "source_file": c["source_file"].array,
         "source_row": c["source_row"].to_numpy(),
     })
-    skip = {"payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
-            "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row", "local"}
-    rest = c[[col for col in c.columns if col not in skip and col not in front.columns]]
-    out = pd.concat([front, rest.reset_index(drop=True)], axis=1)
+    rest = _source_attributes(result).reset_index(drop=True)
+    rest = rest.drop(columns=[col for col in rest.columns if col == "deal_id"])
+    rest = rest.rename(columns={col: f"deal_{col}" for col in rest.columns if col in front})
+    out = pd.concat([front, rest], axis=1)
     return out.sort_values(["payee_id", "date", "plan", "measure"], kind="stable")
 
 
-def write_csv(frame: pd.DataFrame, path: Path, bulk: bool = False) -> None:
+_FORMULA_RE = r"^[=+\-@\t\r]"
+
+
+def _neutralize_array(arr: pa.Array) -> pa.Array:
+    if pa.types.is_dictionary(arr.type):
+        return pa.DictionaryArray.from_arrays(arr.indices, _neutralize_array(arr.dictionary))
+    if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type):
+        risky = pc.fill_null(pc.match_substring_regex(arr, _FORMULA_RE), False)
+        quote, empty = pa.scalar("'", type=arr.type), pa.scalar("", type=arr.type)
+        return pc.if_else(risky, pc.binary_join_element_wise(quote, arr, empty), arr)
+    return arr
+
+
+def arrow_for_csv(frame: pd.DataFrame, numeric: set[str]) -> pa.Table:
+    """An Arrow table ready for CSV: dates as days, formula-like text neutralized."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    columns = []
+    for name, col in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_timestamp(col.type):
+            columns.append(pc.cast(col, pa.date32()))
+        elif name not in numeric and col.num_chunks:
+            chunks = [_neutralize_array(chunk) for chunk in col.chunks]
+            columns.append(pa.chunked_array(chunks, type=chunks[0].type))
+        else:
+            columns.append(col)
+    return pa.table(columns, names=table.column_names)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, numeric: set[str], bulk: bool = False) -> None:
     """Write a frame as CSV; missing values become empty cells.
 
     Bulk detail files (credits, exceptions: millions of rows) go through Arrow's
@@ -81,15 +140,14 @@ def write_csv(frame: pd.DataFrame, path: Path, bulk: bool = False) -> None:
     payouts file stays minimally quoted, as payroll and diff tools expect.
     """
     if bulk:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        pa_csv.write_csv(table, path)
+        pa_csv.write_csv(arrow_for_csv(frame, numeric), path)
     else:
-        frame.to_csv(path, index=False, lineterminator="\n")
+        _safe_frame(frame, numeric).to_csv(path, index=False, lineterminator="\n")
 
 
 def _csv_writer(frame: pd.DataFrame, numeric: set[str], bulk: bool = False) -> Writer:
     def write(path: Path) -> None:
-        write_csv(_safe_frame(frame, numeric), path, bulk)
+        write_csv(frame, path, numeric, bulk)
     return write
 
 
@@ -98,7 +156,7 @@ def run_writers(result: Result) -> dict[str, Writer]:
     return {
         "payouts.csv": _csv_writer(result.payouts, {"amount"}),
         "credits.csv": _csv_writer(credits_table(result),
-                                   {"amount", "split", "source_row", "margin",
+                                   {"amount", "split", "source_row", "margin", "deal_amount",
                                     "split_pct", "term_months"}, bulk=True),
         "exceptions.csv": _csv_writer(result.exceptions, {"row", "value"}, bulk=True),
     }

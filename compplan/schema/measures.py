@@ -71,7 +71,8 @@ class Measure(Model):
     value: Column = Field(
         description="a numeric column to sum, or 'count' for one per credited row"
     )
-    split: Column | None = Field(default=None, description="column holding the payee's share (0..1)")
+    split: Column | None = Field(
+        default=None, description="column holding the payee's share (0..1)")
     date: Column = Field(description="date column that dates the credit")
     credit_to: CreditTo
     once_per: Column | None = Field(

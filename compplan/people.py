@@ -1,0 +1,65 @@
+"""The roster as arrays: payee codes, active intervals and managers, for fast lookups.
+
+Credits refer to payees by their position in the roster (a code), so testing a credit
+against its payee's interval, or walking up to a manager, is array indexing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from compplan.inputs import Inputs
+from compplan.periods import OPEN_END, OPEN_START, Calendar
+
+Codes = npt.NDArray[np.int64]
+Days = npt.NDArray[np.datetime64]
+
+
+def day_array(series: pd.Series, fill: np.datetime64) -> Days:
+    """A date column as days, with empty cells replaced by ``fill``."""
+    values = series.to_numpy(dtype="datetime64[D]")
+    return np.where(np.isnat(values), fill, values)
+
+
+@dataclass(frozen=True)
+class People:
+    """Roster ids with their active intervals and direct managers."""
+
+    ids: pd.Index
+    start: Days
+    end: Days
+    manager: Codes
+
+    @classmethod
+    def from_inputs(cls, inputs: Inputs) -> People:
+        roster = inputs.roster.frame
+        ids = pd.Index(roster["payee_id"].to_numpy(dtype=str))
+        managers = roster["manager_id"].to_numpy(dtype=str) if "manager_id" in roster else (
+            np.full(len(roster), "", dtype=str))
+        return cls(ids, day_array(roster["start_date"], OPEN_START),
+                   day_array(roster["end_date"], OPEN_END),
+                   np.asarray(ids.get_indexer(managers), dtype=np.int64))
+
+    def codes(self, payee_ids: npt.ArrayLike) -> Codes:
+        """Roster position of each id; -1 for an id not in the roster."""
+        wanted = pd.Index(np.asarray(payee_ids, dtype=str))
+        return np.asarray(self.ids.get_indexer(wanted), dtype=np.int64)
+
+    def names(self, codes: Codes) -> npt.NDArray[np.str_]:
+        return np.asarray(self.ids.to_numpy(dtype=str)[codes], dtype=str)
+
+    def reasons(self, codes: Codes, dates: Days, calendar: Calendar) -> npt.NDArray[np.str_]:
+        """Why a credit cannot count for a payee on its date ('' when it can)."""
+        known = codes >= 0
+        safe = np.where(known, codes, 0)
+        in_year = (dates >= calendar.start) & (dates <= calendar.end)
+        active = (dates >= self.start[safe]) & (dates <= self.end[safe])
+        return np.asarray(np.select(
+            [~known, ~in_year, ~active],
+            ["payee not in roster", f"dated outside plan year {calendar.year}",
+             "payee not active on that date"],
+            default=""), dtype=str)
