@@ -82,7 +82,7 @@ def run(
         written = write_atomically(out_dir, run_writers(result))
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
-                  f"{len(result.credits)} credits, {len(result.exceptions)} exceptions")
+                  f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")
         for path in written:
             out.print(f"  {path}", highlight=False)
     _guard(action)

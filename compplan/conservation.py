@@ -18,8 +18,9 @@ def row_status(result: Result, inputs: Inputs) -> pd.DataFrame:
     """One row per deals row: its status and amount (credited wins over exception)."""
     deals = inputs.deals
     rows = deals.frame["_row"].to_numpy()
-    credited = np.isin(rows, result.credits.loc[
-        result.credits["source_file"] == deals.file, "source_row"].to_numpy(dtype=np.int64))
+    c = result.credit_rows
+    credited = np.isin(rows, c.loc[(c["source_file"] == deals.file).to_numpy(),
+                                   "source_row"].to_numpy(dtype=np.int64))
     exc = result.exceptions
     excepted = np.isin(rows, exc.loc[exc["file"] == deals.file, "row"].dropna().to_numpy(
         dtype=np.int64))

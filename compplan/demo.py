@@ -52,7 +52,7 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
                       _money(row["variable_pay"]), _money(row["bookings"]),
                       _pct(row["cost_of_sales"]), _pct(row["share_at_quota"]))
     console.print(table)
-    console.print(f"{len(result.credits)} credits, {len(result.exceptions)} exceptions "
+    console.print(f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions "
                   f"(rows left out, each with its reason)")
     console.print(f"inputs:  {out / 'input'}", highlight=False)
     for path in written:

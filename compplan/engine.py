@@ -42,7 +42,7 @@ class Result:
     inputs: Inputs
     seats: pd.DataFrame
     lines: pd.DataFrame
-    credits: pd.DataFrame
+    credit_rows: pd.DataFrame
     exceptions: pd.DataFrame
     by_plan: dict[str, PlanResult] = field(default_factory=dict)
 
@@ -59,6 +59,13 @@ class Result:
             "component": order["component"].to_numpy(),
             "amount": format_cents(order["cents"].to_numpy()),
         })
+
+    @property
+    def credits(self) -> pd.DataFrame:
+        """Every credit used, with its deal's columns: the run contract's credits.csv."""
+        from compplan.credit_table import credits_table  # noqa: PLC0415 - it imports Result
+
+        return credits_table(self)
 
     def explain(self, payee_id: str, period: str) -> str:
         """How each of a payee's lines in a month was computed (see compplan explain)."""

@@ -150,6 +150,25 @@ def _report_bad(file: str, column: str, kind: ColumnType, text: pd.Series, bad: 
     return issues
 
 
+def _check_bounds(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
+    issues = []
+    for col, (low, high) in spec.bounds.items():
+        if col not in frame:
+            continue
+        values = frame[col].to_numpy(dtype=np.float64)
+        bad = np.zeros(len(values), dtype=bool)
+        if low is not None:
+            bad |= values < low
+        if high is not None:
+            bad |= values > high
+        span = f"{low:g}..{high:g}" if high is not None else f">= {low:g}"
+        rows = frame[ROW_COLUMN].to_numpy()
+        for i in np.flatnonzero(bad)[:_MAX_LISTED]:
+            issues.append(Issue(file, f"{values[i]:g} is outside {span}", None,
+                                f"row {rows[i]}, {col}"))
+    return issues
+
+
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                 date_format: str = "%Y-%m-%d") -> tuple[pd.DataFrame, list[Issue]]:
     """Type the columns of a text table; return the frame and every problem found."""
@@ -197,6 +216,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
             if len(empty) > _MAX_LISTED:
                 issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
                                     None, col))
+    issues.extend(_check_bounds(frame, spec, file))
     if spec.key and not issues:
         dup = frame.duplicated(list(spec.key), keep="first").to_numpy()
         for i in np.flatnonzero(dup)[:_MAX_LISTED]:

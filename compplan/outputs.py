@@ -12,18 +12,13 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
-from compplan.credits import credit_columns
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
-from compplan.ingest import ROW_COLUMN
-from compplan.labels import categorical
-from compplan.schema import CreditToLookup
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,57 +46,6 @@ def _safe_frame(frame: pd.DataFrame, numeric: set[str]) -> pd.DataFrame:
         elif not pd.api.types.is_numeric_dtype(out[col].dtype):
             out[col] = neutralize(out[col].fillna(""))
     return out
-
-
-def _source_attributes(result: Result) -> pd.DataFrame:
-    """The source-row columns of every credit (deal columns, account class...)."""
-    c = result.credits
-    parts = []
-    groups: dict[tuple[str, str], np.ndarray] = c.groupby(
-        ["plan", "measure"], sort=False, observed=True).indices  # type: ignore[assignment]
-    for (plan_id, measure), idx in groups.items():
-        m = result.plans[str(plan_id)].measures[str(measure)]
-        table = result.inputs.table(m.table)
-        assert table is not None
-        columns = [col for col in table.frame.columns if col != ROW_COLUMN]
-        lookup = (result.inputs.table(m.credit_to.via)
-                  if isinstance(m.credit_to, CreditToLookup) else None)
-        if lookup is not None:
-            columns += [col for col in lookup.frame.columns
-                        if col not in columns and col != ROW_COLUMN]
-        sub = c.iloc[idx]
-        attrs = credit_columns(result.inputs, m, sub["source_idx"].to_numpy(dtype=np.int64),
-                               sub["lookup_idx"].to_numpy(dtype=np.int64), columns)
-        parts.append(attrs.set_axis(idx))
-    if not parts:
-        return pd.DataFrame(index=c.index)
-    return pd.concat(parts).sort_index()
-
-
-def credits_table(result: Result) -> pd.DataFrame:
-    """The credits as written to credits.csv: who, what, when, how much, from where,
-    followed by the source row's own columns (a clashing name gets a ``deal_`` prefix)."""
-    c = result.credits
-    labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
-    front = pd.DataFrame({
-        "payee_id": c["payee_id"].array,
-        "plan": c["plan"].array,
-        "measure": c["measure"].array,
-        "date": c["credit_date"].to_numpy(dtype="datetime64[s]"),
-        "period": categorical(c["month"].to_numpy(dtype=np.int64), labels),
-        "amount": c["credit_value"].to_numpy(dtype=np.float64),
-        "split": c["credit_share"].to_numpy(dtype=np.float64),
-        "kind": c["credit_kind"].array,
-        "via": c["via"].array,
-        "deal_id": c["deal_id"].array,
-        "source_file": c["source_file"].array,
-        "source_row": c["source_row"].to_numpy(),
-    })
-    rest = _source_attributes(result).reset_index(drop=True)
-    rest = rest.drop(columns=[col for col in rest.columns if col == "deal_id"])
-    rest = rest.rename(columns={col: f"deal_{col}" for col in rest.columns if col in front})
-    out = pd.concat([front, rest], axis=1)
-    return out.sort_values(["payee_id", "date", "plan", "measure"], kind="stable")
 
 
 _FORMULA_RE = r"^[=+\-@\t\r]"
@@ -155,7 +99,7 @@ def run_writers(result: Result) -> dict[str, Writer]:
     """The files of ``compplan run``, by name."""
     return {
         "payouts.csv": _csv_writer(result.payouts, {"amount"}),
-        "credits.csv": _csv_writer(credits_table(result),
+        "credits.csv": _csv_writer(result.credits,
                                    {"amount", "split", "source_row", "margin", "deal_amount",
                                     "split_pct", "term_months"}, bulk=True),
         "exceptions.csv": _csv_writer(result.exceptions, {"row", "value"}, bulk=True),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
 from compplan.inputs import Inputs
+from compplan.people import day_array
 from compplan.periods import OPEN_END, OPEN_START, Calendar
 from compplan.schema import Plan
 
@@ -21,26 +22,12 @@ ROSTER_COLUMNS = ("payee_id", "name", "role", "manager_id", "base_salary", "targ
                   "quota")
 
 
-def _days(series: pd.Series, fill: np.datetime64) -> np.ndarray:
-    values = series.to_numpy(dtype="datetime64[D]")
-    return np.where(np.isnat(values), fill, values)
-
-
-def payee_intervals(inputs: Inputs) -> pd.DataFrame:
-    """Each payee's active interval, as day arrays with open ends filled."""
-    roster = inputs.roster.frame
-    return pd.DataFrame({
-        "payee_id": roster["payee_id"].to_numpy(),
-        "active_start": _days(roster["start_date"], OPEN_START),
-        "active_end": _days(roster["end_date"], OPEN_END),
-    })
-
-
 def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
     roster, file = inputs.roster.frame, inputs.roster.file
     issues = []
-    iv = payee_intervals(inputs)
-    for i in np.flatnonzero((iv["active_end"] < iv["active_start"]).to_numpy()):
+    start = day_array(roster["start_date"], OPEN_START)
+    end = day_array(roster["end_date"], OPEN_END)
+    for i in np.flatnonzero(end < start):
         issues.append(Issue(file, "end_date is before start_date", None,
                             f"row {roster['_row'].iloc[i]}, end_date"))
     if inputs.assignments is None:
@@ -73,8 +60,8 @@ def _assignment_rows(inputs: Inputs, plans: dict[str, Plan]) -> tuple[pd.DataFra
     return pd.DataFrame({
         "payee_id": frame["payee_id"].to_numpy(),
         "plan": frame["plan"].to_numpy(),
-        "assigned_start": _days(frame["start_date"], OPEN_START),
-        "assigned_end": _days(frame["end_date"], OPEN_END),
+        "assigned_start": day_array(frame["start_date"], OPEN_START),
+        "assigned_end": day_array(frame["end_date"], OPEN_END),
     }), issues
 
 
@@ -104,7 +91,8 @@ def build_seats(inputs: Inputs, plans: dict[str, Plan], calendar: Calendar) -> p
     raise_if(issues, InputError)
     roster = inputs.roster.frame
     keep = [c for c in roster.columns if c not in ("plan", "start_date", "end_date")]
-    people = roster[keep].assign(**payee_intervals(inputs)[["active_start", "active_end"]])
+    people = roster[keep].assign(active_start=day_array(roster["start_date"], OPEN_START),
+                                 active_end=day_array(roster["end_date"], OPEN_END))
     seats = assigned.merge(people, on="payee_id", how="inner", validate="many_to_one")
     seats["start"] = np.maximum(seats["active_start"].to_numpy(),
                                 seats["assigned_start"].to_numpy())

@@ -20,6 +20,7 @@ class TableSpec:
     required: dict[str, ColumnType]
     optional: dict[str, ColumnType] = field(default_factory=dict)
     key: tuple[str, ...] = ()
+    bounds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def types(self) -> dict[str, ColumnType]:
         return {**self.required, **self.optional}
@@ -39,6 +40,7 @@ ROSTER = TableSpec(
         "quota": "number",
     },
     key=("payee_id",),
+    bounds={"base_salary": (0, None), "target_incentive": (0, None)},
 )
 
 DEALS = TableSpec(
@@ -55,6 +57,7 @@ DEALS = TableSpec(
         "account_id": "str",
         "sdr_id": "str",
     },
+    bounds={"split_pct": (0, 1), "term_months": (0, None)},
 )
 
 QUOTAS = TableSpec(

@@ -82,6 +82,7 @@ def test_previous_results_survive_a_failed_run(case: Case, tmp_path: Path) -> No
     ("payee,plan\nA,ae-2026\n", "missing required column(s) payee_id"),
     ("payee_id,plan,start_date\nA,kam-2026,2026-13-01\n", "row 2, start_date: '2026-13-01'"),
     ("payee_id,plan,base_salary\nA,kam-2026,12k\n", "row 2, base_salary: '12k' is not a finite"),
+    ("payee_id,plan,base_salary\nA,kam-2026,-5\n", "row 2, base_salary: -5 is outside >= 0"),
     ("payee_id,plan,start_date,end_date\nA,kam-2026,2026-05-01,2026-04-01\n",
      "row 2, end_date: end_date is before start_date"),
 ])
@@ -140,3 +141,21 @@ def test_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     exceptions = pd.read_csv(tmp_path / "d" / "results" / "exceptions.csv", dtype=str)
     assert exceptions["reason"].str.contains("payee not in roster").any()
     assert exceptions["reason"].str.contains("before close_date").any()
+
+
+@pytest.mark.parametrize(("edit", "message"), [
+    (lambda t: t.replace("D1,A,,", "D1,A,60,"), "row 2, split_pct: 60 is outside 0..1"),
+    (lambda t: t.replace("100000", "1e400"), "row 2, amount: '1e400' is not a finite number"),
+    (lambda t: t.replace("amount", "amt"), "missing required column(s) amount"),
+    (lambda t: t.replace("D1,A,", "D1,,"), "row 2, owner_id: is empty; a value is required"),
+    (lambda t: "", "file is empty: expected a header row"),
+])
+def test_deal_errors_name_row_and_column(case: Case, tmp_path: Path, edit: object,
+                                         message: str) -> None:
+    p = small(case)
+    deals = Path(str(p["deals"]))
+    deals.write_text(edit(deals.read_text()))  # type: ignore[operator]
+    res = runner.invoke(app, args(p, tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert message in res.output
+    assert str(deals) in res.output

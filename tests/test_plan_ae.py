@@ -135,7 +135,7 @@ def test_clawback_of_last_years_deal_counts_in_the_year(case: Case) -> None:
     r = case.run()
     assert reasons(r, deal_id="OLD", date="2025-12-20") == ["dated outside plan year 2026"]
     credited = r.credits[r.credits["deal_id"] == "OLD"]
-    assert credited["credit_value"].tolist() == [-80000.0]
+    assert credited["amount"].tolist() == [-80000.0]
     # the negative credit pays the SPIFF back; commission stays at 0 (f(a <= 0) = 0)
     assert pay(r, "A", "2026-01", "spiff_multiyear") == "-500.00"
     assert pay(r, "A", "2026-01", "commission") == "0.00"

@@ -65,5 +65,5 @@ def test_team_clawback_follows_the_report(case: Case) -> None:
     r = case.run()
     assert pay(r, "M", "2026-03", "team_incentive") == "10000.00"  # a = 1.0
     c = r.credits[(r.credits["payee_id"] == "M")]
-    assert c["credit_value"].tolist() == [200000.0, -200000.0]
+    assert c["amount"].tolist() == [200000.0, -200000.0]
     assert set(c["via"]) == {"team:A"}
