@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from compplan.components import ComponentResult
+from compplan.credits import credit_columns
 from compplan.engine import PlanResult, Result
 from compplan.errors import InputError, Issue
+from compplan.filters import evaluate, filter_columns
 from compplan.money import format_cents
 from compplan.schedules import marginal_slices, reached_rate
-from compplan.schema import Commission, PayoutCurve, RateTable, Spiff
+from compplan.schema import Commission, Component, PayoutCurve, RateTable, Spiff
 
 _MAX_DEALS = 25
 
@@ -56,23 +58,53 @@ def _schedule_lines(comp: Commission, x: float) -> list[str]:
     return [f"      {comp.schedule.mode} rate reached: {rate:g} on all of {x:,.4g}"]
 
 
-def _deal_lines(pr: PlanResult, local: int, measure: str, first: int, last: int) -> list[str]:
+def _credit_notes(result: Result, pr: PlanResult, comp: Component, measure: str,
+                  shown: pd.DataFrame) -> list[str]:
+    """What each shown credit earns under a per-credit component (rate table, SPIFF)."""
+    if not isinstance(comp, RateTable | Spiff):
+        return [""] * len(shown)
+    m = pr.frame.plan.measures[measure]
+    src = shown["source_idx"].to_numpy(dtype=np.int64)
+    look = shown["lookup_idx"].to_numpy(dtype=np.int64)
+    value = shown["credit_value"].to_numpy(dtype=np.float64)
+    if isinstance(comp, RateTable):
+        keys = credit_columns(result.inputs, m, src, look, [comp.key])[comp.key].astype(str)
+        notes = []
+        for key, v in zip(keys.tolist(), value.tolist(), strict=True):
+            rate = 0.0 if key in comp.exclude else comp.rates.get(key, comp.default)
+            notes.append(f" -> {comp.key} {key}: no rate" if rate is None
+                         else f" -> {comp.key} {key} x {rate:g} = {v * rate:,.2f}")
+        return notes
+    cols = sorted(filter_columns(comp.filter))
+    ok = evaluate(comp.filter, credit_columns(result.inputs, m, src, look, cols))
+    sign = np.where((shown["credit_kind"] == "clawback").to_numpy(), -1.0, 1.0)
+    share = shown["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else 1.0
+    each = comp.amount * share * sign
+    return [f" -> {e:,.2f}" if q else " -> does not qualify" for q, e in
+            zip(ok.tolist(), np.broadcast_to(each, ok.shape).tolist(), strict=True)]
+
+
+def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, measure: str,
+                first: int, last: int) -> list[str]:
     c = pr.frame.credits
     mine = c[(c["local"] == local) & (c["measure"] == measure) & (c["month"] >= first)
              & (c["month"] <= last)].sort_values("credit_date", kind="stable")
     out = [f"    credits ({len(mine)}):"]
-    for row in mine.head(_MAX_DEALS).to_dict("records"):
+    shown = mine.head(_MAX_DEALS)
+    notes = _credit_notes(result, pr, comp, measure, shown)
+    for row, note in zip(shown.to_dict("records"), notes, strict=True):
         date = pd.Timestamp(str(row["credit_date"])).date()
         via = f", {row['via']}" if row["via"] else ""
         out.append(f"      {date} {row.get('deal_id', '')} {row['credit_kind']} "
-                   f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via})")
+                   f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via})"
+                   f"{note}")
     if len(mine) > _MAX_DEALS:
         out.append(f"      ... and {len(mine) - _MAX_DEALS} more (see credits.csv)")
     return out
 
 
-def _component_lines(pr: PlanResult, res: ComponentResult, local: int, month: int,
-                     label: str) -> list[str]:
+def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local: int,
+                     month: int, label: str) -> list[str]:
     comp = res.component
     cents = int(res.cents[local, month])
     out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_cents([cents])[0]}"]
@@ -112,8 +144,8 @@ def _component_lines(pr: PlanResult, res: ComponentResult, local: int, month: in
     if measure is None and hasattr(comp, "condition"):
         measure = next(iter(comp.condition.weight_map()))
     if measure is not None:
-        lo = month if isinstance(comp, Spiff) else first
-        out.extend(_deal_lines(pr, local, measure, lo, month if isinstance(comp, Spiff) else last))
+        lo, hi = (month, month) if isinstance(comp, Spiff) else (first, last)
+        out.extend(_deal_lines(result, pr, comp, local, measure, lo, hi))
     return out
 
 
@@ -136,7 +168,7 @@ def explain(result: Result, payee_id: str, period: str) -> str:
             out.append(f"plan {plan_id}: seat {pd.Timestamp(seat['start']).date()} .. "
                        f"{pd.Timestamp(seat['end']).date()}")
             for res in pr.components:
-                out.extend(_component_lines(pr, res, int(local), month, period))
+                out.extend(_component_lines(result, pr, res, int(local), month, period))
     total = result.lines[(result.lines["payee_id"] == payee_id)
                          & (result.lines["period"] == period)]["cents"].sum()
     out.append(f"total {period}: {format_cents([int(total)])[0]}")

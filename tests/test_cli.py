@@ -113,6 +113,8 @@ def test_explain_shows_the_numbers_and_deals(case: Case) -> None:
     assert "attainment: 10.00 %" in text
     assert "tier from 0: 10.00% x rate 1" in text
     assert "2026-02-01 D1 credit 100,000.00" in text
+    kam = runner.invoke(app, ["explain", "--payee", "K", "--period", "2026-02", *cmd])
+    assert "D1 credit 1,000.00 (share 1) -> class B x 0.03 = 30.00" in kam.output
     bad = runner.invoke(app, ["explain", "--payee", "NOPE", "--period", "2026-02", *cmd])
     assert bad.exit_code == 2 and "not in the roster" in bad.output
 
