@@ -40,7 +40,8 @@ def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
     return issues
 
 
-def _assignment_rows(inputs: Inputs, plans: dict[str, Plan]) -> tuple[pd.DataFrame, list[Issue]]:
+def _assignment_rows(inputs: Inputs,
+                     plans: dict[str, Plan]) -> tuple[pd.DataFrame, list[Issue]]:
     roster = inputs.roster.frame
     if inputs.assignments is None:
         return pd.DataFrame({
@@ -52,17 +53,34 @@ def _assignment_rows(inputs: Inputs, plans: dict[str, Plan]) -> tuple[pd.DataFra
     table = inputs.assignments
     frame, issues = table.frame, []
     for i in np.flatnonzero(~frame["payee_id"].isin(roster["payee_id"]).to_numpy()):
-        issues.append(Issue(table.file, f"payee {frame['payee_id'].iloc[i]!r} is not in the roster",
+        issues.append(Issue(table.file,
+                            f"payee {frame['payee_id'].iloc[i]!r} is not in the roster",
                             None, f"row {frame['_row'].iloc[i]}, payee_id"))
     for i in np.flatnonzero(~frame["plan"].isin(list(plans)).to_numpy()):
         issues.append(Issue(table.file, f"unknown plan id {frame['plan'].iloc[i]!r}", None,
                             f"row {frame['_row'].iloc[i]}, plan"))
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "payee_id": frame["payee_id"].to_numpy(),
         "plan": frame["plan"].to_numpy(),
         "assigned_start": day_array(frame["start_date"], OPEN_START),
         "assigned_end": day_array(frame["end_date"], OPEN_END),
-    }), issues
+        "_row": frame["_row"].to_numpy(),
+    })
+    issues.extend(_check_overlaps(out, table.file))
+    return out.drop(columns=["_row"]), issues
+
+
+def _check_overlaps(assigned: pd.DataFrame, file: str) -> list[Issue]:
+    """One payee's assignments to one plan must not overlap (a credit needs one seat)."""
+    ordered = assigned.sort_values(["payee_id", "plan", "assigned_start"], kind="stable")
+    same = ((ordered["payee_id"] == ordered["payee_id"].shift()) &
+            (ordered["plan"] == ordered["plan"].shift())).to_numpy()
+    previous_end = ordered["assigned_end"].shift().to_numpy()
+    overlap = same & (ordered["assigned_start"].to_numpy() <= previous_end)
+    bad = ordered[overlap]
+    return [Issue(file, f"payee {payee!r} is assigned to {plan} twice over the same dates",
+                  None, f"row {row}, start_date")
+            for payee, plan, row in zip(bad["payee_id"], bad["plan"], bad["_row"], strict=True)]
 
 
 def _check_required_quotas(seats: pd.DataFrame, plans: dict[str, Plan], file: str) -> list[Issue]:

@@ -7,12 +7,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from compplan.api import evaluate
 from compplan.engine import evaluate as evaluate_inputs
+from compplan.errors import InputError
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
 from tests.conftest import PLANS, Case, deal, lines, pay, person, reasons
+
+
+def plan_folder(tmp_path: Path, text: str) -> Path:
+    """A folder holding one inline plan, as a user's plans/ would."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text(text)
+    return folder
 
 
 def test_inside_sales_weighted_gate_marginal_margin_and_year_cap(case: Case) -> None:
@@ -122,8 +132,7 @@ components:
 
 
 def test_activity_and_kpi_tables_feed_measures(tmp_path: Path) -> None:
-    (tmp_path / "plans").mkdir()
-    (tmp_path / "plans" / "bdr.yaml").write_text(KPI_PLAN)
+    plans = plan_folder(tmp_path, KPI_PLAN)
     roster = pd.DataFrame([person("B", "bdr-kpi")])
     calls = [{"payee_id": "B", "type": "call", "date": "2026-01-15"}] * 100
     calls += [{"payee_id": "B", "type": "call", "date": "2026-02-15"}] * 99
@@ -132,8 +141,7 @@ def test_activity_and_kpi_tables_feed_measures(tmp_path: Path) -> None:
                          "period": ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05",
                                     "2026-06"],
                          "value": [40, 60, 55, 45, 50, 50]})
-    r = evaluate(tmp_path / "plans", roster, pd.DataFrame(columns=["deal_id", "owner_id",
-                                                                    "amount"]), 2026,
+    r = evaluate(plans, roster, pd.DataFrame(columns=["deal_id", "owner_id", "amount"]), 2026,
                  tables={"activities": pd.DataFrame(calls), "kpis": kpis})
     # 1,200 calls a year = 100 a month: January reaches, February (99 calls) does not
     assert lines(r, "B", "calls_bonus") == {"2026-01": "100.00"}
@@ -164,12 +172,11 @@ components:
 
 
 def test_clawback_that_keeps_quota_credit(tmp_path: Path) -> None:
-    (tmp_path / "plans").mkdir()
-    (tmp_path / "plans" / "k.yaml").write_text(CLAWBACK_PLAN)
+    plans = plan_folder(tmp_path, CLAWBACK_PLAN)
     roster = pd.DataFrame([person("A", "keep-quota")])
     deals = pd.DataFrame([deal("D1", "A", 100000, "2026-01-10", cancel_date="2026-02-10"),
                           deal("D2", "A", 20000, "2026-02-20")])
-    r = evaluate(tmp_path / "plans", roster, deals, 2026)
+    r = evaluate(plans, roster, deals, 2026)
     # attainment keeps the cancelled 100,000: 120,000 / 100,000 >= 1, so the gate opens,
     # but pay is on value after the clawback: 10 % x 20,000
     assert lines(r, "A", "commission") == {"2026-03": "2000.00"}
@@ -251,8 +258,7 @@ components:
 
 
 def test_per_deal_tiers_multiplier_and_quarterly_pay(tmp_path: Path) -> None:
-    (tmp_path / "plans").mkdir()
-    (tmp_path / "plans" / "d.yaml").write_text(DEAL_SIZE_PLAN)
+    plans = plan_folder(tmp_path, DEAL_SIZE_PLAN)
     roster = pd.DataFrame([person("A", "deal-size")])
     deals = pd.DataFrame([
         deal("D1", "A", 80000, "2026-01-10", cancel_date="2026-03-05"),
@@ -260,8 +266,26 @@ def test_per_deal_tiers_multiplier_and_quarterly_pay(tmp_path: Path) -> None:
         deal("D3", "A", 40000, "2026-02-10"),
         deal("D4", "A", 60000, "2026-04-10"),
     ])
-    r = evaluate(tmp_path / "plans", roster, deals, 2026)
+    r = evaluate(plans, roster, deals, 2026)
     # Jan: (2,500 + 2,400) + 1,500 = 6,400 x 1.25 (110 % of 100,000) = 8,000
     # Feb: 2,000 x 0.8 (40 %) = 1,600; Mar: -4,900 clawed back x 0.8 = -3,920
     # paid at the quarter end: 8,000 + 1,600 - 3,920; Q2: 3,300 x 1.0 (60 %)
     assert lines(r, "A", "deal_commission") == {"2026-03": "5680.00", "2026-06": "3300.00"}
+
+
+def test_overlapping_assignments_to_one_plan_are_refused(tmp_path: Path) -> None:
+    case = Case(tmp_path)
+    case.roster = [person("X", "partner-2026")]
+    p = case.paths()
+    assignments = tmp_path / "assignments.csv"
+    assignments.write_text("payee_id,plan,start_date,end_date\n"
+                           "X,partner-2026,2026-01-01,2026-06-30\n"
+                           "X,partner-2026,2026-06-01,\n")
+    with pytest.raises(InputError, match=r"row 3, start_date: payee 'X' is assigned to "
+                                         r"partner-2026 twice"):
+        load_and_run(p, assignments)
+
+
+def load_and_run(p: dict[str, Path | None], assignments: Path) -> object:
+    inputs = load_inputs(p["roster"], p["deals"], assignments=assignments)  # type: ignore[arg-type]
+    return evaluate_inputs(load_plans(PLANS), inputs, 2026)
