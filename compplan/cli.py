@@ -105,6 +105,26 @@ def explain(
 
 
 @app.command()
+def statements(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the statements")],
+    payee: Annotated[list[str] | None, typer.Option(
+        help="only these payees (repeatable); all by default")] = None,
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None,
+) -> None:
+    """Write one statement workbook per payee, holding only that payee's data."""
+    from compplan.excel.statements import write_statements  # noqa: PLC0415 - openpyxl is heavy
+
+    def action() -> None:
+        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
+                           mapping, year)
+        written = write_statements(result, out_dir, payee)
+        out.print(f"{len(written)} statements in {out_dir}", highlight=False)
+    _guard(action)
+
+
+@app.command()
 def validate(
     plans: Annotated[Path, typer.Argument(help="plan file or folder")] = Path("plans"),
 ) -> None:

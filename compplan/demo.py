@@ -47,7 +47,7 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
                          ("variable pay", "right"), ("bookings", "right"),
                          ("cost of sales", "right"), ("at quota", "right")):
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    for row in summarize(result, inputs).to_dict("records"):
+    for row in summarize(result).to_dict("records"):
         table.add_row(str(row["plan"]), str(row["payees"]), _money(row["total_pay"]),
                       _money(row["variable_pay"]), _money(row["bookings"]),
                       _pct(row["cost_of_sales"]), _pct(row["share_at_quota"]))

@@ -85,7 +85,7 @@ def _credit_notes(result: Result, pr: PlanResult, comp: Component, measure: str,
 
 
 def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, measure: str,
-                first: int, last: int) -> list[str]:
+                first: int, last: int, private: bool) -> list[str]:
     c = pr.frame.credits
     mine = c[(c["local"] == local) & (c["measure"] == measure) & (c["month"] >= first)
              & (c["month"] <= last)].sort_values("credit_date", kind="stable")
@@ -94,7 +94,7 @@ def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, mea
     notes = _credit_notes(result, pr, comp, measure, shown)
     for row, note in zip(shown.to_dict("records"), notes, strict=True):
         date = pd.Timestamp(str(row["credit_date"])).date()
-        via = f", {row['via']}" if row["via"] else ""
+        via = f", {row['via']}" if row["via"] and not private else ""
         out.append(f"      {date} {row.get('deal_id', '')} {row['credit_kind']} "
                    f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via})"
                    f"{note}")
@@ -104,7 +104,7 @@ def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, mea
 
 
 def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local: int,
-                     month: int, label: str) -> list[str]:
+                     month: int, label: str, private: bool = False) -> list[str]:
     comp = res.component
     cents = int(res.cents[local, month])
     out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_cents([cents])[0]}"]
@@ -145,30 +145,52 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
         measure = next(iter(comp.condition.weight_map()))
     if measure is not None:
         lo, hi = (month, month) if isinstance(comp, Spiff) else (first, last)
-        out.extend(_deal_lines(result, pr, comp, local, measure, lo, hi))
+        out.extend(_deal_lines(result, pr, comp, local, measure, lo, hi, private))
+    return out
+
+
+def _month(result: Result, period: str) -> int:
+    labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
+    if period not in labels:
+        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year} "
+                                            "(expected YYYY-MM)")])
+    return labels.index(period)
+
+
+def explain_components(result: Result, payee_id: str, period: str,
+                       private: bool = False) -> list[tuple[str, str, list[str]]]:
+    """(plan, component id, lines) for each component of each seat of a payee in a month.
+
+    ``private`` leaves out who a roll-up credit came from, for a payee's own statement.
+    """
+    month = _month(result, period)
+    seats = result.seats[result.seats["payee_id"] == payee_id]
+    if seats.empty:
+        raise InputError([Issue("--payee", f"payee {payee_id!r} is not in the roster")])
+    out = []
+    for plan_id in seats["plan"].unique():
+        pr = result.by_plan[plan_id]
+        for local in np.flatnonzero(pr.frame.seats["payee_id"].to_numpy() == payee_id):
+            for res in pr.components:
+                lines = _component_lines(result, pr, res, int(local), month, period, private)
+                out.append((str(plan_id), res.component.id, lines))
     return out
 
 
 def explain(result: Result, payee_id: str, period: str) -> str:
     """Text explaining each component of a payee for one month ``YYYY-MM``."""
-    labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
-    if period not in labels:
-        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year} "
-                                            "(expected YYYY-MM)")])
-    month = labels.index(period)
-    seats = result.seats[result.seats["payee_id"] == payee_id]
-    if seats.empty:
-        raise InputError([Issue("--payee", f"payee {payee_id!r} is not in the roster")])
+    parts = explain_components(result, payee_id, period)
     out = [f"{payee_id} {period}"]
-    for plan_id in seats["plan"].unique():
-        pr = result.by_plan[plan_id]
-        locals_ = np.flatnonzero(pr.frame.seats["payee_id"].to_numpy() == payee_id)
-        for local in locals_:
-            seat = pr.frame.seats.iloc[local]
-            out.append(f"plan {plan_id}: seat {pd.Timestamp(seat['start']).date()} .. "
-                       f"{pd.Timestamp(seat['end']).date()}")
-            for res in pr.components:
-                out.extend(_component_lines(result, pr, res, int(local), month, period))
+    seats = result.seats[result.seats["payee_id"] == payee_id]
+    shown: set[str] = set()
+    for plan_id, _, lines in parts:
+        if plan_id not in shown:
+            shown.add(plan_id)
+            mine = seats[seats["plan"] == plan_id]
+            spans = ", ".join(f"{pd.Timestamp(a).date()} .. {pd.Timestamp(b).date()}"
+                              for a, b in zip(mine["start"], mine["end"], strict=True))
+            out.append(f"plan {plan_id}: seat {spans}")
+        out.extend(lines)
     total = result.lines[(result.lines["payee_id"] == payee_id)
                          & (result.lines["period"] == period)]["cents"].sum()
     out.append(f"total {period}: {format_cents([int(total)])[0]}")

@@ -103,7 +103,14 @@ def run_writers(result: Result) -> dict[str, Writer]:
                                    {"amount", "split", "source_row", "margin", "deal_amount",
                                     "split_pct", "term_months"}, bulk=True),
         "exceptions.csv": _csv_writer(result.exceptions, {"row", "value"}, bulk=True),
+        "results.xlsx": lambda path: _write_workbook(result, path),
     }
+
+
+def _write_workbook(result: Result, path: Path) -> None:
+    from compplan.excel.results import write_results  # noqa: PLC0415 - openpyxl is heavy
+
+    write_results(result, path)
 
 
 def write_atomically(out: Path, writers: dict[str, Writer]) -> list[Path]:

@@ -1,8 +1,8 @@
-"""Per-plan summary of a run: payees, pay, bookings, cost of sales, share at quota.
+"""Per-plan summary of a run: payees, pay, bookings, cost of sales, attainment spread.
 
-Bookings here are the owner-credited ``Closed Won`` value (amount x split) that the
-plan's own measures credited; cost of sales is variable pay / bookings. A plan's
-"primary" measure for attainment is the first one with a quota.
+Bookings here are the owner-credited value of a plan's first ``amount`` measure
+credited to its owners (amount x split, clawbacks included); cost of sales is variable
+pay / bookings. A plan's "primary" measure for attainment is the first one with a quota.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.components import Context
+from compplan.attainment import BUCKETS, bucket_counts, primary_year_attainment
 from compplan.engine import Result
-from compplan.inputs import Inputs
 from compplan.schema import CreditToColumn, Plan
 
 SUMMARY_COLUMNS = ["plan", "payees", "total_pay", "variable_pay", "bookings", "cost_of_sales",
-                   "share_at_quota"]
+                   "share_at_quota", *BUCKETS]
 
 
 def _booking_measures(plan: Plan) -> list[str]:
@@ -25,22 +24,8 @@ def _booking_measures(plan: Plan) -> list[str]:
             and m.credit_to.column == "owner_id"][:1]
 
 
-def _share_at_quota(result: Result, plan_id: str, inputs: Inputs) -> float:
-    pr = result.by_plan[plan_id]
-    plan = pr.frame.plan
-    if not plan.quotas:
-        return float("nan")
-    measure = next(iter(plan.quotas))
-    ctx = Context(pr.frame, inputs)
-    _, quota, attainment = ctx.attainment(measure, "year")
-    counted = quota[:, 0] > 0
-    if not counted.any():
-        return float("nan")
-    return float(np.mean(np.nan_to_num(attainment[counted, 0]) >= 1.0))
-
-
-def summarize(result: Result, inputs: Inputs) -> pd.DataFrame:
-    """One row per plan, and a total row."""
+def summarize(result: Result) -> pd.DataFrame:
+    """One row per plan, and a total row; attainment shares are of payees with a quota."""
     lines = result.lines
     rows = []
     for plan_id, pr in sorted(result.by_plan.items()):
@@ -50,11 +35,17 @@ def summarize(result: Result, inputs: Inputs) -> pd.DataFrame:
         c = pr.frame.credits
         bookings = float(c[c["measure"].isin(_booking_measures(pr.frame.plan))]
                          ["credit_value"].sum())
+        attained = primary_year_attainment(result, plan_id)["attainment"]
+        counts = bucket_counts(attained)
+        counted = sum(counts)
+        shares = [n / counted if counted else float("nan") for n in counts]
         rows.append({
             "plan": plan_id, "payees": pr.frame.seats["payee_id"].nunique(),
             "total_pay": total, "variable_pay": variable, "bookings": bookings,
             "cost_of_sales": variable / bookings if bookings > 0 else float("nan"),
-            "share_at_quota": _share_at_quota(result, plan_id, inputs),
+            "share_at_quota": (float(np.mean(attained.dropna() >= 1.0)) if counted
+                               else float("nan")),
+            **dict(zip(BUCKETS, shares, strict=True)),
         })
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     if len(frame):
@@ -64,6 +55,19 @@ def summarize(result: Result, inputs: Inputs) -> pd.DataFrame:
             "total_pay": frame["total_pay"].sum(), "variable_pay": tot_var,
             "bookings": tot_book,
             "cost_of_sales": tot_var / tot_book if tot_book > 0 else float("nan"),
-            "share_at_quota": float("nan"),
+            "share_at_quota": float("nan"), **dict.fromkeys(BUCKETS, float("nan")),
         }
     return frame
+
+
+def pay_by_month(result: Result) -> pd.DataFrame:
+    """Company totals by month: salary, variable and total pay."""
+    lines = result.lines
+    months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
+    salary = lines[lines["kind"] == "salary"].groupby("period")["cents"].sum()
+    variable = lines[lines["kind"] != "salary"].groupby("period")["cents"].sum()
+    out = pd.DataFrame({"period": months,
+                        "salary": salary.reindex(months, fill_value=0).to_numpy() / 100,
+                        "variable_pay": variable.reindex(months, fill_value=0).to_numpy() / 100})
+    out["total_pay"] = out["salary"] + out["variable_pay"]
+    return out

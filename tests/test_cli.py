@@ -74,7 +74,7 @@ def test_previous_results_survive_a_failed_run(case: Case, tmp_path: Path) -> No
     assert res.exit_code == 2 and "unknown plan id 'nope-2026'" in res.output
     assert (out / "payouts.csv").read_text() == before
     assert sorted(x.name for x in out.iterdir()) == ["credits.csv", "exceptions.csv",
-                                                      "payouts.csv"]
+                                                      "payouts.csv", "results.xlsx"]
 
 
 @pytest.mark.parametrize(("roster", "message"), [

@@ -1,0 +1,1 @@
+"""Excel outputs: the results workbook and per-payee statements (openpyxl)."""

@@ -1,0 +1,195 @@
+"""results.xlsx: what each payee earned, why, and what it cost, in one workbook.
+
+Sheets: Summary (per plan and per month, with formulas for totals and cost of sales),
+Pay by payee (payees down, months across), Payouts, Attainment (attainment as a
+formula of credited / quota), Credits, Exceptions, Plans (each component in words) and
+Charts. Detail sheets are written in write-only mode; a sheet that would pass Excel's
+row limit is replaced by a note pointing to the CSV, and the Summary says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from compplan.attainment import BUCKETS, attainment_table
+from compplan.describe import plan_rows
+from compplan.engine import Result
+from compplan.excel import sheet as xl
+from compplan.excel.charts import write_charts
+from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.summary import pay_by_month, summarize
+
+Expected = dict[tuple[str, str], float | str]
+
+
+def _names(result: Result) -> pd.Series:
+    roster = result.inputs.roster.frame
+    names = roster["name"] if "name" in roster else pd.Series("", index=roster.index)
+    return pd.Series(names.to_numpy(), index=roster["payee_id"].to_numpy())
+
+
+def _expect(value: float) -> float | str:
+    return "" if value is None or np.isnan(value) else float(value)
+
+
+def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> int:
+    """Write the Summary sheet; return the header row of its month table."""
+    title(ws, f"compplan results: plan year {result.year}")
+    ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
+               "amounts in plan currency; formulas recompute totals, attainment and cost of "
+               "sales from the values beside them."])
+    blank(ws)
+    plans = summarize(result)
+    per_plan = plans[plans["plan"] != "total"].reset_index(drop=True)
+    first, n = 5, len(per_plan)
+    last = first + n - 1
+    cols = list(per_plan.columns)
+    d, e = xl.col(cols, "variable_pay"), xl.col(cols, "bookings")
+    layout = Layout(
+        kinds={"payees": "int", "total_pay": "money", "variable_pay": "money",
+               "bookings": "money", "cost_of_sales": "pct", "share_at_quota": "pct",
+               **dict.fromkeys(BUCKETS, "pct")},
+        formulas={"cost_of_sales": lambda r: f'=IF({e}{r}>0,{d}{r}/{e}{r},"")'},
+        widths={"plan": 16})
+    write_table(ws, per_plan, "plans", layout, header_at=4)
+    cos = xl.col(cols, "cost_of_sales")
+    for i, value in enumerate(per_plan["cost_of_sales"].tolist()):
+        expected[("Summary", f"{cos}{first + i}")] = _expect(value)
+    total = plans[plans["plan"] == "total"].iloc[0] if n else None
+    row = last + 1
+    sums = {}
+    for name in ("total_pay", "variable_pay", "bookings"):
+        letter = xl.col(cols, name)
+        sums[name] = f"=SUM({letter}{first}:{letter}{last})"
+        if total is not None:
+            expected[("Summary", f"{letter}{row}")] = float(total[name])
+    ws.append(["total", int(total["payees"]) if total is not None else 0, sums["total_pay"],
+               sums["variable_pay"], sums["bookings"], f'=IF({e}{row}>0,{d}{row}/{e}{row},"")'])
+    if total is not None:
+        expected[("Summary", f"{cos}{row}")] = _expect(total["cost_of_sales"])
+    blank(ws)
+    month_header = row + 2
+    months = pay_by_month(result)
+    write_table(ws, months, "pay by month", Layout(
+        kinds={"salary": "money", "variable_pay": "money", "total_pay": "money"},
+        formulas={"total_pay": lambda r: f"=B{r}+C{r}"}), header_at=month_header,
+        set_widths=False)
+    for i, value in enumerate(months["total_pay"].tolist()):
+        expected[("Summary", f"D{month_header + 1 + i}")] = float(value)
+    end = month_header + 12
+    ws.append(["year", f"=SUM(B{month_header + 1}:B{end})", f"=SUM(C{month_header + 1}:C{end})",
+               f"=SUM(D{month_header + 1}:D{end})"])
+    for letter, name in (("B", "salary"), ("C", "variable_pay"), ("D", "total_pay")):
+        expected[("Summary", f"{letter}{end + 1}")] = float(months[name].sum())
+    blank(ws)
+    for note in notes:
+        ws.append([note])
+    return month_header
+
+
+def _pivot(result: Result) -> pd.DataFrame:
+    lines = result.lines
+    months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
+    wide = lines.pivot_table(index="payee_id", columns="period", values="cents",
+                             aggfunc="sum", fill_value=0).reindex(columns=months, fill_value=0)
+    plans = lines.groupby("payee_id")["plan"].agg(lambda s: ", ".join(sorted(set(s))))
+    out = pd.DataFrame({"payee_id": wide.index.to_numpy(),
+                        "name": _names(result).reindex(wide.index).fillna("").to_numpy(),
+                        "plan": plans.reindex(wide.index).to_numpy()})
+    for month in months:
+        out[month] = wide[month].to_numpy() / 100
+    out["total"] = wide.to_numpy().sum(axis=1) / 100
+    return out
+
+
+def _pivot_sheet(ws: Any, result: Result, expected: Expected) -> None:
+    frame = _pivot(result)
+    months = [c for c in frame.columns if c[:4].isdigit()]
+    first_m, last_m = xl.col(frame.columns, months[0]), xl.col(frame.columns, months[-1])
+    total_col = xl.col(frame.columns, "total")
+    layout = Layout(kinds={**dict.fromkeys(months, "money"), "total": "money"},
+                    formulas={"total": lambda r: f"=SUM({first_m}{r}:{last_m}{r})"})
+    _, last = write_table(ws, frame, "pay by payee", layout)
+    for i, value in enumerate(frame["total"].tolist()):
+        expected[("Pay by payee", f"{total_col}{2 + i}")] = float(value)
+    totals: list[Any] = ["total", "", ""]
+    for name in [*months, "total"]:
+        letter = xl.col(frame.columns, name)
+        totals.append(f"=SUM({letter}2:{letter}{last})")
+        expected[("Pay by payee", f"{letter}{last + 1}")] = float(frame[name].sum())
+    ws.append(totals)
+    ws.freeze_panes = "D2"
+
+
+def _attainment_frame(result: Result) -> pd.DataFrame:
+    table = attainment_table(result)
+    table.insert(1, "name", _names(result).reindex(table["payee_id"]).fillna("").to_numpy())
+    return table
+
+
+def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
+    lines = result.lines
+    payouts = pd.DataFrame({
+        "payee_id": lines["payee_id"].to_numpy(),
+        "name": _names(result).reindex(lines["payee_id"]).fillna("").to_numpy(),
+        "plan": lines["plan"].to_numpy(), "period": lines["period"].to_numpy(),
+        "component": lines["component"].to_numpy(), "kind": lines["kind"].to_numpy(),
+        "amount": lines["cents"].to_numpy() / 100})
+    attainment = _attainment_frame(result)
+    q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
+    credits = result.credits
+    date_cols = [c for c in credits.columns if pd.api.types.is_datetime64_any_dtype(credits[c])]
+    return {
+        "Payouts": (payouts, Layout({"amount": "money"})),
+        "Attainment": (attainment, Layout(
+            {"quota": "money", "credited": "money", "attainment": "pct"},
+            formulas={"attainment": lambda r: f'=IF({q}{r}>0,{c}{r}/{q}{r},"")'})),
+        "Credits": (credits, Layout({"amount": "money", "split": "number",
+                                     "source_row": "int", **dict.fromkeys(date_cols, "date")})),
+        "Exceptions": (result.exceptions, Layout({"row": "int", "value": "money"},
+                                                 widths={"reason": 60})),
+    }
+
+
+def write_results(result: Result, path: Path) -> Expected:
+    """Write results.xlsx; return the engine's value for every formula cell written."""
+    expected: Expected = {}
+    details = _detail_frames(result)
+    too_big = {name for name, (frame, _) in details.items() if len(frame) + 1 > xl.EXCEL_MAX_ROWS}
+    notes = [f"Exceptions: {len(result.exceptions)} rows or credits left out of pay, each with "
+             "its reason (sheet Exceptions, file exceptions.csv)."]
+    csv = {"Payouts": "payouts.csv", "Credits": "credits.csv", "Exceptions": "exceptions.csv",
+           "Attainment": "the Attainment sheet of a smaller run"}
+    for name in sorted(too_big):
+        notes.append(f"{name}: {len(details[name][0]):,} rows pass Excel's limit of "
+                     f"{xl.EXCEL_MAX_ROWS:,}; see {csv[name]} instead.")
+    wb = Workbook(write_only=True)
+    summary = wb.create_sheet("Summary")
+    summary.column_dimensions["A"].width = 16
+    month_header = _summary(summary, result, notes, expected)
+    _pivot_sheet(wb.create_sheet("Pay by payee"), result, expected)
+    for name, (frame, layout) in details.items():
+        ws = wb.create_sheet(name)
+        if name in too_big:
+            ws.append([f"{len(frame):,} rows: more than an Excel sheet holds; see {csv[name]}."])
+            continue
+        ws.freeze_panes = "A2"
+        write_table(ws, frame, name.lower(), layout)
+        if name == "Attainment":
+            kept = frame["attainment"].tolist()
+            letter = get_column_letter(list(frame.columns).index("attainment") + 1)
+            for i, value in enumerate(kept):
+                expected[(name, f"{letter}{2 + i}")] = _expect(value)
+    plans = pd.DataFrame([row for plan in result.plans.values() if plan.plan in result.by_plan
+                          for row in plan_rows(plan)])
+    write_table(wb.create_sheet("Plans"), plans, "plan rules",
+                Layout(kinds={"rule": "wrap"}, widths={"rule": 100}))
+    write_charts(wb.create_sheet("Charts"), result, summary, month_header)
+    wb.save(path)
+    return expected

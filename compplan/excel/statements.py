@@ -1,0 +1,144 @@
+"""One statement workbook per payee, holding only that payee's data.
+
+A statement shows the payee's seats (plan, dates, base, target, quota), pay by
+component and month, attainment by period, each payout line with how it was computed
+(the text of ``compplan explain``, without the names of the reports a roll-up came
+from), and the payee's own credits with their deal ids. Nothing else from the run is
+written: no other payee's id, name, or deal.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+
+from compplan.attainment import attainment_table
+from compplan.engine import Result
+from compplan.errors import Issue, OutputError
+from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.explain import explain_components
+
+SEAT_COLUMNS = ["plan", "from", "to", "base_salary", "target_incentive", "quota"]
+CREDIT_COLUMNS = ["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]
+
+
+def statement_name(payee_id: str) -> str:
+    """A file name for a payee's statement (ids may hold characters files cannot).
+
+    >>> statement_name("AE/01"), statement_name("ae.01")
+    ('AE_01.xlsx', 'ae.01.xlsx')
+    """
+    return re.sub(r"[^A-Za-z0-9_.\\-]", "_", payee_id) + ".xlsx"
+
+
+def _seats(result: Result, payee_id: str) -> pd.DataFrame:
+    mine = result.seats[result.seats["payee_id"] == payee_id]
+    frame = pd.DataFrame({"plan": mine["plan"].to_numpy(),
+                          "from": mine["start"].to_numpy(), "to": mine["end"].to_numpy()})
+    for col in SEAT_COLUMNS[3:]:
+        frame[col] = mine[col].to_numpy() if col in mine else np.nan
+    return frame
+
+
+def _pay_grid(lines: pd.DataFrame, year: int) -> pd.DataFrame:
+    months = [f"{year}-{m:02d}" for m in range(1, 13)]
+    wide = lines.pivot_table(index=["plan", "component"], columns="period", values="cents",
+                             aggfunc="sum", fill_value=0).reindex(columns=months, fill_value=0)
+    out = wide.reset_index()[["plan", "component"]]
+    for month in months:
+        out[month] = wide[month].to_numpy() / 100
+    out["total"] = wide.to_numpy().sum(axis=1) / 100
+    return out
+
+
+def _payout_rows(result: Result, payee_id: str, lines: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for period in sorted(lines["period"].unique()):
+        notes = {(plan, comp): "\n".join(text) for plan, comp, text in
+                 explain_components(result, payee_id, period, private=True)}
+        month = lines[lines["period"] == period]
+        for line in month.itertuples(index=False):
+            rows.append({"period": period, "plan": line.plan, "component": line.component,
+                         "amount": line.cents / 100,
+                         "how it was computed": notes.get((line.plan, line.component), "")})
+    return pd.DataFrame(rows, columns=["period", "plan", "component", "amount",
+                                       "how it was computed"])
+
+
+def _credits(result: Result, payee_id: str) -> pd.DataFrame:
+    c = result.credits
+    mine = c[(c["payee_id"] == payee_id).to_numpy()]
+    out = mine[["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]]
+    return out.reset_index(drop=True)
+
+
+def write_statement(result: Result, payee_id: str, path: Path,
+                    attainment: pd.DataFrame) -> None:
+    """Write one payee's statement workbook."""
+    roster = result.inputs.roster.frame
+    person = roster[roster["payee_id"] == payee_id]
+    name = str(person["name"].iloc[0]) if "name" in person and len(person) else ""
+    lines = result.lines[result.lines["payee_id"] == payee_id]
+    wb = Workbook(write_only=True)
+    ws: Any = wb.create_sheet("Statement")
+    ws.column_dimensions["A"].width = 18
+    title(ws, f"Statement {result.year}: {name} ({payee_id})")
+    ws.append([f"Total pay {lines['cents'].sum() / 100:,.2f}; each line is explained on the "
+               "Payouts sheet, each credit listed on the Credits sheet."])
+    blank(ws)
+    seats = _seats(result, payee_id)
+    _, last = write_table(ws, seats, "seats", Layout(
+        {"from": "date", "to": "date", "base_salary": "money", "target_incentive": "money",
+         "quota": "money"}), header_at=4, set_widths=False)
+    blank(ws)
+    grid = _pay_grid(lines, result.year)
+    months = [c for c in grid.columns if c[:4].isdigit()]
+    write_table(ws, grid, "pay", Layout({**dict.fromkeys([*months, "total"], "money")}),
+                header_at=last + 2, set_widths=False)
+    mine = attainment[attainment["payee_id"] == payee_id].drop(columns=["payee_id"])
+    write_table(wb.create_sheet("Attainment"), mine, "attainment",
+                Layout({"quota": "money", "credited": "money", "attainment": "pct"}))
+    write_table(wb.create_sheet("Payouts"), _payout_rows(result, payee_id, lines), "payouts",
+                Layout({"amount": "money", "how it was computed": "wrap"},
+                       widths={"how it was computed": 110}))
+    write_table(wb.create_sheet("Credits"), _credits(result, payee_id), "credits",
+                Layout({"amount": "money", "split": "number", "date": "date"}))
+    wb.save(path)
+
+
+def write_statements(result: Result, out: Path, payees: list[str] | None = None) -> list[Path]:
+    """Write one statement per payee (all seated payees by default) into ``out``.
+
+    Files are written to a staging folder and moved in at the end, so a failed run
+    leaves the previous statements as they were.
+    """
+    wanted = payees or sorted(result.seats["payee_id"].unique())
+    unknown = sorted(set(wanted) - set(result.seats["payee_id"]))
+    if unknown:
+        raise OutputError([Issue("--payee", f"not in the roster: {', '.join(unknown)}")])
+    attainment = attainment_table(result)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stage = Path(tempfile.mkdtemp(prefix=".compplan-", dir=out))
+    except OSError as exc:
+        raise OutputError([Issue(str(out), f"cannot create folder: {exc.strerror}")]) from None
+    try:
+        for payee in wanted:
+            write_statement(result, payee, stage / statement_name(payee), attainment)
+        written = []
+        for payee in wanted:
+            target = out / statement_name(payee)
+            (stage / statement_name(payee)).replace(target)
+            written.append(target)
+        return written
+    except OSError as exc:
+        raise OutputError([Issue(str(out), f"cannot write statements: {exc.strerror}")]) from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

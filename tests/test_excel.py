@@ -1,0 +1,179 @@
+"""results.xlsx and statements: formulas recompute to the engine's values, data text is
+never a formula, big sheets give way to the CSV, statements hold one payee only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import formulas
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from compplan.cli import app
+from compplan.engine import Result, evaluate
+from compplan.excel import sheet as xl
+from compplan.excel.results import write_results
+from compplan.excel.statements import statement_name, write_statements
+from compplan.inputs import load_inputs
+from compplan.loader import load_plans
+from compplan.sample import make_company, write_company
+from tests.conftest import PLANS
+
+CASE = Path(__file__).parent / "cases" / "mixed-2026"
+HOSTILE = '=HYPERLINK("http://example.invalid","x")'
+
+
+@pytest.fixture(scope="module")
+def mixed() -> Result:
+    inputs = load_inputs(CASE / "roster.csv", CASE / "deals.csv", CASE / "quotas.csv",
+                         CASE / "accounts.csv")
+    return evaluate(load_plans(PLANS), inputs, 2026)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    folder = tmp_path_factory.mktemp("demo")
+    company = make_company(5)
+    deals = company.deals.copy()
+    deals.loc[0, "deal_id"] = HOSTILE  # a deal named like a formula
+    deals.loc[0, "stage"] = "Closed Won"
+    deals.loc[0, "close_date"] = "2026-03-03"
+    deals.loc[1, "owner_id"] = "@SUM(A1)"  # an unknown owner: an exception line
+    company = type(company)(company.roster, deals, company.quotas, company.accounts)
+    paths = write_company(company, str(folder))
+    inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
+    return evaluate(load_plans(PLANS), inputs, 2026)
+
+
+def _computed(path: Path) -> dict[tuple[str, str], Any]:
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    out = {}
+    for key, value in solution.items():
+        ref = str(key)
+        if "!" not in ref:
+            continue
+        sheet, cell = ref.split("!")
+        name = sheet.split("]")[1].rstrip("'")
+        out[(name.upper(), cell.upper())] = value.value[0][0] if hasattr(value, "value") else value
+    return out
+
+
+def test_formula_cells_recompute_to_the_engine_values(mixed: Result, tmp_path: Path) -> None:
+    path = tmp_path / "results.xlsx"
+    expected = write_results(mixed, path)
+    wb = openpyxl.load_workbook(path)
+    formula_cells = {(ws.title, c.coordinate) for ws in wb for row in ws.iter_rows()
+                     for c in row if c.data_type == "f"}
+    assert formula_cells == set(expected), "every formula cell has an engine value to meet"
+    assert len(expected) > 50
+    computed = _computed(path)
+    for (sheet, cell), want in expected.items():
+        got = computed[(sheet.upper(), cell)]
+        if isinstance(want, str):
+            assert got in ("", None), (sheet, cell, got)
+        else:
+            assert float(got) == pytest.approx(want, abs=0.005), (sheet, cell)
+
+
+def test_workbook_has_tables_formats_frozen_headers_and_charts(mixed: Result,
+                                                               tmp_path: Path) -> None:
+    path = tmp_path / "results.xlsx"
+    write_results(mixed, path)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["Summary", "Pay by payee", "Payouts", "Attainment", "Credits",
+                             "Exceptions", "Plans", "Charts"]
+    for name in ("Payouts", "Attainment", "Credits", "Exceptions"):
+        assert wb[name].tables, name
+        assert wb[name].freeze_panes == "A2"
+    payouts = wb["Payouts"]
+    header = [c.value for c in payouts[1]]
+    amount = header.index("amount") + 1
+    cell = payouts.cell(row=2, column=amount)
+    assert cell.number_format == "#,##0.00" and isinstance(cell.value, int | float)
+    summary_text = " ".join(str(c.value) for row in wb["Summary"].iter_rows() for c in row
+                            if c.value is not None)
+    assert "cost_of_sales" in summary_text and "120 % and above" in summary_text
+    charts = wb["Charts"]._charts + wb["Summary"]._charts
+    plans_with_quota = sum(1 for pr in mixed.by_plan.values() if pr.frame.plan.quotas)
+    assert len(charts) >= 1 + 2 * plans_with_quota - 1
+    rules = [c.value for c in wb["Plans"]["E"]][1:]
+    assert any("marginal tiers" in str(r) for r in rules)
+
+
+def test_text_from_data_is_never_a_formula(demo: Result, tmp_path: Path) -> None:
+    path = tmp_path / "results.xlsx"
+    write_results(demo, path)
+    wb = openpyxl.load_workbook(path)
+    found = []
+    for name in ("Payouts", "Credits", "Exceptions", "Attainment", "Pay by payee"):
+        for row in wb[name].iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "@")):
+                    if cell.data_type == "f":
+                        assert name in ("Attainment", "Pay by payee"), (name, cell.value)
+                        assert re.fullmatch(r"=(IF|SUM)\(.*\)", cell.value), cell.value
+                    else:
+                        found.append((name, cell.value, cell.data_type, cell.quotePrefix))
+    assert ("Credits", HOSTILE, "s", True) in found
+    assert any(v == "@SUM(A1)" and t == "s" for _, v, t, _ in found)
+
+
+def test_csv_outputs_neutralize_formula_text(demo: Result, tmp_path: Path) -> None:
+    from compplan.outputs import run_writers, write_atomically
+
+    write_atomically(tmp_path, {k: v for k, v in run_writers(demo).items() if k.endswith("csv")})
+    credits = (tmp_path / "credits.csv").read_text()
+    assert "\"'" + HOSTILE.replace('"', '""') + "\"" in credits
+    assert "'@SUM(A1)" in (tmp_path / "exceptions.csv").read_text()
+
+
+def test_sheets_past_the_row_limit_point_to_the_csv(mixed: Result, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(xl, "EXCEL_MAX_ROWS", 20)
+    path = tmp_path / "results.xlsx"
+    write_results(mixed, path)
+    wb = openpyxl.load_workbook(path)
+    assert "see credits.csv" in str(wb["Credits"]["A1"].value)
+    notes = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
+    assert any(n.startswith("Credits:") and "credits.csv" in n for n in notes)
+
+
+def test_statements_hold_only_their_payee(demo: Result, tmp_path: Path) -> None:
+    payees = ["AE01", "M01", "KAM01", "SDR02", "PAR01"]
+    written = write_statements(demo, tmp_path, payees)
+    assert [p.name for p in written] == [statement_name(p) for p in payees]
+    roster = demo.inputs.roster.frame
+    names = dict(zip(roster["payee_id"], roster["name"], strict=True))
+    credits = demo.credits
+    for payee, path in zip(payees, written, strict=True):
+        wb = openpyxl.load_workbook(path)
+        cells = [str(c.value) for ws in wb for row in ws.iter_rows() for c in row
+                 if c.value is not None]
+        tokens = {t for text in cells for t in re.split(r"[^A-Za-z0-9_]+", text)}
+        text = "\n".join(cells)
+        others = [p for p in names if p != payee]
+        assert not [p for p in others if p in tokens], payee
+        assert not [names[p] for p in others if names[p] and names[p] != names[payee]
+                    and names[p] in text], payee
+        own_deals = set(credits.loc[(credits["payee_id"] == payee).to_numpy(), "deal_id"])
+        all_deals = set(demo.inputs.deals.frame["deal_id"])
+        shown = {t for t in tokens if t in all_deals}
+        assert shown <= own_deals, payee
+        assert payee in tokens and names[payee] in text
+        assert wb.sheetnames == ["Statement", "Attainment", "Payouts", "Credits"]
+
+
+def test_statements_command(tmp_path: Path) -> None:
+    args = ["statements", "--plans", str(PLANS), "--roster", str(CASE / "roster.csv"),
+            "--deals", str(CASE / "deals.csv"), "--quotas", str(CASE / "quotas.csv"),
+            "--accounts", str(CASE / "accounts.csv"), "--year", "2026",
+            "--out", str(tmp_path / "st"), "--payee", "A1", "--payee", "M1"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["A1.xlsx", "M1.xlsx"]
+    wb = openpyxl.load_workbook(tmp_path / "st" / "A1.xlsx")
+    explained = [c.value for c in wb["Payouts"]["E"]][1:]
+    assert any("attainment: 40.00 %" in str(v) for v in explained)
