@@ -74,12 +74,15 @@ def run(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the results")],
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
     table: TableOpt = None, mapping: MappingOpt = None,
+    excel: Annotated[bool, typer.Option(
+        "--excel/--no-excel", help="also write results.xlsx (minutes for millions of credits)")
+    ] = True,
 ) -> None:
-    """Evaluate the plans and write payouts.csv, credits.csv and exceptions.csv."""
+    """Evaluate the plans; write payouts.csv, credits.csv, exceptions.csv, results.xlsx."""
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
                            mapping, year)
-        written = write_atomically(out_dir, run_writers(result))
+        written = write_atomically(out_dir, run_writers(result, excel))
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
                   f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")

@@ -95,16 +95,18 @@ def _csv_writer(frame: pd.DataFrame, numeric: set[str], bulk: bool = False) -> W
     return write
 
 
-def run_writers(result: Result) -> dict[str, Writer]:
-    """The files of ``compplan run``, by name."""
-    return {
+def run_writers(result: Result, excel: bool = True) -> dict[str, Writer]:
+    """The files of ``compplan run``, by name (``results.xlsx`` unless ``excel`` is off)."""
+    writers: dict[str, Writer] = {
         "payouts.csv": _csv_writer(result.payouts, {"amount"}),
         "credits.csv": _csv_writer(result.credits,
                                    {"amount", "split", "source_row", "margin", "deal_amount",
                                     "split_pct", "term_months"}, bulk=True),
         "exceptions.csv": _csv_writer(result.exceptions, {"row", "value"}, bulk=True),
-        "results.xlsx": lambda path: _write_workbook(result, path),
     }
+    if excel:
+        writers["results.xlsx"] = lambda path: _write_workbook(result, path)
+    return writers
 
 
 def _write_workbook(result: Result, path: Path) -> None:

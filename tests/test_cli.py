@@ -161,3 +161,11 @@ def test_deal_errors_name_row_and_column(case: Case, tmp_path: Path, edit: objec
     assert res.exit_code == 2, res.output
     assert message in res.output
     assert str(deals) in res.output
+
+
+def test_run_without_excel(case: Case, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    res = runner.invoke(app, [*args(small(case), out), "--no-excel"])
+    assert res.exit_code == 0, res.output
+    assert sorted(x.name for x in out.iterdir()) == ["credits.csv", "exceptions.csv",
+                                                      "payouts.csv"]

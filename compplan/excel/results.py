@@ -26,6 +26,8 @@ from compplan.excel.sheet import Layout, blank, title, write_table
 from compplan.summary import pay_by_month, summarize
 
 Expected = dict[tuple[str, str], float | str]
+CREDIT_COLUMNS = ["payee_id", "plan", "measure", "date", "period", "amount", "split", "kind",
+                  "via", "deal_id", "source_file", "source_row"]
 
 
 def _names(result: Result) -> pd.Series:
@@ -143,15 +145,14 @@ def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
         "amount": lines["cents"].to_numpy() / 100})
     attainment = _attainment_frame(result)
     q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
-    credits = result.credits
-    date_cols = [c for c in credits.columns if pd.api.types.is_datetime64_any_dtype(credits[c])]
+    credits = result.credits[CREDIT_COLUMNS]  # the deal's other columns are in credits.csv
     return {
         "Payouts": (payouts, Layout({"amount": "money"})),
         "Attainment": (attainment, Layout(
             {"quota": "money", "credited": "money", "attainment": "pct"},
             formulas={"attainment": lambda r: f'=IF({q}{r}>0,{c}{r}/{q}{r},"")'})),
-        "Credits": (credits, Layout({"amount": "money", "split": "number",
-                                     "source_row": "int", **dict.fromkeys(date_cols, "date")})),
+        "Credits": (credits, Layout({"amount": "money", "split": "number", "source_row": "int",
+                                     "date": "date"})),
         "Exceptions": (result.exceptions, Layout({"row": "int", "value": "money"},
                                                  widths={"reason": 60})),
     }

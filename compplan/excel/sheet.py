@@ -101,6 +101,7 @@ def _values(series: pd.Series, kind: str) -> list[Any]:
         return [None if pd.isna(v) else v.to_pydatetime().date() for v in stamps]
     if kind in ("money", "pct", "int", "number"):
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+        values = np.round(values, 8)  # no 0.30000000000000004 in a cell
         return [None if np.isnan(v) else (int(v) if kind == "int" else float(v))
                 for v in values.tolist()]
     return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
