@@ -7,10 +7,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
 
 from compplan.attainment import BUCKETS, bucket_counts, primary_year_attainment
 from compplan.engine import Result
-from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.schedules import apply_curve, apply_schedule
 from compplan.schema import Commission, PayoutCurve, Plan
 
@@ -77,6 +78,10 @@ def _scatter(ws: Any, plan_id: str, points: tuple[int, int], curve: tuple[int, i
     dots = Series(Reference(ws, min_col=4, min_row=first, max_row=last),
                   Reference(ws, min_col=3, min_row=first, max_row=last), title="payees")
     dots.marker.symbol = "circle"
+    dots.marker.size = 7
+    dots.marker.graphicalProperties = GraphicalProperties(solidFill="1F4E78")
+    dots.marker.graphicalProperties.line.solidFill = "1F4E78"
+    dots.graphicalProperties = GraphicalProperties()
     dots.graphicalProperties.line.noFill = True
     chart.series.append(dots)
     if curve is not None:
@@ -111,6 +116,7 @@ def _points(result: Result, plan_id: str) -> tuple[pd.DataFrame, str]:
 
 def write_charts(ws: Any, result: Result, summary_sheet: Any, month_header: int) -> None:
     """Fill the Charts sheet: data blocks written top to bottom, charts beside them."""
+    set_widths(ws, [14, 14, 12, 14])
     title(ws, "Charts (the data each chart draws is beside it)")
     blank(ws)
     row = 3

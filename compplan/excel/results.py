@@ -40,54 +40,62 @@ def _expect(value: float) -> float | str:
     return "" if value is None or np.isnan(value) else float(value)
 
 
+SUMMARY_NAMES = {"total_pay": "total pay", "variable_pay": "variable pay",
+                 "cost_of_sales": "cost of sales", "share_at_quota": "share at quota",
+                 "salary": "salary"}
+
+
 def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> int:
     """Write the Summary sheet; return the header row of its month table."""
+    xl.set_widths(ws, [18, *[16] * 11])
     title(ws, f"compplan results: plan year {result.year}")
     ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
                "amounts in plan currency; formulas recompute totals, attainment and cost of "
                "sales from the values beside them."])
     blank(ws)
-    plans = summarize(result)
+    plans = summarize(result).rename(columns=SUMMARY_NAMES)
     per_plan = plans[plans["plan"] != "total"].reset_index(drop=True)
     first, n = 5, len(per_plan)
     last = first + n - 1
     cols = list(per_plan.columns)
-    d, e = xl.col(cols, "variable_pay"), xl.col(cols, "bookings")
-    layout = Layout(
-        kinds={"payees": "int", "total_pay": "money", "variable_pay": "money",
-               "bookings": "money", "cost_of_sales": "pct", "share_at_quota": "pct",
-               **dict.fromkeys(BUCKETS, "pct")},
-        formulas={"cost_of_sales": lambda r: f'=IF({e}{r}>0,{d}{r}/{e}{r},"")'},
-        widths={"plan": 16})
-    write_table(ws, per_plan, "plans", layout, header_at=4)
-    cos = xl.col(cols, "cost_of_sales")
-    for i, value in enumerate(per_plan["cost_of_sales"].tolist()):
+    d, e = xl.col(cols, "variable pay"), xl.col(cols, "bookings")
+    kinds = {"payees": "int", "total pay": "money", "variable pay": "money",
+             "bookings": "money", "cost of sales": "pct", "share at quota": "pct",
+             **dict.fromkeys(BUCKETS, "pct")}
+    layout = Layout(kinds=kinds,
+                    formulas={"cost of sales": lambda r: f'=IF({e}{r}>0,{d}{r}/{e}{r},"")'})
+    write_table(ws, per_plan, "plans", layout, header_at=4, set_widths=False)
+    cos = xl.col(cols, "cost of sales")
+    for i, value in enumerate(per_plan["cost of sales"].tolist()):
         expected[("Summary", f"{cos}{first + i}")] = _expect(value)
     total = plans[plans["plan"] == "total"].iloc[0] if n else None
     row = last + 1
     sums = {}
-    for name in ("total_pay", "variable_pay", "bookings"):
+    for name in ("total pay", "variable pay", "bookings"):
         letter = xl.col(cols, name)
         sums[name] = f"=SUM({letter}{first}:{letter}{last})"
         if total is not None:
             expected[("Summary", f"{letter}{row}")] = float(total[name])
-    ws.append(["total", int(total["payees"]) if total is not None else 0, sums["total_pay"],
-               sums["variable_pay"], sums["bookings"], f'=IF({e}{row}>0,{d}{row}/{e}{row},"")'])
+    xl.total_row(ws, ["total", int(total["payees"]) if total is not None else 0,
+                      sums["total pay"], sums["variable pay"], sums["bookings"],
+                      f'=IF({e}{row}>0,{d}{row}/{e}{row},"")'],
+                 ["text", "int", "money", "money", "money", "pct"])
     if total is not None:
-        expected[("Summary", f"{cos}{row}")] = _expect(total["cost_of_sales"])
+        expected[("Summary", f"{cos}{row}")] = _expect(total["cost of sales"])
     blank(ws)
     month_header = row + 2
-    months = pay_by_month(result)
+    months = pay_by_month(result).rename(columns=SUMMARY_NAMES)
+    money = {"salary": "money", "variable pay": "money", "total pay": "money"}
     write_table(ws, months, "pay by month", Layout(
-        kinds={"salary": "money", "variable_pay": "money", "total_pay": "money"},
-        formulas={"total_pay": lambda r: f"=B{r}+C{r}"}), header_at=month_header,
-        set_widths=False)
-    for i, value in enumerate(months["total_pay"].tolist()):
+        kinds=money, formulas={"total pay": lambda r: f"=B{r}+C{r}"}),
+        header_at=month_header, set_widths=False)
+    for i, value in enumerate(months["total pay"].tolist()):
         expected[("Summary", f"D{month_header + 1 + i}")] = float(value)
     end = month_header + 12
-    ws.append(["year", f"=SUM(B{month_header + 1}:B{end})", f"=SUM(C{month_header + 1}:C{end})",
-               f"=SUM(D{month_header + 1}:D{end})"])
-    for letter, name in (("B", "salary"), ("C", "variable_pay"), ("D", "total_pay")):
+    xl.total_row(ws, ["year", f"=SUM(B{month_header + 1}:B{end})",
+                      f"=SUM(C{month_header + 1}:C{end})", f"=SUM(D{month_header + 1}:D{end})"],
+                 ["text", "money", "money", "money"])
+    for letter, name in (("B", "salary"), ("C", "variable pay"), ("D", "total pay")):
         expected[("Summary", f"{letter}{end + 1}")] = float(months[name].sum())
     blank(ws)
     for note in notes:
@@ -125,7 +133,7 @@ def _pivot_sheet(ws: Any, result: Result, expected: Expected) -> None:
         letter = xl.col(frame.columns, name)
         totals.append(f"=SUM({letter}2:{letter}{last})")
         expected[("Pay by payee", f"{letter}{last + 1}")] = float(frame[name].sum())
-    ws.append(totals)
+    xl.total_row(ws, totals, ["text", "text", "text", *["money"] * 13])
     ws.freeze_panes = "D2"
 
 
@@ -172,7 +180,6 @@ def write_results(result: Result, path: Path) -> Expected:
                      f"{xl.EXCEL_MAX_ROWS:,}; see {csv[name]} instead.")
     wb = Workbook(write_only=True)
     summary = wb.create_sheet("Summary")
-    summary.column_dimensions["A"].width = 16
     month_header = _summary(summary, result, notes, expected)
     _pivot_sheet(wb.create_sheet("Pay by payee"), result, expected)
     for name, (frame, layout) in details.items():
@@ -190,7 +197,7 @@ def write_results(result: Result, path: Path) -> Expected:
     plans = pd.DataFrame([row for plan in result.plans.values() if plan.plan in result.by_plan
                           for row in plan_rows(plan)])
     write_table(wb.create_sheet("Plans"), plans, "plan rules",
-                Layout(kinds={"rule": "wrap"}, widths={"rule": 100}))
+                Layout(widths={"rule": 140}))
     write_charts(wb.create_sheet("Charts"), result, summary, month_header)
     wb.save(path)
     return expected

@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 EXCEL_MAX_ROWS = 1_048_576
 RISKY = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"money": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd", "int": "#,##0",
-           "number": "#,##0.####", "text": "@", "wrap": "@"}
+           "number": "#,##0.####", "text": "@"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TITLE_FONT = Font(bold=True, size=14)
@@ -53,10 +53,8 @@ def table_name(text: str) -> str:
 
 def _cell(ws: Any, kind: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
-    if kind in FORMATS and kind not in ("text", "wrap"):
+    if kind in FORMATS and kind != "text":
         cell.number_format = FORMATS[kind]
-    if kind == "wrap":
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 
 
@@ -89,8 +87,10 @@ def _estimate_widths(frame: pd.DataFrame, layout: Layout) -> list[float]:
         if col in layout.widths:
             widths.append(layout.widths[col])
             continue
-        longest = max([len(str(col))] + [len(str(v)) for v in sample[col].tolist()])
         kind = layout.kinds.get(col, "text")
+        shown = ([f"{v:,.2f}" for v in pd.to_numeric(sample[col], errors="coerce").fillna(0)]
+                 if kind == "money" else [str(v) for v in sample[col].tolist()])
+        longest = max([len(str(col))] + [len(v) for v in shown])
         widths.append(float(min(max(longest + 2, 8 if kind != "money" else 12), 60)))
     return widths
 
@@ -115,7 +115,7 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
     values = [_values(frame[c], k) if c not in layout.formulas else None
               for c, k in zip(columns, kinds, strict=True)]
     cells = [_cell(ws, k) for k in kinds]
-    texts = [_text_cells(ws, k) if k in ("text", "wrap") else None for k in kinds]
+    texts = [_text_cells(ws, k) if k == "text" else None for k in kinds]
     for i in range(len(frame)):
         row = []
         for j, col in enumerate(columns):
@@ -158,6 +158,22 @@ def write_table(ws: Any, frame: pd.DataFrame, name: str, layout: Layout,
             warnings.filterwarnings("ignore", "In write-only mode you must add table columns")
             ws.add_table(table)
     return header_at, last
+
+
+def total_row(ws: Any, values: Sequence[Any], kinds: Sequence[str]) -> None:
+    """A bold row of totals, formatted like the table above it."""
+    row = []
+    for value, kind in zip(values, kinds, strict=True):
+        cell = _cell(ws, kind)
+        cell.value = value
+        cell.font = Font(bold=True)
+        row.append(cell)
+    ws.append(row)
+
+
+def set_widths(ws: Any, widths: Sequence[float]) -> None:
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
 
 
 def blank(ws: Any, count: int = 1) -> None:

@@ -2,7 +2,7 @@
 
 A statement shows the payee's seats (plan, dates, base, target, quota), pay by
 component and month, attainment by period, each payout line with how it was computed
-(the text of ``compplan explain``, without the names of the reports a roll-up came
+(the text of ``compplan explain``, a line per row, without the names of the reports a roll-up came
 from), and the payee's own credits with their deal ids. Nothing else from the run is
 written: no other payee's id, name, or deal.
 """
@@ -58,18 +58,22 @@ def _pay_grid(lines: pd.DataFrame, year: int) -> pd.DataFrame:
     return out
 
 
-def _payout_rows(result: Result, payee_id: str, lines: pd.DataFrame) -> pd.DataFrame:
-    rows = []
+def _explained(result: Result, payee_id: str,
+               lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Payout lines, and how each was computed: one row per line of explanation."""
+    paid, told = [], []
     for period in sorted(lines["period"].unique()):
-        notes = {(plan, comp): "\n".join(text) for plan, comp, text in
+        notes = {(plan, comp): text for plan, comp, text in
                  explain_components(result, payee_id, period, private=True)}
         month = lines[lines["period"] == period]
         for line in month.itertuples(index=False):
-            rows.append({"period": period, "plan": line.plan, "component": line.component,
-                         "amount": line.cents / 100,
-                         "how it was computed": notes.get((line.plan, line.component), "")})
-    return pd.DataFrame(rows, columns=["period", "plan", "component", "amount",
-                                       "how it was computed"])
+            paid.append({"period": period, "plan": line.plan, "component": line.component,
+                         "amount": line.cents / 100})
+            for text in notes.get((line.plan, line.component), []):
+                told.append({"period": period, "plan": line.plan,
+                             "component": line.component, "how it was computed": text})
+    return (pd.DataFrame(paid, columns=["period", "plan", "component", "amount"]),
+            pd.DataFrame(told, columns=["period", "plan", "component", "how it was computed"]))
 
 
 def _credits(result: Result, payee_id: str) -> pd.DataFrame:
@@ -105,9 +109,10 @@ def write_statement(result: Result, payee_id: str, path: Path,
     mine = attainment[attainment["payee_id"] == payee_id].drop(columns=["payee_id"])
     write_table(wb.create_sheet("Attainment"), mine, "attainment",
                 Layout({"quota": "money", "credited": "money", "attainment": "pct"}))
-    write_table(wb.create_sheet("Payouts"), _payout_rows(result, payee_id, lines), "payouts",
-                Layout({"amount": "money", "how it was computed": "wrap"},
-                       widths={"how it was computed": 110}))
+    paid, told = _explained(result, payee_id, lines)
+    write_table(wb.create_sheet("Payouts"), paid, "payouts", Layout({"amount": "money"}))
+    write_table(wb.create_sheet("Explained"), told, "explained",
+                Layout(widths={"how it was computed": 110}))
     write_table(wb.create_sheet("Credits"), _credits(result, payee_id), "credits",
                 Layout({"amount": "money", "split": "number", "date": "date"}))
     wb.save(path)
