@@ -20,6 +20,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 from compplan.attainment import attainment_table
+from compplan.describe import plan_rows
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
 from compplan.excel.sheet import Layout, blank, title, write_table
@@ -104,8 +105,13 @@ def write_statement(result: Result, payee_id: str, path: Path,
     blank(ws)
     grid = _pay_grid(lines, result.year)
     months = [c for c in grid.columns if c[:4].isdigit()]
-    write_table(ws, grid, "pay", Layout({**dict.fromkeys([*months, "total"], "money")}),
-                header_at=last + 2, set_widths=False)
+    _, last = write_table(ws, grid, "pay",
+                          Layout({**dict.fromkeys([*months, "total"], "money")}),
+                          header_at=last + 2, set_widths=False)
+    blank(ws)
+    rules = pd.DataFrame([row for plan_id in seats["plan"].unique()
+                          for row in plan_rows(result.plans[plan_id])])
+    write_table(ws, rules, "plan rules", Layout(), header_at=last + 2, set_widths=False)
     mine = attainment[attainment["payee_id"] == payee_id].drop(columns=["payee_id"])
     write_table(wb.create_sheet("Attainment"), mine, "attainment",
                 Layout({"quota": "money", "credited": "money", "attainment": "pct"}))
