@@ -128,6 +128,54 @@ def statements(
 
 
 @app.command()
+def quotas(
+    territories: Annotated[Path, typer.Option(help="territory_id, payee_id, potential, "
+                                              "last_year [, capacity, start_date, ...]")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the quota plan")],
+    plan_file: Annotated[Path | None, typer.Option(
+        "--plan-file", help="YAML quota-plan parameters; flags override it")] = None,
+    history: Annotated[Path | None, typer.Option(help="deal history (deals format)")] = None,
+    overrides: Annotated[Path | None, typer.Option(
+        help="manager overrides: territory_id, quota, reason")] = None,
+    target: Annotated[float | None, typer.Option(help="company target T")] = None,
+    over_assignment: Annotated[float | None, typer.Option(help="o: sum = T (1 + o)")] = None,
+    alpha: Annotated[float | None, typer.Option(help="weight of potential vs history")] = None,
+    growth_min: Annotated[float | None, typer.Option(help="floor growth vs last year")] = None,
+    growth_max: Annotated[float | None, typer.Option(help="ceiling growth")] = None,
+    max_penetration: Annotated[float | None, typer.Option(help="ceiling share of potential")
+                               ] = None,
+    round_to: Annotated[float | None, typer.Option(help="round annual quotas to this")] = None,
+    year: Annotated[int | None, typer.Option(help="plan year")] = None,
+    measure: Annotated[str | None, typer.Option(help="measure name in quotas.csv")] = None,
+    seasonality: Annotated[str | None, typer.Option(
+        help="auto, flat, or 12 comma-separated shares")] = None,
+    ramp: Annotated[str | None, typer.Option(help="ramp fractions, e.g. 0.25,0.5,0.75")] = None,
+    time_limit: Annotated[float | None, typer.Option(help="solver time limit, s")] = None,
+    solver: Annotated[str | None, typer.Option(help="highs (default) or cbc")] = None,
+) -> None:
+    """Distribute a company target over territories (LP), by month, with SMART checks."""
+    from compplan.quotas.run import run_quotas  # noqa: PLC0415 - pulp is heavy
+
+    flags = {"target": target, "over_assignment": over_assignment, "alpha": alpha,
+             "growth_min": growth_min, "growth_max": growth_max,
+             "max_penetration": max_penetration, "round_to": round_to, "year": year,
+             "measure": measure, "time_limit": time_limit, "solver": solver,
+             "seasonality": _listed(seasonality, keep=("auto", "flat")),
+             "ramp": _listed(ramp)}
+    _guard(lambda: run_quotas(territories, out_dir, plan_file, history, overrides, flags, out))
+
+
+def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:
+    if text is None or text in keep:
+        return text
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise InputError([Issue("command line", f"{text!r}: expected numbers separated by "
+                                "commas")]) from None
+
+
+@app.command()
 def validate(
     plans: Annotated[Path, typer.Argument(help="plan file or folder")] = Path("plans"),
 ) -> None:

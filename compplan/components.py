@@ -24,7 +24,7 @@ from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame, monthly_sum
 from compplan.money import Cents, cumulative_lines, to_cents
 from compplan.periods import fold, month_of_period_end
-from compplan.quotas import quota_array
+from compplan.plan_quotas import quota_array
 from compplan.schedules import apply_curve, apply_schedule, snap_attainment
 from compplan.schema import (
     Bonus,

@@ -14,6 +14,7 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_OUTPUT = 3
+EXIT_INFEASIBLE = 4
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,12 @@ class OutputError(CompplanError):
     """Results could not be written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class InfeasibleError(CompplanError):
+    """A quota plan has no solution (bounds cannot meet the target) or the solver failed."""
+
+    exit_code = EXIT_INFEASIBLE
 
 
 def raise_if(issues: list[Issue], kind: type[CompplanError]) -> None:

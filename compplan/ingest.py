@@ -217,12 +217,13 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                 issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
                                     None, col))
     issues.extend(_check_bounds(frame, spec, file))
-    if spec.key and not issues:
-        dup = frame.duplicated(list(spec.key), keep="first").to_numpy()
+    key = [*spec.key, *(c for c in spec.key_extra if c in raw.columns)]
+    if key and not issues:
+        dup = frame.duplicated(key, keep="first").to_numpy()
         for i in np.flatnonzero(dup)[:_MAX_LISTED]:
-            key = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in spec.key)
-            issues.append(Issue(file, f"duplicate {key} (each must appear once)", None,
-                                f"row {rows[i]}, {', '.join(spec.key)}"))
+            named = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in key)
+            issues.append(Issue(file, f"duplicate {named} (each must appear once)", None,
+                                f"row {rows[i]}, {', '.join(key)}"))
     return frame, issues
 
 

@@ -57,10 +57,10 @@ def format_cents(cents: npt.ArrayLike) -> list[str]:
     return out
 
 
-def largest_remainder(total_cents: int, weights: npt.ArrayLike) -> Cents:
-    """Split ``total_cents`` in proportion to ``weights`` so the parts add up exactly.
+def largest_remainder(total_units: int, weights: npt.ArrayLike) -> Cents:
+    """Split ``total_units`` in proportion to ``weights`` so the parts add up exactly.
 
-    Each part gets the floor of its exact share; the cents left over go to the parts
+    Each part gets the floor of its exact share; the units left over go to the parts
     with the largest remainders (ties to the earliest part).
 
     >>> largest_remainder(100, [1, 1, 1]).tolist()
@@ -69,9 +69,27 @@ def largest_remainder(total_cents: int, weights: npt.ArrayLike) -> Cents:
     w = np.asarray(weights, dtype=np.float64)
     if w.sum() <= 0:
         raise ValueError("weights must have a positive sum")
-    exact = total_cents * w / w.sum()
-    base = np.asarray(np.floor(exact), dtype=np.int64)
-    left = int(total_cents - base.sum())
-    order = np.argsort(-(exact - base), kind="stable")
-    base[order[:left]] += 1
-    return base
+    row: Cents = largest_remainder_rows(np.array([total_units]), w[None, :])[0]
+    return row
+
+
+def largest_remainder_rows(totals: npt.ArrayLike, weights: npt.ArrayLike) -> Cents:
+    """:func:`largest_remainder` for every row of a 2-D array at once.
+
+    A row whose weights sum to 0 gets nothing.
+
+    >>> largest_remainder_rows([10, 5], [[1, 1, 1], [0, 0, 0]]).tolist()
+    [[4, 3, 3], [0, 0, 0]]
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    t = np.asarray(totals, dtype=np.int64)
+    sums = w.sum(axis=1, keepdims=True)
+    safe = np.where(sums > 0, sums, 1.0)
+    exact = np.where(sums > 0, t[:, None] * w / safe, 0.0)
+    base = np.floor(np.round(exact, 9)).astype(np.int64)
+    left = np.where(sums[:, 0] > 0, t - base.sum(axis=1), 0)
+    order = np.argsort(-(exact - base), axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.arange(w.shape[1])[None, :].repeat(len(w), 0), axis=1)
+    out: Cents = np.asarray(base + (ranks < left[:, None]), dtype=np.int64)
+    return out

@@ -19,7 +19,8 @@ class TableSpec:
     name: str
     required: dict[str, ColumnType]
     optional: dict[str, ColumnType] = field(default_factory=dict)
-    key: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()  # with key_extra columns when the file has them
+    key_extra: tuple[str, ...] = ()
     bounds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
 
     def types(self) -> dict[str, ColumnType]:
@@ -63,7 +64,9 @@ DEALS = TableSpec(
 QUOTAS = TableSpec(
     "quotas",
     required={"payee_id": "str", "measure": "str", "period": "str", "quota": "number"},
+    optional={"territory_id": "str"},
     key=("payee_id", "measure", "period"),
+    key_extra=("territory_id",),
 )
 
 ACCOUNTS = TableSpec(
@@ -82,6 +85,11 @@ ASSIGNMENTS = TableSpec(
 SPECS: dict[str, TableSpec] = {
     spec.name: spec for spec in (ROSTER, DEALS, QUOTAS, ACCOUNTS, ASSIGNMENTS)
 }
+
+
+def register(spec: TableSpec) -> None:
+    """Make a table spec known to :func:`spec_for` (planning tables register theirs)."""
+    SPECS[spec.name] = spec
 
 
 def spec_for(name: str) -> TableSpec:

@@ -1,0 +1,109 @@
+"""SMART checks: each quota against each criterion, with the numbers behind the verdict.
+
+- Specific: a payee, a measure and a period are named.
+- Measurable: the months add up to the annual quota exactly.
+- Achievable: within floor and ceiling (one rounding step of tolerance); quota /
+  potential within max_penetration; growth vs last year within the growth range; the
+  chance of reaching it, from the spread of the territory's monthly history
+  (annual revenue ~ Normal(12 x mean, sqrt(12) x sd of the last 12 months)), at least
+  min_probability.
+- Relevant: all quotas add up to target x (1 + over-assignment); the quota share is
+  within share_tolerance of the potential share.
+- Time-bound: the period is the plan year; no quota before the hire month.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from compplan.quotas.allocate import Allocation
+from compplan.quotas.model import Bounds
+from compplan.quotas.params import QuotaParams
+from compplan.quotas.seasonality import monthly_history
+from compplan.quotas.territories import Territories
+
+SMART_COLUMNS = ["territory_id", "payee_id", "measure", "period", "criterion", "check",
+                 "passed", "detail", "override_reason"]
+
+
+def _chance(terr: Territories, quota: np.ndarray, history: pd.DataFrame | None) -> np.ndarray:
+    """P(annual revenue >= quota) per territory; NaN without 6 months of history."""
+    out = np.full(len(quota), np.nan)
+    if history is None or history.empty:
+        return out
+    wide = monthly_history(history)
+    pos = pd.Index(wide.index).get_indexer(terr.frame["territory_id"])
+    for i in np.flatnonzero(pos >= 0):  # a territory's own series; report-time only
+        series = wide.iloc[pos[i]].to_numpy(dtype=np.float64)[-12:]
+        if (series != 0).sum() < 6:
+            continue
+        mean, sd = 12 * series.mean(), math.sqrt(12) * series.std(ddof=1)
+        if sd <= 0:
+            out[i] = 1.0 if mean >= quota[i] else 0.0
+        else:
+            out[i] = 0.5 * math.erfc((quota[i] - mean) / (sd * math.sqrt(2)))
+    return out
+
+
+def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Allocation,
+                 history: pd.DataFrame | None) -> pd.DataFrame:
+    """One row per territory and check."""
+    f = terr.frame
+    n = len(f)
+    q = alloc.months.sum(axis=1)
+    pot = f["potential"].to_numpy(dtype=np.float64)
+    last = f["last_year"].to_numpy(dtype=np.float64)
+    tol = params.round_to
+    total = q.sum()
+    share_q = q / total if total > 0 else np.zeros(n)
+    share_p = pot / pot.sum()
+    growth = np.where(last > 0, q / np.where(last > 0, last, 1) - 1, np.nan)
+    chance = _chance(terr, q, history)
+    before_hire = ((alloc.ramp == 0) & (alloc.months != 0)).any(axis=1)
+    pen = np.where(pot > 0, q / np.where(pot > 0, pot, 1), np.inf)
+    rows = {
+        ("specific", "named"): ((f["payee_id"] != "").to_numpy(),
+                                [f"payee {p}, measure {params.measure}, period {params.year}"
+                                 for p in f["payee_id"]]),
+        ("measurable", "months add up"): (np.isclose(alloc.months.sum(axis=1), q),
+                                          [f"12 months sum to {v:,.0f}" for v in q]),
+        ("achievable", "within floor and ceiling"): (
+            (q >= b.lower - tol) & (q <= b.upper + tol),
+            [f"{lo:,.0f} <= {v:,.0f} <= {hi:,.0f} ({c})" for lo, v, hi, c in
+             zip(b.lower, q, np.where(np.isinf(b.upper), np.nan, b.upper), b.ceiling,
+                 strict=True)]),
+        ("achievable", "quota / potential"): (
+            pen <= params.max_penetration + tol / np.maximum(pot, 1),
+            [f"{p:.1%} of potential (max {params.max_penetration:.0%})" for p in pen]),
+        ("achievable", "growth vs last year"): (
+            np.isnan(growth) | ((growth >= params.growth_min - 1e-9 - tol / np.maximum(last, 1))
+                                & (growth <= params.growth_max + 1e-9 + tol / np.maximum(last, 1))),
+            ["new territory" if np.isnan(g) else f"{g:+.1%} (range {params.growth_min:+.0%} "
+             f"to {params.growth_max:+.0%})" for g in growth]),
+        ("achievable", "chance of reaching"): (
+            np.isnan(chance) | (chance >= params.min_probability),
+            ["not enough history" if np.isnan(c) else f"{c:.0%} from the history's spread "
+             f"(min {params.min_probability:.0%})" for c in chance]),
+        ("relevant", "sum equals target"): (
+            np.full(n, abs(total - b.total) < 0.5),
+            [f"all quotas {total:,.0f} vs target x (1 + o) {b.total:,.0f}"] * n),
+        ("relevant", "share vs potential share"): (
+            np.abs(share_q - share_p) <= params.share_tolerance,
+            [f"quota share {a:.2%} vs potential share {p:.2%}" for a, p in
+             zip(share_q, share_p, strict=True)]),
+        ("time_bound", "in the plan year"): (np.full(n, True), [f"year {params.year}"] * n),
+        ("time_bound", "none before hire"): (
+            ~before_hire, ["ramp shortfall " f"{s:,.0f}" for s in alloc.shortfall]),
+    }
+    parts = []
+    for (criterion, check), (passed, detail) in rows.items():
+        parts.append(pd.DataFrame({
+            "territory_id": f["territory_id"].to_numpy(), "payee_id": f["payee_id"].to_numpy(),
+            "measure": params.measure, "period": str(params.year), "criterion": criterion,
+            "check": check, "passed": np.asarray(passed, dtype=bool), "detail": detail,
+            "override_reason": terr.reasons}))
+    return pd.concat(parts, ignore_index=True).sort_values(
+        ["territory_id", "criterion"], kind="stable").reset_index(drop=True)
