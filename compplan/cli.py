@@ -176,6 +176,38 @@ def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:
 
 
 @app.command()
+def accounts(
+    deals: DealsOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for accounts.csv/.xlsx")],
+    owners: Annotated[Path | None, typer.Option(
+        "--accounts", help="an accounts file whose kam_id ownership to keep")] = None,
+    a: Annotated[float, typer.Option(help="A: accounts making the first share")] = 0.8,
+    b: Annotated[float, typer.Option(help="B: up to this cumulative share")] = 0.95,
+    x: Annotated[float, typer.Option(help="X: monthly revenue CV up to this")] = 0.5,
+    y: Annotated[float, typer.Option(help="Y: CV up to this; Z above")] = 1.0,
+    mapping: MappingOpt = None,
+) -> None:
+    """ABC (share of revenue) and XYZ (variability) classes of accounts from won deals."""
+    from compplan.accounts.report import write_segments  # noqa: PLC0415
+    from compplan.accounts.segment import segment  # noqa: PLC0415
+    from compplan.ingest import load_table  # noqa: PLC0415
+
+    def action() -> None:
+        if not 0 < a < b <= 1 or not 0 <= x <= y:
+            raise InputError([Issue("command line", "expected 0 < a < b <= 1 and 0 <= x <= y")])
+        mapped = load_mapping(mapping) if mapping else None
+        table = segment(load_table(deals, "deals", mapped).frame,
+                        load_table(owners, "accounts").frame if owners else None, a, b, x, y)
+        written = write_segments(table, out_dir)
+        counts = table["class"].value_counts().reindex(["A", "B", "C"], fill_value=0)
+        out.print(f"{len(table)} accounts: A {counts['A']}, B {counts['B']}, C {counts['C']}",
+                  highlight=False)
+        for path in written:
+            out.print(f"  {path}", highlight=False)
+    _guard(action)
+
+
+@app.command()
 def validate(
     plans: Annotated[Path, typer.Argument(help="plan file or folder")] = Path("plans"),
 ) -> None:

@@ -71,8 +71,8 @@ QUOTAS = TableSpec(
 
 ACCOUNTS = TableSpec(
     "accounts",
-    required={"account_id": "str", "kam_id": "str"},
-    optional={"class": "str"},
+    required={"account_id": "str"},
+    optional={"kam_id": "str", "class": "str"},  # an account with no kam_id has no owner
     key=("account_id",),
 )
 

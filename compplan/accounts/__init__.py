@@ -1,0 +1,1 @@
+"""Account segmentation: ABC by share of revenue, XYZ by variability of revenue."""
