@@ -152,6 +152,9 @@ def quotas(
     ramp: Annotated[str | None, typer.Option(help="ramp fractions, e.g. 0.25,0.5,0.75")] = None,
     time_limit: Annotated[float | None, typer.Option(help="solver time limit, s")] = None,
     solver: Annotated[str | None, typer.Option(help="highs (default) or cbc")] = None,
+    plans: Annotated[Path | None, typer.Option(
+        "--plans", help="with --roster: check the measure is in each payee's plan")] = None,
+    roster: Annotated[Path | None, typer.Option(help="roster, for the check above")] = None,
 ) -> None:
     """Distribute a company target over territories (LP), by month, with SMART checks."""
     from compplan.quotas.run import run_quotas  # noqa: PLC0415 - pulp is heavy
@@ -162,7 +165,8 @@ def quotas(
              "measure": measure, "time_limit": time_limit, "solver": solver,
              "seasonality": _listed(seasonality, keep=("auto", "flat")),
              "ramp": _listed(ramp)}
-    _guard(lambda: run_quotas(territories, out_dir, plan_file, history, overrides, flags, out))
+    _guard(lambda: run_quotas(territories, out_dir, plan_file, history, overrides, flags, out,
+                              plans, roster))
 
 
 def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:

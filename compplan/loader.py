@@ -79,6 +79,8 @@ def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
         return None, issues
     if not isinstance(doc.data, dict):
         return None, [Issue(file, "a plan file must be a mapping with plan, measures, components")]
+    if "quota_plan" in doc.data:  # quota-planning parameters live beside the plans
+        return None, check_quota_plan(doc)
     try:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
@@ -88,6 +90,18 @@ def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
         for path, message, severity in check_plan(plan)
     ]
     return plan, checked
+
+
+def check_quota_plan(doc: SourceDoc) -> list[Issue]:
+    """Validate a quota-plan file found among the plans (``target`` may come from a flag)."""
+    from compplan.quotas.params import QuotaParams  # noqa: PLC0415 - avoids an import cycle
+
+    data = {"target": 1.0, **doc.data}
+    try:
+        QuotaParams.model_validate(data)
+    except ValidationError as exc:
+        return _pydantic_issues(exc, doc)
+    return []
 
 
 def load_plan_file(path: FsPath) -> tuple[Plan | None, list[Issue]]:

@@ -207,3 +207,22 @@ def test_cli_infeasible_exits_4_with_the_numbers(tmp_path: Path) -> None:
     assert res.exit_code == 4
     assert "below the target x (1 + over-assignment) = 1,100,000 by 100,000" in res.output
     assert not (tmp_path / "q").exists()
+
+
+def test_smart_checks_the_measure_against_each_payees_plan() -> None:
+    p = run_plan(territories())
+    assert p.smart[p.smart["check"] == "measure in the payee's plan"]["passed"].all()
+    terr = prepare(table_from_frame(territories(), "territories"), None)
+    checked = plan(terr, QuotaParams(**BASE), None,
+                   {"A": {"bookings"}, "B": {"pipeline", "meetings"}})
+    rows = checked.smart[checked.smart["check"] == "measure in the payee's plan"]
+    assert rows.set_index("territory_id")["passed"].to_dict() == {"T1": True, "T2": False,
+                                                                  "T3": False}
+    assert rows.set_index("territory_id").loc["T3", "detail"] == "payee C is not in the roster"
+
+
+def test_quota_plan_file_is_validated_with_the_plans(tmp_path: Path) -> None:
+    (tmp_path / "q.yaml").write_text("quota_plan: x\nalpha: 2\n")
+    res = CliRunner().invoke(app, ["validate", str(tmp_path / "q.yaml")])
+    assert res.exit_code == 2 and "q.yaml:2: alpha: Input should be less than or equal to 1" in (
+        res.output)

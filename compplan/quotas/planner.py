@@ -52,7 +52,8 @@ class QuotaPlan:
         return pd.concat(parts, ignore_index=True)
 
 
-def plan(terr: Territories, params: QuotaParams, history: pd.DataFrame | None) -> QuotaPlan:
+def plan(terr: Territories, params: QuotaParams, history: pd.DataFrame | None,
+         plan_of: dict[str, set[str]] | None = None) -> QuotaPlan:
     """Solve and allocate a quota plan; infeasible bounds raise with the numbers."""
     b = bounds(terr, params)
     check_feasible(b, terr)
@@ -65,5 +66,5 @@ def plan(terr: Territories, params: QuotaParams, history: pd.DataFrame | None) -
     ramp = ramp_fractions(pd.to_datetime(start), params.year, params.ramp)
     alloc = allocate(solution.values, terr.fixed, b.total, season, ramp, params.round_to,
                      params.month_round_to, params.ramp_redistribute)
-    checks = smart_checks(terr, params, b, alloc, history)
+    checks = smart_checks(terr, params, b, alloc, history, plan_of)
     return QuotaPlan(params, terr, b, solution, alloc, season, source, checks)

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 
 from compplan.ingest import load_table
+from compplan.loader import load_plans
 from compplan.quotas.history import load_history
 from compplan.quotas.params import load_params
 from compplan.quotas.planner import QuotaPlan, plan
@@ -15,19 +16,31 @@ from compplan.quotas.report import write_plan
 from compplan.quotas.territories import prepare
 
 
+def measures_by_payee(plans: Path, roster: Path) -> dict[str, set[str]]:
+    """The measures of each rostered payee's plan, for the SMART 'measurable' check."""
+    loaded = load_plans(plans)
+    frame = load_table(roster, "roster").frame
+    return {str(p): set(loaded[str(plan_id)].measures) if plan_id in loaded else set()
+            for p, plan_id in zip(frame["payee_id"], frame["plan"], strict=True)}
+
+
 def build_plan(territories: Path, plan_file: Path | None, history: Path | None,
-               overrides: Path | None, flags: dict[str, Any]) -> QuotaPlan:
+               overrides: Path | None, flags: dict[str, Any], plans: Path | None = None,
+               roster: Path | None = None) -> QuotaPlan:
     """Read every input, then plan (the Python API of ``compplan quotas``)."""
     params = load_params(plan_file, flags)
     terr = prepare(load_table(territories, "territories"),
                    load_table(overrides, "overrides") if overrides else None)
     past = load_history(history, terr) if history else None
-    return plan(terr, params, past)
+    plan_of = measures_by_payee(plans, roster) if plans and roster else None
+    return plan(terr, params, past, plan_of)
 
 
 def run_quotas(territories: Path, out: Path, plan_file: Path | None, history: Path | None,
-               overrides: Path | None, flags: dict[str, Any], console: Console) -> None:
-    result = build_plan(territories, plan_file, history, overrides, flags)
+               overrides: Path | None, flags: dict[str, Any], console: Console,
+               plans: Path | None = None, roster: Path | None = None) -> None:
+    """Plan, write the outputs atomically, and print a one-line account."""
+    result = build_plan(territories, plan_file, history, overrides, flags, plans, roster)
     written = write_plan(result, out)
     failed = int((~result.smart["passed"]).sum())
     console.print(f"{result.territories.size} territories, quotas sum to "

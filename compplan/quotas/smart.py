@@ -48,9 +48,21 @@ def _chance(terr: Territories, quota: np.ndarray, history: pd.DataFrame | None) 
     return out
 
 
+def _measure_known(f: pd.DataFrame, params: QuotaParams,
+                   plan_of: dict[str, set[str]] | None) -> tuple[np.ndarray, list[str]]:
+    if plan_of is None:
+        return np.full(len(f), True), ["not checked: give --plans and --roster"] * len(f)
+    known = [params.measure in plan_of.get(p, set()) for p in f["payee_id"]]
+    detail = [f"{params.measure!r} {'is' if k else 'is not'} a measure of "
+              f"{p}'s plan" if p in plan_of else f"payee {p} is not in the roster"
+              for p, k in zip(f["payee_id"], known, strict=True)]
+    return np.array(known, dtype=bool), detail
+
+
 def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Allocation,
-                 history: pd.DataFrame | None) -> pd.DataFrame:
-    """One row per territory and check."""
+                 history: pd.DataFrame | None,
+                 plan_of: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """One row per territory and check; ``plan_of`` maps payees to their plans' measures."""
     f = terr.frame
     n = len(f)
     q = alloc.months.sum(axis=1)
@@ -70,6 +82,7 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
                                  for p in f["payee_id"]]),
         ("measurable", "months add up"): (np.isclose(alloc.months.sum(axis=1), q),
                                           [f"12 months sum to {v:,.0f}" for v in q]),
+        ("measurable", "measure in the payee's plan"): _measure_known(f, params, plan_of),
         ("achievable", "within floor and ceiling"): (
             (q >= b.lower - tol) & (q <= b.upper + tol),
             [f"{lo:,.0f} <= {v:,.0f} <= {hi:,.0f} ({c})" for lo, v, hi, c in
