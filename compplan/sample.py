@@ -23,6 +23,7 @@ class SampleCompany:
     deals: pd.DataFrame
     quotas: pd.DataFrame
     accounts: pd.DataFrame
+    territories: pd.DataFrame
 
 
 _TEAMS = {"AE": ("ae-2026", 20), "SDR": ("sdr-2026", 8), "KAM": ("kam-2026", 4),
@@ -156,7 +157,24 @@ def make_company(seed: int = 7, year: int = 2026) -> SampleCompany:
     })
     deals = _deals(rng, roster, year, accounts)
     owned = accounts[accounts["kam_id"] != ""].reset_index(drop=True)
-    return SampleCompany(roster, deals, _quotas(roster, year), owned)
+    return SampleCompany(roster, deals, _quotas(roster, year), owned,
+                         _territories(rng, roster))
+
+
+def _territories(rng: np.random.Generator, roster: pd.DataFrame) -> pd.DataFrame:
+    """One territory per AE: potential and last year around the AE's quota."""
+    ae = roster[roster["role"] == "AE"].reset_index(drop=True)
+    quota = ae["quota"].to_numpy(dtype=np.float64)
+    n = len(ae)
+    return pd.DataFrame({
+        "territory_id": "TER-" + ae["payee_id"],
+        "payee_id": ae["payee_id"],
+        "potential": np.round(quota * rng.uniform(1.6, 3.0, n), -3),
+        "last_year": np.round(quota * rng.uniform(0.75, 1.05, n), -3),
+        "capacity": np.where(rng.random(n) < 0.2, np.round(quota * 1.2, -3), np.nan),
+        "start_date": ae["start_date"].where(ae["start_date"].str.startswith("2026"), ""),
+        "region": np.where(np.arange(n) % 2 == 0, "North", "South"),
+    })
 
 
 def write_company(company: SampleCompany, folder: str) -> dict[str, str]:
@@ -166,7 +184,7 @@ def write_company(company: SampleCompany, folder: str) -> dict[str, str]:
     where = Path(folder)
     where.mkdir(parents=True, exist_ok=True)
     paths = {}
-    for name in ("roster", "deals", "quotas", "accounts"):
+    for name in ("roster", "deals", "quotas", "accounts", "territories"):
         path = where / f"{name}.csv"
         getattr(company, name).to_csv(path, index=False, lineterminator="\n")
         paths[name] = str(path)

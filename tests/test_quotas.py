@@ -63,7 +63,7 @@ def test_lp_meets_the_target_closest_to_the_blend() -> None:
 def test_quotas_csv_has_year_quarters_and_months() -> None:
     q = run_plan(territories()).quotas()
     t1 = q[q["territory_id"] == "T1"].set_index("period")["quota"]
-    assert t1["2026"] == 303_000 and t1["2026-Q1"] == 75_750 and t1["2026-03"] == 25_250
+    assert (t1["2026"], t1["2026-Q1"], t1["2026-03"]) == ("303000.00", "75750.00", "25250.00")
     assert len(q) == 3 * 17
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from compplan.money import format_cents, to_cents
 from compplan.quotas.allocate import Allocation, allocate, ramp_fractions
 from compplan.quotas.model import Bounds, bounds, build, check_feasible
 from compplan.quotas.params import QuotaParams
@@ -48,7 +49,7 @@ class QuotaPlan:
                 "territory_id": np.repeat(f["territory_id"].to_numpy(), k),
                 "payee_id": np.repeat(f["payee_id"].to_numpy(), k),
                 "measure": self.params.measure, "period": np.tile(labels, n),
-                "quota": values.reshape(-1)}))
+                "quota": format_cents(to_cents(values.reshape(-1)))}))
         return pd.concat(parts, ignore_index=True)
 
 

@@ -43,11 +43,13 @@ def run_quotas(territories: Path, out: Path, plan_file: Path | None, history: Pa
     result = build_plan(territories, plan_file, history, overrides, flags, plans, roster)
     written = write_plan(result, out)
     failed = int((~result.smart["passed"]).sum())
-    console.print(f"{result.territories.size} territories, quotas sum to "
-                  f"{result.allocation.months.sum():,.0f} (target x (1 + o) = "
-                  f"{result.bounds.total:,.0f}); solver {result.solution.solver}: "
-                  f"{result.solution.status}, objective {result.solution.objective:.6g}; "
-                  f"{failed} SMART checks failed", highlight=False)
+    alloc = result.allocation
+    console.print(f"{result.territories.size} territories; quotas sum to "
+                  f"{alloc.annual.sum():,.0f} (target x (1 + o) = {result.bounds.total:,.0f}), "
+                  f"{alloc.shortfall.sum():,.0f} of it held back by ramps; solver "
+                  f"{result.solution.solver}: {result.solution.status}, objective "
+                  f"{result.solution.objective:.6g}; {failed} SMART checks failed",
+                  highlight=False)
     for path in written:
         console.print(f"  {path}", highlight=False)
 

@@ -65,7 +65,8 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
     """One row per territory and check; ``plan_of`` maps payees to their plans' measures."""
     f = terr.frame
     n = len(f)
-    q = alloc.months.sum(axis=1)
+    q = alloc.annual  # the plan's quota; a ramp takes part of it away (Time-bound)
+    paid = alloc.months.sum(axis=1)
     pot = f["potential"].to_numpy(dtype=np.float64)
     last = f["last_year"].to_numpy(dtype=np.float64)
     tol = params.round_to
@@ -73,15 +74,17 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
     share_q = q / total if total > 0 else np.zeros(n)
     share_p = pot / pot.sum()
     growth = np.where(last > 0, q / np.where(last > 0, last, 1) - 1, np.nan)
-    chance = _chance(terr, q, history)
+    chance = _chance(terr, paid, history)
     before_hire = ((alloc.ramp == 0) & (alloc.months != 0)).any(axis=1)
     pen = np.where(pot > 0, q / np.where(pot > 0, pot, 1), np.inf)
     rows = {
         ("specific", "named"): ((f["payee_id"] != "").to_numpy(),
                                 [f"payee {p}, measure {params.measure}, period {params.year}"
                                  for p in f["payee_id"]]),
-        ("measurable", "months add up"): (np.isclose(alloc.months.sum(axis=1), q),
-                                          [f"12 months sum to {v:,.0f}" for v in q]),
+        ("measurable", "months add up"): (
+            np.isclose(paid + alloc.shortfall, q),
+            [f"12 months sum to {v:,.0f}" + (f" (+ ramp shortfall {s:,.0f})" if s else "")
+             for v, s in zip(paid, alloc.shortfall, strict=True)]),
         ("measurable", "measure in the payee's plan"): _measure_known(f, params, plan_of),
         ("achievable", "within floor and ceiling"): (
             (q >= b.lower - tol) & (q <= b.upper + tol),
@@ -94,15 +97,16 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
         ("achievable", "growth vs last year"): (
             np.isnan(growth) | ((growth >= params.growth_min - 1e-9 - tol / np.maximum(last, 1))
                                 & (growth <= params.growth_max + 1e-9 + tol / np.maximum(last, 1))),
-            ["new territory" if np.isnan(g) else f"{g:+.1%} (range {params.growth_min:+.0%} "
-             f"to {params.growth_max:+.0%})" for g in growth]),
+            ["new territory" if np.isnan(g) else f"growth {g:+.1%} (range "
+             f"{params.growth_min:+.0%} to {params.growth_max:+.0%})" for g in growth]),
         ("achievable", "chance of reaching"): (
             np.isnan(chance) | (chance >= params.min_probability),
             ["not enough history" if np.isnan(c) else f"{c:.0%} from the history's spread "
              f"(min {params.min_probability:.0%})" for c in chance]),
         ("relevant", "sum equals target"): (
-            np.full(n, abs(total - b.total) < 0.5),
-            [f"all quotas {total:,.0f} vs target x (1 + o) {b.total:,.0f}"] * n),
+            np.full(n, abs(total - b.total) < params.round_to / 2 + 0.5),
+            [f"all quotas {total:,.0f} vs target x (1 + o) {b.total:,.0f}; after ramps "
+             f"{paid.sum():,.0f}"] * n),
         ("relevant", "share vs potential share"): (
             np.abs(share_q - share_p) <= params.share_tolerance,
             [f"quota share {a:.2%} vs potential share {p:.2%}" for a, p in
