@@ -3,6 +3,7 @@ never a formula, big sheets give way to the CSV, statements hold one payee only.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Result:
     deals.loc[0, "stage"] = "Closed Won"
     deals.loc[0, "close_date"] = "2026-03-03"
     deals.loc[1, "owner_id"] = "@SUM(A1)"  # an unknown owner: an exception line
-    company = type(company)(company.roster, deals, company.quotas, company.accounts)
+    company = dataclasses.replace(company, deals=deals)
     paths = write_company(company, str(folder))
     inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
     return evaluate(load_plans(PLANS), inputs, 2026)
