@@ -29,7 +29,15 @@ from compplan.inputs import Inputs
 from compplan.labels import categorical, constant
 from compplan.people import People
 from compplan.periods import Calendar
-from compplan.schema import CreditToColumn, CreditToLookup, CreditToManager, Measure, Plan
+from compplan.schema import (
+    CreditToColumn,
+    CreditToLookup,
+    CreditToManager,
+    Measure,
+    Plan,
+    RateTable,
+    Spiff,
+)
 
 CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
         "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
@@ -81,6 +89,24 @@ def check_measure_inputs(plan: Plan, inputs: Inputs) -> list[Issue]:
         for col, field in _needed_columns(m):
             if col not in table.frame.columns and not (field == "filter" and col in lookup_cols):
                 issues.append(Issue(table.file, f"no column {col!r} (needed by {where}.{field})"))
+        issues.extend(_component_columns(plan, name, set(table.frame.columns) | lookup_cols,
+                                         table.file))
+    return issues
+
+
+def _component_columns(plan: Plan, measure: str, have: set[str], file: str) -> list[Issue]:
+    """Columns that rate tables and SPIFFs on a measure read from its credited rows."""
+    issues = []
+    for i, comp in enumerate(plan.components):
+        if getattr(comp, "measure", None) != measure:
+            continue
+        wanted = ([(comp.key, "key")] if isinstance(comp, RateTable) else
+                  [(c, "filter") for c in sorted(filter_columns(comp.filter))]
+                  if isinstance(comp, Spiff) else [])
+        for col, field in wanted:
+            if col not in have:
+                issues.append(Issue(file, f"no column {col!r} (needed by plan {plan.plan}, "
+                                          f"components[{i}].{field})"))
     return issues
 
 

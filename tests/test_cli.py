@@ -169,3 +169,22 @@ def test_run_without_excel(case: Case, tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     assert sorted(x.name for x in out.iterdir()) == ["credits.csv", "exceptions.csv",
                                                       "payouts.csv"]
+
+
+def test_rate_table_without_its_key_reports_each_credit(case: Case, tmp_path: Path) -> None:
+    p = small(case)
+    Path(str(p["accounts"])).write_text("account_id,kam_id\nAC,K\n")  # no class column
+    res = runner.invoke(app, args(p, tmp_path / "out"))
+    assert res.exit_code == 0, res.output
+    exceptions = pd.read_csv(tmp_path / "out" / "exceptions.csv", dtype=str)
+    assert "account_commission: no rate for class ''" in exceptions["reason"].tolist()
+
+
+def test_missing_column_read_by_a_component_is_named(tmp_path: Path) -> None:
+    case = Case(tmp_path)
+    case.roster = [person("M", "am-2026", base_salary=1, target_incentive=1, quota=1)]
+    case.deals = [deal("D1", "M", 100, "2026-02-01")]
+    p = case.paths()
+    res = runner.invoke(app, args(p, tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert "no column 'deal_type' (needed by plan am-2026, components[1].key)" in res.output
