@@ -128,6 +128,34 @@ def statements(
 
 
 @app.command()
+def simulate(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    scenarios: Annotated[Path, typer.Option(help="scenario file or folder of scenario files")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for scenarios.csv/.xlsx")],
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None,
+) -> None:
+    """Evaluate the baseline and every scenario; compare cost, pay and attainment."""
+    from compplan.scenarios.report import write_comparison  # noqa: PLC0415
+    from compplan.scenarios.run import compare  # noqa: PLC0415
+
+    def action() -> None:
+        loaded = load_plans(plans)
+        inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
+                             load_mapping(mapping) if mapping else None)
+        comparison = compare(loaded, inputs, year, scenarios)
+        written = write_comparison(comparison, out_dir)
+        totals = comparison.metrics[comparison.metrics["plan"] == "total"]
+        for row in totals.to_dict("records"):
+            out.print(f"{row['scenario']:<28} total pay {row['total_pay']:>16,.2f}  "
+                      f"variable {row['variable_pay']:>14,.2f}  cost of sales "
+                      f"{row['cost_of_sales']:.2%}", highlight=False)
+        for path in written:
+            out.print(f"  {path}", highlight=False)
+    _guard(action)
+
+
+@app.command()
 def quotas(
     territories: Annotated[Path, typer.Option(help="territory_id, payee_id, potential, "
                                               "last_year [, capacity, start_date, ...]")],

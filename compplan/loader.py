@@ -50,7 +50,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
 _KINDS = {"salary", "commission", "rate_table", "payout_curve", "bonus", "spiff"}
 
 
-def _pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
+def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
     issues = []
     for err in exc.errors():
         path = _data_path(doc.data, tuple(err["loc"]))
@@ -84,7 +84,7 @@ def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
     try:
         plan = Plan.model_validate(doc.data)
     except ValidationError as exc:
-        return None, _pydantic_issues(exc, doc)
+        return None, pydantic_issues(exc, doc)
     checked = [
         Issue(file, message, doc.line_of(path), render_path(path), severity)
         for path, message, severity in check_plan(plan)
@@ -100,7 +100,7 @@ def check_quota_plan(doc: SourceDoc) -> list[Issue]:
     try:
         QuotaParams.model_validate(data)
     except ValidationError as exc:
-        return _pydantic_issues(exc, doc)
+        return pydantic_issues(exc, doc)
     return []
 
 

@@ -1,0 +1,150 @@
+"""Apply a scenario to copies of the baseline plans and inputs (the baseline is untouched)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import ValidationError
+
+from compplan.errors import Issue, PlanError
+from compplan.filters import UnknownColumnError, evaluate
+from compplan.ingest import ROW_COLUMN, Table, load_table, table_from_frame
+from compplan.inputs import Inputs
+from compplan.scenarios.schema import AddRows, DropRows, ReplaceTable, Scale, Scenario, ShiftDates
+from compplan.schema import Plan
+
+
+class ChangeError(Exception):
+    """A change that cannot be applied; the loader adds file and line."""
+
+
+def _step(node: Any, part: str) -> tuple[Any, Any]:
+    if isinstance(node, dict):
+        if part not in node:
+            raise ChangeError(f"no field {part!r} (has: {', '.join(map(str, node))})")
+        return node, part
+    if isinstance(node, list):
+        if part.isdigit() and int(part) < len(node):
+            return node, int(part)
+        ids = [item.get("id") for item in node if isinstance(item, dict)]
+        if part in ids:
+            return node, ids.index(part)
+        raise ChangeError(f"no item {part!r} (items: {', '.join(map(str, ids)) or len(node)})")
+    raise ChangeError(f"cannot go into {part!r}: it is a value")
+
+
+def set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set ``value`` at a dotted path in plain plan data (lists by index or component id)."""
+    node: Any = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        parent, key = _step(node, part)
+        node = parent[key]
+    parent, key = _step(node, parts[-1])
+    parent[key] = value
+
+
+def apply_to_plans(plans: dict[str, Plan], scenario: Scenario) -> dict[str, Plan]:
+    """New plan objects with the scenario's fields set; validated like a plan file."""
+    out = dict(plans)
+    for change in scenario.plans:
+        if change.plan not in out:
+            raise ChangeError(f"unknown plan {change.plan!r}")
+        data = out[change.plan].model_dump(by_alias=True, exclude_unset=False)
+        for path, value in change.set.items():
+            try:
+                set_path(data, path, value)
+            except ChangeError as exc:
+                raise ChangeError(f"{path}: {exc}") from None
+        try:
+            out[change.plan] = Plan.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise ChangeError(f"the changed plan is not valid: {where}: {first['msg']}") from None
+    return out
+
+
+def _mask(table: Table, where: Any) -> np.ndarray:
+    try:
+        return evaluate(where, table.frame)
+    except UnknownColumnError as exc:
+        raise ChangeError(f"table {table.name} has no column {exc.column!r}") from None
+
+
+def _scale(table: Table, op: Scale) -> Table:
+    frame = table.frame.copy()
+    mask = _mask(table, op.where)
+    for col in op.columns:
+        if col not in frame or not pd.api.types.is_numeric_dtype(frame[col].dtype):
+            raise ChangeError(f"{table.name}.{col} is not a numeric column")
+        values = frame[col].to_numpy(dtype=np.float64).copy()
+        values[mask] = values[mask] * op.factor
+        frame[col] = values
+    return dataclasses.replace(table, frame=frame)
+
+
+def _shift(table: Table, op: ShiftDates) -> Table:
+    frame = table.frame.copy()
+    mask = _mask(table, op.where)
+    for col in op.columns:
+        if col not in frame or not pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
+            raise ChangeError(f"{table.name}.{col} is not a date column")
+        values = frame[col].to_numpy().copy()
+        values[mask] = values[mask] + np.timedelta64(op.days, "D")
+        frame[col] = values
+    return dataclasses.replace(table, frame=frame)
+
+
+def _drop(table: Table, op: DropRows) -> Table:
+    return dataclasses.replace(table, frame=table.frame[~_mask(table, op.where)].copy())
+
+
+def _add(table: Table, op: AddRows, source: str) -> Table:
+    added = table_from_frame(pd.DataFrame(op.rows), table.name, source)
+    frame = added.frame
+    frame[ROW_COLUMN] = -np.arange(1, len(frame) + 1)  # negative: rows of the scenario
+    return dataclasses.replace(table, frame=pd.concat([table.frame, frame], ignore_index=True))
+
+
+def apply_to_inputs(inputs: Inputs, scenario: Scenario, folder: Path) -> Inputs:
+    """New inputs with the scenario's data changes, in order."""
+    tables: dict[str, Table | None] = {
+        "roster": inputs.roster, "deals": inputs.deals, "quotas": inputs.quotas,
+        "accounts": inputs.accounts, "assignments": inputs.assignments}
+    for change in scenario.data:
+        op = change.change()
+        if isinstance(op, ReplaceTable):
+            tables[op.table] = load_table(folder / op.file, op.table)
+            continue
+        table = tables[op.table]
+        if table is None:
+            if isinstance(op, AddRows):
+                raise ChangeError(f"the run has no {op.table} table to add rows to")
+            continue  # nothing to scale, shift or drop in a table the run does not have
+        if isinstance(op, Scale):
+            tables[op.table] = _scale(table, op)
+        elif isinstance(op, ShiftDates):
+            tables[op.table] = _shift(table, op)
+        elif isinstance(op, DropRows):
+            tables[op.table] = _drop(table, op)
+        else:
+            tables[op.table] = _add(table, op, f"scenario {scenario.scenario}")
+    roster, deals = tables["roster"], tables["deals"]
+    assert roster is not None and deals is not None
+    return Inputs(roster=roster, deals=deals, quotas=tables["quotas"],
+                  accounts=tables["accounts"], assignments=tables["assignments"],
+                  extra=inputs.extra)
+
+
+def apply(plans: dict[str, Plan], inputs: Inputs, scenario: Scenario, file: Path,
+          line: int | None = None) -> tuple[dict[str, Plan], Inputs]:
+    """Both halves of a scenario; a change that cannot apply is a located plan error."""
+    try:
+        return apply_to_plans(plans, scenario), apply_to_inputs(inputs, scenario, file.parent)
+    except ChangeError as exc:
+        raise PlanError([Issue(str(file), str(exc), line)]) from None

@@ -1,0 +1,40 @@
+"""``compplan simulate``: baseline and every scenario through the same engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compplan.engine import Result, evaluate
+from compplan.inputs import Inputs
+from compplan.scenarios.apply import apply
+from compplan.scenarios.compare import metrics, pay_by_payee, winners_and_losers
+from compplan.scenarios.loader import load_scenarios
+from compplan.schema import Plan
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every scenario's result beside the baseline's."""
+
+    results: dict[str, Result]
+    metrics: pd.DataFrame
+    movers: pd.DataFrame
+
+
+def compare(plans: dict[str, Plan], inputs: Inputs, year: int,
+            scenarios: Path) -> Comparison:
+    """Evaluate the baseline, then each scenario applied to copies of it."""
+    results = {"baseline": evaluate(plans, inputs, year)}
+    for scenario, file in load_scenarios(scenarios):
+        changed_plans, changed_inputs = apply(plans, inputs, scenario, file)
+        results[scenario.scenario] = evaluate(changed_plans, changed_inputs, year)
+    table = pd.concat([metrics(name, r) for name, r in results.items()], ignore_index=True)
+    base = pay_by_payee(results["baseline"])
+    movers = [winners_and_losers(base, pay_by_payee(r), name) for name, r in results.items()
+              if name != "baseline"]
+    moved = pd.concat(movers, ignore_index=True) if movers else pd.DataFrame(
+        columns=["scenario", "payee_id", "baseline_pay", "scenario_pay", "delta"])
+    return Comparison(results, table, moved)
