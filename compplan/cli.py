@@ -134,16 +134,26 @@ def simulate(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for scenarios.csv/.xlsx")],
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
     table: TableOpt = None, mapping: MappingOpt = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo plan years per scenario (0: none)")
+                     ] = 0,
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same numbers")] = 1,
+    method: Annotated[str, typer.Option(help="lognormal (per plan) or bootstrap (per payee)")
+                      ] = "lognormal",
 ) -> None:
     """Evaluate the baseline and every scenario; compare cost, pay and attainment."""
     from compplan.scenarios.report import write_comparison  # noqa: PLC0415
-    from compplan.scenarios.run import compare  # noqa: PLC0415
+    from compplan.scenarios.run import compare, with_monte_carlo  # noqa: PLC0415
 
     def action() -> None:
+        if draws < 0 or method not in ("lognormal", "bootstrap"):
+            raise InputError([Issue("command line", "expected --draws >= 0 and --method "
+                                    "lognormal or bootstrap")])
         loaded = load_plans(plans)
         inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
                              load_mapping(mapping) if mapping else None)
         comparison = compare(loaded, inputs, year, scenarios)
+        if draws:
+            comparison = with_monte_carlo(comparison, draws, seed, method, out)
         written = write_comparison(comparison, out_dir)
         totals = comparison.metrics[comparison.metrics["plan"] == "total"]
         for row in totals.to_dict("records"):

@@ -3,6 +3,7 @@ the infeasible cases, SMART, and quotas.csv driving compplan run."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -149,7 +150,7 @@ def test_auto_seasonality_from_history_with_pooling() -> None:
     assert p.allocation.months.sum(axis=1).tolist() == annual(p)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=int(os.environ.get("QUOTA_EXAMPLES", "30")), deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 10**7), st.integers(0, 10**6)), min_size=1,
                 max_size=12), st.floats(0.0, 0.3), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
 def test_random_feasible_plans_sum_exactly_within_bounds(rows: list[tuple[int, int]], o: float,

@@ -82,7 +82,36 @@ def write_workbook(comparison: Comparison, path: Path) -> None:
     payees = payees.fillna(0.0).rename_axis("payee_id").reset_index()
     write_table(wb.create_sheet("Pay by payee"), payees, "payee pay",
                 Layout(dict.fromkeys(payees.columns[1:], "money")))
+    if comparison.montecarlo is not None and comparison.draws is not None:
+        _monte_carlo_sheet(wb.create_sheet("Monte Carlo"), comparison)
     wb.save(path)
+
+
+def _monte_carlo_sheet(ws: Any, comparison: Comparison) -> None:
+    assert comparison.montecarlo is not None and comparison.draws is not None
+    table = comparison.montecarlo
+    money = [c for c in table.columns if c.startswith(("total_", "variable_"))]
+    pct = [c for c in table.columns if c.startswith(("cost_of_sales", "share_at_quota"))]
+    _, last = write_table(ws, table, "monte carlo",
+                          Layout({**dict.fromkeys(money, "money"), **dict.fromkeys(pct, "pct"),
+                                  "draws": "int"}))
+    blank(ws)
+    values = np.concatenate(list(comparison.draws.values()))
+    edges = np.linspace(values.min(), values.max() + 1e-9, 21)
+    hist = pd.DataFrame({"variable pay from": [f"{e:,.0f}" for e in edges[:-1]]})
+    for name, draws in comparison.draws.items():
+        hist[name] = np.histogram(draws, bins=edges)[0]
+    header, end = write_table(ws, hist, "mc histogram",
+                              Layout(dict.fromkeys(hist.columns[1:], "int")),
+                              header_at=last + 2, set_widths=False)
+    chart = BarChart()
+    chart.title = "Variable pay across the drawn years"
+    chart.y_axis.title, chart.x_axis.title = "draws", "variable pay (all plans)"
+    chart.add_data(Reference(ws, min_col=2, max_col=len(hist.columns), min_row=header,
+                             max_row=end), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=end))
+    chart.width, chart.height = 24, 10
+    ws.add_chart(chart, f"A{end + 3}")
 
 
 def write_comparison(comparison: Comparison, out: Path) -> list[Path]:
@@ -91,4 +120,8 @@ def write_comparison(comparison: Comparison, out: Path) -> list[Path]:
             comparison.metrics.columns) - {"scenario", "plan"}),
         "scenarios.xlsx": lambda p: write_workbook(comparison, p),
     }
+    if comparison.montecarlo is not None:
+        mc = comparison.montecarlo
+        writers["montecarlo.csv"] = lambda p: write_csv(mc, p, set(mc.columns) - {
+            "scenario", "plan"})
     return write_atomically(out, writers)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from rich.console import Console
+from rich.progress import Progress, TaskID
 
 from compplan.engine import Result, evaluate
 from compplan.inputs import Inputs
@@ -13,6 +16,7 @@ from compplan.scenarios.apply import apply
 from compplan.scenarios.compare import metrics, pay_by_payee, winners_and_losers
 from compplan.scenarios.loader import load_scenarios
 from compplan.schema import Plan
+from compplan.simulate import DrawSettings, monte_carlo
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class Comparison:
     results: dict[str, Result]
     metrics: pd.DataFrame
     movers: pd.DataFrame
+    montecarlo: pd.DataFrame | None = None
+    draws: dict[str, np.ndarray] | None = None
 
 
 def compare(plans: dict[str, Plan], inputs: Inputs, year: int,
@@ -38,3 +44,22 @@ def compare(plans: dict[str, Plan], inputs: Inputs, year: int,
     moved = pd.concat(movers, ignore_index=True) if movers else pd.DataFrame(
         columns=["scenario", "payee_id", "baseline_pay", "scenario_pay", "delta"])
     return Comparison(results, table, moved)
+
+
+def with_monte_carlo(comparison: Comparison, draws: int, seed: int, method: str,
+                     console: Console | None = None) -> Comparison:
+    """Add the Monte Carlo distribution of every scenario (same seed for each)."""
+    settings = DrawSettings(draws=draws, seed=seed, method=method)
+    tables, variable = [], {}
+    with Progress(console=console, disable=console is None or not console.is_terminal,
+                  transient=True) as bar:
+        for name, result in comparison.results.items():
+            task = bar.add_task(f"{name}", total=draws)
+
+            def advance(n: int, task: TaskID = task) -> None:
+                bar.advance(task, n)
+
+            table, draws_of_variable = monte_carlo(name, result, settings, advance)
+            tables.append(table)
+            variable[name] = draws_of_variable
+    return replace(comparison, montecarlo=pd.concat(tables, ignore_index=True), draws=variable)
