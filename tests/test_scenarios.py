@@ -183,3 +183,18 @@ def test_compare_keeps_the_baseline_untouched(case: Case, tmp_path: Path) -> Non
     assert plans["ae-2026"].model_dump() == before
     assert inputs.deals.frame["amount"].tolist() == [1700000.0, 90000.0]
     assert set(c.metrics["scenario"]) >= {"baseline", "bookings-plus-10"}
+
+
+def test_side_by_side_shows_deltas_against_the_baseline(case: Case) -> None:
+    from compplan.scenarios.report import side_by_side
+
+    ae_case(case)
+    p = case.paths()
+    inputs = load_inputs(p["roster"], p["deals"])  # type: ignore[arg-type]
+    c = compare(load_plans(PLANS), inputs, 2026, ROOT / "scenarios" / "bookings-plus-10.yaml")
+    wide = side_by_side(c.metrics, "variable_pay").set_index("plan")
+    # partner: 4,500 -> 4,950; AE: commission f(1.87) = 1 + 0.75 + 0.74 = 2.49 x 50,000
+    # = 124,500, plus the Q1 bonus of 2,500 both years
+    assert wide.loc["partner-2026", "bookings-plus-10 vs baseline"] == pytest.approx(450.0)
+    assert wide.loc["ae-2026", "bookings-plus-10"] == pytest.approx(127000.0)
+    assert wide.loc["ae-2026", "bookings-plus-10 vs baseline"] == pytest.approx(17000.0)

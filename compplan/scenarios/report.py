@@ -43,8 +43,37 @@ def _distribution(comparison: Comparison) -> pd.DataFrame:
     return frame
 
 
+SIDE_BY_SIDE = (("total_pay", "money"), ("variable_pay", "money"),
+                ("cost_of_sales", "pct"), ("share_at_quota", "pct"))
+
+
+def side_by_side(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Plans down, scenarios across, then each scenario's change against the baseline."""
+    wide = metrics.pivot_table(index="plan", columns="scenario", values=metric,
+                               aggfunc="first", sort=False, dropna=False)
+    names = list(dict.fromkeys(metrics["scenario"]))
+    wide = wide.reindex(columns=names)
+    out = wide.reset_index()
+    for name in names[1:]:
+        out[f"{name} vs baseline"] = wide[name].to_numpy() - wide["baseline"].to_numpy()
+    return out
+
+
+def _side_by_side_sheet(ws: Any, metrics: pd.DataFrame) -> None:
+    row = 1
+    for metric, kind in SIDE_BY_SIDE:
+        title(ws, metric.replace("_", " "))
+        frame = side_by_side(metrics, metric)
+        _, last = write_table(ws, frame, f"side {metric}",
+                              Layout(dict.fromkeys(frame.columns[1:], kind), widths={"plan": 16}),
+                              header_at=row + 1, set_widths=row == 1)
+        blank(ws)
+        row = last + 2
+
+
 def write_workbook(comparison: Comparison, path: Path) -> None:
     wb = Workbook(write_only=True)
+    _side_by_side_sheet(wb.create_sheet("Side by side"), comparison.metrics)
     table = with_deltas(comparison.metrics)
     kinds = {**dict.fromkeys([c for c in table.columns if c.startswith(MONEY)], "money"),
              **dict.fromkeys([c for c in table.columns if c.startswith(RATIOS)], "pct")}
