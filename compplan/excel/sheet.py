@@ -139,7 +139,11 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
 
 def write_table(ws: Any, frame: pd.DataFrame, name: str, layout: Layout,
                 header_at: int = 1, set_widths: bool = True) -> tuple[int, int]:
-    """Write a header and rows as a named, filterable Excel table; return its row span."""
+    """Write a header and rows as a named, filterable Excel table; return its row span.
+
+    Column widths can only be set before a write-only sheet's first row, so
+    ``set_widths`` is for a table that starts the sheet; others pass False.
+    """
     columns = [str(c) for c in frame.columns]
     if set_widths:
         for j, width in enumerate(_estimate_widths(frame, layout), start=1):

@@ -23,7 +23,7 @@ from compplan.attainment import attainment_table
 from compplan.describe import plan_rows
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
-from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.explain import explain_components
 
 SEAT_COLUMNS = ["plan", "from", "to", "base_salary", "target_incentive", "quota"]
@@ -93,7 +93,7 @@ def write_statement(result: Result, payee_id: str, path: Path,
     lines = result.lines[result.lines["payee_id"] == payee_id]
     wb = Workbook(write_only=True)
     ws: Any = wb.create_sheet("Statement")
-    ws.column_dimensions["A"].width = 18
+    set_widths(ws, [18, *[14] * 14])  # before the first row: a write-only sheet needs that
     title(ws, f"Statement {result.year}: {name} ({payee_id})")
     ws.append([f"Total pay {lines['cents'].sum() / 100:,.2f}; each line is explained on the "
                "Payouts sheet, each credit listed on the Credits sheet."])

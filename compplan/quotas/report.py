@@ -10,7 +10,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
-from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.outputs import Writer, write_atomically, write_csv
 from compplan.quotas.planner import QuotaPlan
 
@@ -63,10 +63,12 @@ def write_workbook(plan: QuotaPlan, path: Path) -> None:
                 Layout({**dict.fromkeys(money, "money"), "potential share": "pct",
                         "quota share": "pct"}))
     ws: Any = wb.create_sheet("Seasonality")
+    set_widths(ws, [12, 10])
     title(ws, "Seasonal profile: average monthly share of the annual quota")
     blank(ws)
     profile = pd.DataFrame({"month": months, "share": plan.seasonality.mean(axis=0)})
-    header, last = write_table(ws, profile, "season", Layout({"share": "pct"}), header_at=3)
+    header, last = write_table(ws, profile, "season", Layout({"share": "pct"}), header_at=3,
+                               set_widths=False)
     chart = LineChart()
     chart.title, chart.y_axis.title = "Seasonal profile", "share of year"
     chart.add_data(Reference(ws, min_col=2, min_row=header, max_row=last), titles_from_data=True)

@@ -10,7 +10,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.outputs import Writer, write_atomically, write_csv
 from compplan.scenarios.compare import pay_by_payee
 from compplan.scenarios.run import Comparison
@@ -60,13 +60,16 @@ def side_by_side(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
 
 
 def _side_by_side_sheet(ws: Any, metrics: pd.DataFrame) -> None:
+    names = list(dict.fromkeys(metrics["scenario"]))
+    widths = [16] + [max(14, len(n) + 2) for n in names] + [len(n) + 14 for n in names[1:]]
+    set_widths(ws, widths)  # a write-only sheet takes widths before its first row
     row = 1
     for metric, kind in SIDE_BY_SIDE:
         title(ws, metric.replace("_", " "))
         frame = side_by_side(metrics, metric)
         _, last = write_table(ws, frame, f"side {metric}",
                               Layout(dict.fromkeys(frame.columns[1:], kind), widths={"plan": 16}),
-                              header_at=row + 1, set_widths=row == 1)
+                              header_at=row + 1, set_widths=False)
         blank(ws)
         row = last + 2
 
@@ -81,12 +84,14 @@ def write_workbook(comparison: Comparison, path: Path) -> None:
     ws.freeze_panes = "C2"
     write_table(ws, table, "comparison", Layout(kinds))
     cost: Any = wb.create_sheet("Cost by scenario")
+    set_widths(cost, [26, 16, 16, 14])
     title(cost, "Total and variable pay by scenario (all plans)")
     blank(cost)
     totals = comparison.metrics[comparison.metrics["plan"] == "total"][
         ["scenario", "total_pay", "variable_pay", "cost_of_sales"]]
     header, last = write_table(cost, totals, "cost", Layout(
-        {"total_pay": "money", "variable_pay": "money", "cost_of_sales": "pct"}), header_at=3)
+        {"total_pay": "money", "variable_pay": "money", "cost_of_sales": "pct"}), header_at=3,
+        set_widths=False)
     chart = BarChart()
     chart.title, chart.y_axis.title = "Cost by scenario", "pay"
     chart.add_data(Reference(cost, min_col=2, max_col=3, min_row=header, max_row=last),
