@@ -7,6 +7,7 @@ shapes the result. The CLI and the Python API both call :func:`evaluate`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ class Result:
     exceptions: pd.DataFrame
     by_plan: dict[str, PlanResult] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def payouts(self) -> pd.DataFrame:
         """The run contract's payouts: one row per payee, month and component."""
         lines = self.lines.groupby(["payee_id", "period", "component"], sort=False,
@@ -60,7 +61,7 @@ class Result:
             "amount": format_cents(order["cents"].to_numpy()),
         })
 
-    @property
+    @cached_property
     def credits(self) -> pd.DataFrame:
         """Every credit used, with its deal's columns: the run contract's credits.csv."""
         from compplan.credit_table import credits_table  # noqa: PLC0415 - it imports Result
