@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,28 +77,30 @@ def _mask(table: Table, where: Any) -> np.ndarray:
         raise ChangeError(f"table {table.name} has no column {exc.column!r}") from None
 
 
-def _scale(table: Table, op: Scale) -> Table:
+def _update(table: Table, columns: list[str], where: Any, kind: str,
+            change: Callable[[np.ndarray], np.ndarray]) -> Table:
+    """Change the given columns on the rows a filter keeps; columns must be of a kind."""
+    is_kind = (pd.api.types.is_numeric_dtype if kind == "numeric"
+               else pd.api.types.is_datetime64_any_dtype)
     frame = table.frame.copy()
-    mask = _mask(table, op.where)
-    for col in op.columns:
-        if col not in frame or not pd.api.types.is_numeric_dtype(frame[col].dtype):
-            raise ChangeError(f"{table.name}.{col} is not a numeric column")
-        values = frame[col].to_numpy(dtype=np.float64).copy()
-        values[mask] = values[mask] * op.factor
+    mask = _mask(table, where)
+    for col in columns:
+        if col not in frame or not is_kind(frame[col].dtype):
+            raise ChangeError(f"{table.name}.{col} is not a {kind} column")
+        values = frame[col].to_numpy().copy()
+        values[mask] = change(values[mask])
         frame[col] = values
     return dataclasses.replace(table, frame=frame)
+
+
+def _scale(table: Table, op: Scale) -> Table:
+    return _update(table, op.columns, op.where, "numeric",
+                   lambda v: v.astype(np.float64) * op.factor)
 
 
 def _shift(table: Table, op: ShiftDates) -> Table:
-    frame = table.frame.copy()
-    mask = _mask(table, op.where)
-    for col in op.columns:
-        if col not in frame or not pd.api.types.is_datetime64_any_dtype(frame[col].dtype):
-            raise ChangeError(f"{table.name}.{col} is not a date column")
-        values = frame[col].to_numpy().copy()
-        values[mask] = values[mask] + np.timedelta64(op.days, "D")
-        frame[col] = values
-    return dataclasses.replace(table, frame=frame)
+    return _update(table, op.columns, op.where, "date",
+                   lambda v: v + np.timedelta64(op.days, "D"))
 
 
 def _drop(table: Table, op: DropRows) -> Table:
