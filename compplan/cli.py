@@ -127,6 +127,61 @@ def statements(
     _guard(action)
 
 
+LedgerOpt = Annotated[str, typer.Option(
+    help="ledger: a SQLite file path, or a postgresql:// URL")]
+
+
+@app.command()
+def payroll(
+    period: Annotated[str, typer.Option(help="the month to pay, YYYY-MM")],
+    ledger: LedgerOpt,
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the payroll files")],
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None,
+    pay_date: Annotated[str | None, typer.Option(help="pay date (default: period end)")] = None,
+    company_code: Annotated[str, typer.Option(help="ADP company code")] = "CMP",
+) -> None:
+    """Pay a month: record it in the ledger and write payroll files (adjustments included)."""
+    from compplan.ledger.run import payroll as run_payroll  # noqa: PLC0415
+
+    def action() -> None:
+        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
+                           mapping, year)
+        files = {"roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
+                 "assignments": assignments}
+        run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
+                                   company_code)
+        total = run.lines["cents"].sum() / 100
+        out.print(f"run {run.run_id}: {len(run.lines)} lines, {total:,.2f} for {period}; "
+                  f"recorded in {ledger}", highlight=False)
+        for path in written:
+            out.print(f"  {path}", highlight=False)
+    _guard(action)
+
+
+@app.command()
+def close(period: Annotated[str, typer.Option(help="the month to lock, YYYY-MM")],
+          ledger: LedgerOpt) -> None:
+    """Lock a paid month: its lines can never change; corrections go to open months."""
+    from compplan.ledger.run import close_period  # noqa: PLC0415
+
+    run_id = _guard(lambda: close_period(ledger, period))
+    out.print(f"{period} closed (run {run_id})", highlight=False)
+
+
+ledger_app = typer.Typer(help="Read the payroll ledger.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("show")
+def ledger_show(payee: Annotated[str, typer.Option(help="payee_id")], ledger: LedgerOpt) -> None:
+    """A payee's history: earned, adjusted, carried, recovered, paid and owed by period."""
+    from compplan.ledger.run import show  # noqa: PLC0415
+
+    out.print(_guard(lambda: show(ledger, payee)), markup=False, highlight=False)
+
+
 @app.command()
 def simulate(
     plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,

@@ -82,7 +82,7 @@ def write_workbook(plan: QuotaPlan, path: Path) -> None:
 def write_plan(plan: QuotaPlan, out: Path) -> list[Path]:
     """Write every output of a quota plan atomically into ``out``."""
     writers: dict[str, Writer] = {
-        "quotas.csv": lambda p: write_csv(plan.quotas(), p, set()),
+        "quotas.csv": lambda p: write_csv(plan.quotas(), p, {"quota"}),
         "smart.csv": lambda p: write_csv(plan.smart, p, {"passed"}),
         "quota_plan.xlsx": lambda p: write_workbook(plan, p),
     }

@@ -1,0 +1,1 @@
+"""The payroll ledger: recorded runs, paid lines, closed periods, carried balances."""

@@ -1,0 +1,88 @@
+"""Payroll files from a recorded run: generic CSV, ADP and Gusto layouts, control totals.
+
+- ``payroll.csv``: ``line_id, run_id, employee_id, employee_name, earning_code, amount,
+  currency, period_start, period_end, pay_date, memo``, one row per ledger line;
+- ``payroll-adp.csv``: an ADP Workforce Now paydata import (``Co Code, Batch ID, File #,
+  Earnings Code, Earnings Amount, Memo``), one row per line;
+- ``payroll-gusto.csv``: a Gusto bonus/commission upload, one row per employee with the
+  amounts summed into ``bonus``, ``commission`` and ``correction_payment`` columns
+  (salary is paid by Gusto's own payroll and left out);
+- ``control.csv``: count and sum per earning code and a total, equal to the ledger's.
+"""
+
+from __future__ import annotations
+
+import calendar
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from compplan.ledger.payroll import PayrollRun
+from compplan.money import format_cents
+from compplan.outputs import Writer, write_atomically, write_csv
+
+GUSTO_COLUMNS = {"BONUS": "bonus", "COMM": "commission", "SPIFF": "bonus", "ADJ":
+                 "correction_payment"}
+
+
+def _bounds(period: str) -> tuple[str, str]:
+    year, month = (int(x) for x in period.split("-"))
+    last = calendar.monthrange(year, month)[1]
+    return f"{period}-01", f"{period}-{last:02d}"
+
+
+def generic(run: PayrollRun, currency: str, pay_date: str | None) -> pd.DataFrame:
+    start, end = _bounds(run.period)
+    lines = run.lines
+    return pd.DataFrame({
+        "line_id": lines["line_id"], "run_id": lines["run_id"],
+        "employee_id": lines["payee_id"], "employee_name": lines["payee_name"],
+        "earning_code": lines["earning_code"], "amount": format_cents(lines["cents"]),
+        "currency": currency, "period_start": start, "period_end": end,
+        "pay_date": pay_date or end, "memo": lines["memo"]})
+
+
+def adp(run: PayrollRun, company_code: str) -> pd.DataFrame:
+    lines = run.lines
+    return pd.DataFrame({
+        "Co Code": company_code, "Batch ID": run.run_id[:8], "File #": lines["payee_id"],
+        "Earnings Code": lines["earning_code"], "Earnings Amount": format_cents(lines["cents"]),
+        "Memo": lines["memo"]})
+
+
+def gusto(run: PayrollRun) -> pd.DataFrame:
+    lines = run.lines[run.lines["earning_code"] != "SAL"]
+    column = lines["earning_code"].map(GUSTO_COLUMNS).fillna("bonus")
+    wide = lines.assign(column=column).pivot_table(
+        index=["payee_id", "payee_name"], columns="column", values="cents", aggfunc="sum",
+        fill_value=0).reset_index()
+    out = pd.DataFrame({"employee_id": wide["payee_id"], "employee_name": wide["payee_name"]})
+    for name in ("bonus", "commission", "correction_payment"):
+        out[name] = format_cents(wide[name] if name in wide else np.zeros(len(wide), np.int64))
+    return out
+
+
+def control(run: PayrollRun) -> pd.DataFrame:
+    """Count and amount per earning code, then the total: the run's ledger totals."""
+    lines = run.lines
+    by_code = lines.groupby("earning_code")["cents"].agg(["count", "sum"]).reset_index()
+    total = pd.DataFrame({"earning_code": ["TOTAL"], "count": [len(lines)],
+                          "sum": [int(lines["cents"].sum())]})
+    both = pd.concat([by_code, total], ignore_index=True)
+    return pd.DataFrame({"earning_code": both["earning_code"], "lines": both["count"],
+                         "amount": format_cents(both["sum"].to_numpy(dtype=np.int64))})
+
+
+def write_payroll(run: PayrollRun, out: Path, currency: str, pay_date: str | None,
+                  company_code: str) -> list[Path]:
+    writers: dict[str, Writer] = {
+        # amounts are formatted numbers, not text to neutralise
+        "payroll.csv": lambda p: write_csv(generic(run, currency, pay_date), p, {"amount"}),
+        "payroll-adp.csv": lambda p: write_csv(adp(run, company_code), p,
+                                               {"Earnings Amount"}),
+        "payroll-gusto.csv": lambda p: write_csv(gusto(run), p, {
+            "bonus", "commission", "correction_payment"}),
+        "control.csv": lambda p: write_csv(control(run), p, {"lines", "amount"}),
+    }
+    return write_atomically(out, writers)

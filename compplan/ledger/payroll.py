@@ -1,0 +1,218 @@
+"""Payroll for a period: the month's earned lines, adjustments for closed months, and
+negative pay carried as a balance and recovered from later pay.
+
+For a pay period P the engine's recomputed year is compared with the ledger:
+
+- ``earned``: what the run says each payee earned in P, by component;
+- ``adjustment``: for every earlier month, what is earned now minus what was paid for
+  it (a late deal, a cancellation, a corrected quota), memo ``adjusts 2026-01 commission``;
+- ``carry``: a payee whose lines add up below zero is paid nothing; the deficit is
+  carried as a balance owed;
+- ``recovery``: a balance owed is recovered from later positive pay.
+
+Earlier months must be closed (or never paid); a closed month is never changed. The
+run id is a digest of the inputs, so the same inputs give the same file, and running a
+period again replaces its open run instead of posting twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from compplan.engine import Result
+from compplan.errors import InputError, Issue
+from compplan.ledger.store import lines, periods, runs
+
+LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
+                "component", "kind", "earning_code", "cents", "memo"]
+DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
+                 "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF"}
+
+
+@dataclass(frozen=True)
+class PayrollRun:
+    """The lines one payroll run records and pays."""
+
+    run_id: str
+    period: str
+    lines: pd.DataFrame
+
+
+def _codes(result: Result) -> dict[tuple[str, str], str]:
+    return {(plan.plan, c.id): c.earning_code or DEFAULT_CODES[c.kind]
+            for plan in result.plans.values() for c in plan.components}
+
+
+def _earned(result: Result) -> pd.DataFrame:
+    codes = _codes(result)
+    sums = result.lines.groupby(["payee_id", "period", "component", "plan"],
+                                sort=True)["cents"].sum()
+    frame = sums.reset_index()
+    frame["earning_code"] = [codes[(p, c)] for p, c in zip(frame["plan"], frame["component"],
+                                                              strict=True)]
+    return frame
+
+
+def _ledger_frame(engine: Engine) -> tuple[pd.DataFrame, dict[str, str]]:
+    with engine.connect() as conn:
+        paid = pd.DataFrame(conn.execute(
+            sa.select(lines).join(periods, periods.c.run_id == lines.c.run_id).where(
+                periods.c.state == "closed")).mappings().all(), columns=LINE_COLUMNS)
+        states = {row.period: row.state for row in conn.execute(sa.select(periods))}
+    return paid, states
+
+
+def _check_periods(period: str, states: dict[str, str]) -> None:
+    if states.get(period) == "closed":
+        raise InputError([Issue("--period", f"{period} is closed: its payroll cannot change; "
+                                "corrections are paid in the next open period")])
+    open_before = sorted(p for p, s in states.items() if s == "open" and p < period)
+    if open_before:
+        raise InputError([Issue("--period", f"close {', '.join(open_before)} before paying "
+                                f"{period}")])
+
+
+def run_id_for(period: str, digest: str) -> str:
+    return hashlib.sha256(f"{period}|{digest}".encode()).hexdigest()[:16]
+
+
+def compute(result: Result, engine: Engine, period: str, digest: str) -> PayrollRun:
+    """The lines of period ``period``'s payroll, given what the ledger already paid."""
+    months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
+    if period not in months:
+        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year}")])
+    paid, states = _ledger_frame(engine)
+    _check_periods(period, states)
+    earned = _earned(result)
+    key = ["payee_id", "period", "component"]
+    due = earned[earned["period"] <= period]
+    before = paid[paid["kind"].isin(["earned", "adjustment"])].rename(
+        columns={"earned_period": "period"}).groupby(key, as_index=False)["cents"].sum()
+    both = due.merge(before, on=key, how="outer", suffixes=("", "_paid")).fillna(
+        {"cents": 0, "cents_paid": 0})
+    both["delta"] = (both["cents"] - both["cents_paid"]).astype(np.int64)
+    both["kind"] = np.where(both["period"] == period, "earned", "adjustment")
+    if both["plan"].isna().any():  # paid before, earned by nothing now: same code as paid
+        codes = paid.drop_duplicates(["payee_id", "component"]).set_index(
+            ["payee_id", "component"])["earning_code"]
+        missing = both["earning_code"].isna()
+        both.loc[missing, "earning_code"] = codes.reindex(
+            pd.MultiIndex.from_frame(both.loc[missing, ["payee_id", "component"]])).to_numpy()
+    moves = both[both["delta"] != 0].copy()
+    moves["memo"] = np.where(moves["kind"] == "adjustment",
+                             "adjusts " + moves["period"] + " " + moves["component"],
+                             moves["component"] + " " + moves["period"])
+    moves = moves.assign(cents=moves["delta"], earned_period=moves["period"])
+    moves = pd.concat([moves, _balances(moves, paid, period)], ignore_index=True)
+    return _finish(result, moves, period, run_id_for(period, digest))
+
+
+def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Carry a negative total forward; recover what is owed from a positive one."""
+    gross = moves.groupby("payee_id")["cents"].sum()
+    owed = paid[paid["kind"].isin(["carry", "recovery"])].groupby("payee_id")["cents"].sum()
+    payees = gross.index.union(owed.index)
+    gross = gross.reindex(payees, fill_value=0)
+    owed = owed.reindex(payees, fill_value=0)
+    carry = np.where(gross < 0, -gross, 0)
+    recover = np.where(gross > 0, -np.minimum(gross, owed.clip(lower=0)), 0)
+    rows = []
+    for kind, amounts, memo in (("carry", carry, "negative pay carried as a balance owed"),
+                                ("recovery", recover, "recovers the balance owed")):
+        hit = amounts != 0
+        rows.append(pd.DataFrame({
+            "payee_id": payees[hit], "component": kind, "kind": kind, "earning_code": "ADJ",
+            "cents": amounts[hit].astype(np.int64), "memo": memo, "earned_period": period}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> PayrollRun:
+    roster = result.inputs.roster.frame
+    names = pd.Series(roster["name"].to_numpy() if "name" in roster else "",
+                      index=roster["payee_id"].to_numpy())
+    order = {"earned": 0, "adjustment": 1, "recovery": 2, "carry": 3}
+    moves = moves.assign(rank=moves["kind"].map(order)).sort_values(
+        ["payee_id", "rank", "earned_period", "component"], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame({
+        "line_id": [f"{run_id}-{i + 1:05d}" for i in range(len(moves))],
+        "run_id": run_id, "pay_period": period,
+        "earned_period": moves["earned_period"].to_numpy(),
+        "payee_id": moves["payee_id"].to_numpy(),
+        "payee_name": names.reindex(moves["payee_id"]).fillna("").to_numpy(),
+        "component": moves["component"].to_numpy(), "kind": moves["kind"].to_numpy(),
+        "earning_code": np.where(moves["kind"] == "adjustment", "ADJ",
+                                 moves["earning_code"].to_numpy()),
+        "cents": moves["cents"].to_numpy(dtype=np.int64), "memo": moves["memo"].to_numpy()})
+    return PayrollRun(run_id, period, out)
+
+
+def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
+           plans: dict[str, str]) -> None:
+    """Replace the period's open run with this one, in one transaction."""
+    with engine.begin() as conn:
+        state = conn.execute(sa.select(periods.c.state, periods.c.run_id).where(
+            periods.c.period == run.period)).first()
+        if state is not None and state.state == "closed":
+            raise InputError([Issue("--period", f"{run.period} was closed meanwhile")])
+        if state is not None and state.run_id:
+            conn.execute(lines.delete().where(lines.c.run_id == state.run_id))
+            conn.execute(runs.delete().where(runs.c.run_id == state.run_id))
+            conn.execute(periods.delete().where(periods.c.period == run.period))
+        conn.execute(runs.insert().values(
+            run_id=run.run_id, period=run.period, created_at=datetime.now(UTC).isoformat(),
+            inputs=json.dumps(inputs, sort_keys=True), plans=json.dumps(plans, sort_keys=True)))
+        if len(run.lines):
+            rows = [{str(k): v for k, v in row.items()} for row in run.lines.to_dict("records")]
+            conn.execute(lines.insert(), rows)
+        conn.execute(periods.insert().values(period=run.period, state="open",
+                                             run_id=run.run_id))
+
+
+def close(engine: Engine, period: str) -> str:
+    """Lock a period's recorded run; only one closer can win."""
+    with engine.begin() as conn:
+        done = conn.execute(periods.update().where(
+            (periods.c.period == period) & (periods.c.state == "open")).values(
+            state="closed", closed_at=datetime.now(UTC).isoformat()))
+        if done.rowcount == 1:
+            run_id = conn.execute(sa.select(periods.c.run_id).where(
+                periods.c.period == period)).scalar()
+            return str(run_id)
+        state = conn.execute(sa.select(periods.c.state).where(
+            periods.c.period == period)).scalar()
+    if state == "closed":
+        raise InputError([Issue("--period", f"{period} is already closed")])
+    raise InputError([Issue("--period", f"no payroll run is recorded for {period}: run "
+                            "compplan payroll first")])
+
+
+def history(engine: Engine, payee_id: str) -> pd.DataFrame:
+    """A payee's ledger by pay period: earned, adjusted, carried, recovered, paid, owed."""
+    with engine.connect() as conn:
+        rows = pd.DataFrame(conn.execute(
+            sa.select(lines.c.pay_period, lines.c.kind, lines.c.cents, periods.c.state)
+            .join(periods, periods.c.run_id == lines.c.run_id)
+            .where(lines.c.payee_id == payee_id)).mappings().all(),
+            columns=["pay_period", "kind", "cents", "state"])
+    if rows.empty:
+        return pd.DataFrame(columns=["period", "state", "earned", "adjusted", "carried",
+                                     "recovered", "paid", "balance_owed"])
+    wide = rows.pivot_table(index=["pay_period", "state"], columns="kind", values="cents",
+                            aggfunc="sum", fill_value=0).reset_index()
+    for kind in ("earned", "adjustment", "carry", "recovery"):
+        if kind not in wide:
+            wide[kind] = 0
+    out = pd.DataFrame({"period": wide["pay_period"], "state": wide["state"],
+                        "earned": wide["earned"] / 100, "adjusted": wide["adjustment"] / 100,
+                        "carried": wide["carry"] / 100, "recovered": wide["recovery"] / 100})
+    out["paid"] = out[["earned", "adjusted", "carried", "recovered"]].sum(axis=1)
+    out["balance_owed"] = (out["carried"] + out["recovered"]).cumsum()
+    return out

@@ -1,0 +1,50 @@
+"""``compplan payroll``, ``compplan close`` and ``compplan ledger show`` over the ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from compplan.engine import Result
+from compplan.ledger.files import write_payroll
+from compplan.ledger.payroll import PayrollRun, close, compute, history, record
+from compplan.ledger.store import open_ledger
+
+
+def file_digest(paths: dict[str, Path | None]) -> dict[str, str]:
+    """SHA-256 of each input file, for the run record and the run id."""
+    out = {}
+    for name, path in sorted(paths.items()):
+        if path is not None:
+            out[name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return out
+
+
+def plan_digest(result: Result) -> dict[str, str]:
+    return {p: hashlib.sha256(plan.model_dump_json().encode()).hexdigest()[:16]
+            for p, plan in sorted(result.plans.items())}
+
+
+def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
+            out: Path, pay_date: str | None = None, company_code: str = "CMP") -> tuple[
+                PayrollRun, list[Path]]:
+    """Compute the period's payroll, record it in the ledger, then write its files."""
+    engine = open_ledger(ledger)
+    hashes, plans = file_digest(inputs), plan_digest(result)
+    digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
+    run = compute(result, engine, period, digest)
+    currency = next(iter(result.plans.values())).currency if result.plans else "USD"
+    record(engine, run, hashes, plans)  # first: a failed file write is redone by a rerun
+    return run, write_payroll(run, out, currency, pay_date, company_code)
+
+
+def close_period(ledger: str, period: str) -> str:
+    return close(open_ledger(ledger), period)
+
+
+def show(ledger: str, payee_id: str) -> str:
+    table = history(open_ledger(ledger), payee_id)
+    if table.empty:
+        return f"no ledger lines for payee {payee_id}"
+    return table.to_string(index=False, float_format=lambda v: f"{v:,.2f}")

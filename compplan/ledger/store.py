@@ -1,0 +1,76 @@
+"""Ledger storage through SQLAlchemy: SQLite by path, PostgreSQL by URL.
+
+The schema is versioned: a new ledger is created at the current version, and an older
+one is upgraded step by step when opened. Every write is one transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from compplan.errors import InputError, Issue
+
+SCHEMA_VERSION = 1
+metadata = sa.MetaData()
+
+schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("period", sa.String(7), nullable=False, index=True),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("inputs", sa.Text, nullable=False),
+    sa.Column("plans", sa.Text, nullable=False),
+)
+
+lines = sa.Table(
+    "lines", metadata,
+    sa.Column("line_id", sa.String(60), primary_key=True),
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.run_id"), nullable=False, index=True),
+    sa.Column("pay_period", sa.String(7), nullable=False, index=True),
+    sa.Column("earned_period", sa.String(7), nullable=False),
+    sa.Column("payee_id", sa.String(200), nullable=False, index=True),
+    sa.Column("payee_name", sa.String(400), nullable=False),
+    sa.Column("component", sa.String(200), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("earning_code", sa.String(40), nullable=False),
+    sa.Column("cents", sa.BigInteger, nullable=False),
+    sa.Column("memo", sa.String(400), nullable=False),
+)
+
+periods = sa.Table(
+    "periods", metadata,
+    sa.Column("period", sa.String(7), primary_key=True),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=True),
+    sa.Column("closed_at", sa.String(32), nullable=True),
+)
+
+
+def url_for(location: str) -> str:
+    """A SQLAlchemy URL: ``postgresql://...`` as given, anything else a SQLite file."""
+    if "://" in location:
+        return location
+    return f"sqlite:///{Path(location).resolve()}"
+
+
+def open_ledger(location: str) -> Engine:
+    """Open (creating or upgrading) a ledger."""
+    try:
+        engine = sa.create_engine(url_for(location))
+        with engine.begin() as conn:
+            metadata.create_all(conn)
+            version = conn.execute(sa.select(schema_version.c.version)).scalar()
+            if version is None:
+                conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
+            elif version > SCHEMA_VERSION:
+                raise InputError([Issue(location, f"ledger schema version {version} is newer "
+                                        f"than this compplan ({SCHEMA_VERSION})")])
+    except sa.exc.SQLAlchemyError as exc:
+        raise InputError([Issue(location, f"cannot open the ledger: {exc.__class__.__name__}: "
+                                f"{str(exc).splitlines()[0]}")]) from None
+    return engine

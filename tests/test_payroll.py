@@ -1,0 +1,156 @@
+"""Payroll and the ledger: a three-month story, told through the CLI, to the cent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from compplan.cli import app
+from tests.conftest import DEAL_COLUMNS, PLANS, deal, person, write_csv
+
+runner = CliRunner()
+
+
+def story(tmp_path: Path) -> dict[str, Path]:
+    roster = [person("A", "ae-2026", base_salary=120000, target_incentive=50000, quota=1000000),
+              person("P", "partner-2026")]
+    jan = [deal("D1", "A", 200000, "2026-01-10"), deal("DP", "P", 50000, "2026-01-12")]
+    feb = [deal("D1", "A", 200000, "2026-01-10", cancel_date="2026-02-05"),
+           deal("DP", "P", 50000, "2026-01-12"),
+           deal("D2", "A", 40000, "2026-01-25"),  # a January deal entered late
+           deal("CM", "P", -80000, "2026-02-10")]  # a credit memo
+    mar = [*feb, deal("DP2", "P", 100000, "2026-03-03")]
+    write_csv(tmp_path, "roster", roster, list(roster[0]))
+    return {"roster": tmp_path / "roster.csv",
+            "jan": write_csv(tmp_path, "jan", jan, DEAL_COLUMNS),
+            "feb": write_csv(tmp_path, "feb", feb, DEAL_COLUMNS),
+            "mar": write_csv(tmp_path, "mar", mar, DEAL_COLUMNS)}
+
+
+def pay(tmp_path: Path, files: dict[str, Path], deals: str, period: str) -> pd.DataFrame:
+    res = runner.invoke(app, [
+        "payroll", "--period", period, "--ledger", str(tmp_path / "ledger.db"),
+        "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals", str(files[deals]),
+        "--year", "2026", "--out", str(tmp_path / period)])
+    assert res.exit_code == 0, res.output
+    return pd.read_csv(tmp_path / period / "payroll.csv", dtype=str, keep_default_na=False)
+
+
+def close(tmp_path: Path, period: str) -> None:
+    res = runner.invoke(app, ["close", "--period", period, "--ledger",
+                              str(tmp_path / "ledger.db")])
+    assert res.exit_code == 0, res.output
+
+
+def amounts(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
+    return dict(zip(zip(frame["employee_id"], frame["memo"], strict=True), frame["amount"],
+                    strict=True))
+
+
+def test_three_month_story(tmp_path: Path) -> None:
+    files = story(tmp_path)
+    jan = pay(tmp_path, files, "jan", "2026-01")
+    assert amounts(jan) == {("A", "base_salary 2026-01"): "10000.00",
+                            ("A", "commission 2026-01"): "10000.00",  # 200k / 1M x 50k
+                            ("P", "partner_commission 2026-01"): "2500.00"}
+    close(tmp_path, "2026-01")
+
+    feb = pay(tmp_path, files, "feb", "2026-02")
+    assert amounts(feb) == {
+        ("A", "base_salary 2026-02"): "10000.00",
+        # year to date 40,000 (D1 clawed back): E 2,000 minus 12,000 earned to January
+        ("A", "commission 2026-02"): "-10000.00",
+        # January now earns 240,000 / 1M x 50,000 = 12,000; 10,000 was paid
+        ("A", "adjusts 2026-01 commission"): "2000.00",
+        # the credit memo takes P's year to -30,000: E 0, minus 2,500 paid -> carried
+        ("P", "partner_commission 2026-02"): "-2500.00",
+        ("P", "negative pay carried as a balance owed"): "2500.00",
+    }
+    assert set(feb["earning_code"]) == {"SAL", "COMM", "ADJ"}
+    close(tmp_path, "2026-02")
+
+    mar = pay(tmp_path, files, "mar", "2026-03")
+    assert amounts(mar) == {
+        ("A", "base_salary 2026-03"): "10000.00",
+        # 70,000 year to date x 5 % = 3,500; the 2,500 owed is recovered
+        ("P", "partner_commission 2026-03"): "3500.00",
+        ("P", "recovers the balance owed"): "-2500.00",
+    }
+    control = pd.read_csv(tmp_path / "2026-03" / "control.csv", dtype=str)
+    assert control.set_index("earning_code").loc["TOTAL", "amount"] == "11000.00"
+
+    shown = runner.invoke(app, ["ledger", "show", "--payee", "P", "--ledger",
+                                str(tmp_path / "ledger.db")])
+    assert shown.exit_code == 0
+    rows = [line.split() for line in shown.output.strip().splitlines()[1:]]
+    assert rows == [["2026-01", "closed", "2,500.00", "0.00", "0.00", "0.00", "2,500.00", "0.00"],
+                    ["2026-02", "closed", "-2,500.00", "0.00", "2,500.00", "0.00", "0.00",
+                     "2,500.00"],
+                    ["2026-03", "open", "3,500.00", "0.00", "0.00", "-2,500.00", "1,000.00",
+                     "0.00"]]
+
+
+def test_rerun_gives_the_same_file_and_posts_nothing_twice(tmp_path: Path) -> None:
+    files = story(tmp_path)
+    first = (pay(tmp_path, files, "jan", "2026-01"), (tmp_path / "2026-01" /
+                                                       "payroll.csv").read_bytes())
+    again = (pay(tmp_path, files, "jan", "2026-01"), (tmp_path / "2026-01" /
+                                                       "payroll.csv").read_bytes())
+    assert first[1] == again[1]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "ledger.db") as db:
+        assert db.execute("select count(*) from runs").fetchone() == (1,)
+        assert db.execute("select count(*) from lines").fetchone() == (3,)
+
+
+@pytest.mark.parametrize(("steps", "message"), [
+    (["close"], "2026-01 is already closed"),
+    (["pay"], "2026-01 is closed: its payroll cannot change"),
+])
+def test_a_closed_period_never_changes(tmp_path: Path, steps: list[str], message: str) -> None:
+    files = story(tmp_path)
+    pay(tmp_path, files, "jan", "2026-01")
+    close(tmp_path, "2026-01")
+    if steps == ["close"]:
+        args = ["close", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")]
+    else:
+        args = ["payroll", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db"),
+                "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals",
+                str(files["feb"]), "--year", "2026", "--out", str(tmp_path / "again")]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and message in res.output
+
+
+def test_an_open_earlier_month_must_be_closed_first(tmp_path: Path) -> None:
+    files = story(tmp_path)
+    pay(tmp_path, files, "jan", "2026-01")
+    res = runner.invoke(app, [
+        "payroll", "--period", "2026-02", "--ledger", str(tmp_path / "ledger.db"),
+        "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals", str(files["feb"]),
+        "--year", "2026", "--out", str(tmp_path / "feb")])
+    assert res.exit_code == 2 and "close 2026-01 before paying 2026-02" in res.output
+
+
+def test_files_reconcile_with_the_ledger(tmp_path: Path) -> None:
+    files = story(tmp_path)
+    pay(tmp_path, files, "jan", "2026-01")
+    close(tmp_path, "2026-01")
+    feb = pay(tmp_path, files, "feb", "2026-02")
+    control = pd.read_csv(tmp_path / "2026-02" / "control.csv", dtype=str).set_index(
+        "earning_code")
+    cents = sum(round(float(a) * 100) for a in feb["amount"])
+    assert control.loc["TOTAL", "amount"] == f"{cents / 100:.2f}"
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "ledger.db") as db:
+        posted = db.execute("select sum(cents) from lines where pay_period = '2026-02'")
+        assert posted.fetchone() == (cents,)
+    adp = pd.read_csv(tmp_path / "2026-02" / "payroll-adp.csv", dtype=str)
+    assert sum(round(float(a) * 100) for a in adp["Earnings Amount"]) == cents
+    gusto = pd.read_csv(tmp_path / "2026-02" / "payroll-gusto.csv", dtype=str).set_index(
+        "employee_id")
+    assert gusto.loc["A", "correction_payment"] == "2000.00"
