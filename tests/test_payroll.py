@@ -154,3 +154,67 @@ def test_files_reconcile_with_the_ledger(tmp_path: Path) -> None:
     gusto = pd.read_csv(tmp_path / "2026-02" / "payroll-gusto.csv", dtype=str).set_index(
         "employee_id")
     assert gusto.loc["A", "correction_payment"] == "2000.00"
+
+
+def _payroll_args(tmp_path: Path, files: dict[str, Path], deals: str, period: str) -> list[str]:
+    return ["payroll", "--period", period, "--ledger", str(tmp_path / "ledger.db"),
+            "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals",
+            str(files[deals]), "--year", "2026", "--out", str(tmp_path / f"k{period}")]
+
+
+def _ledger_rows(db_path: Path) -> tuple[object, ...]:
+    import sqlite3
+
+    with sqlite3.connect(db_path) as db:
+        return tuple(db.execute(q).fetchall() for q in (
+            "select run_id, period from runs order by period",
+            "select line_id, cents from lines order by line_id",
+            "select period, state, run_id from periods order by period"))
+
+
+def _spawn(args: list[str], point: str, marker: Path) -> object:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMPPLAN_FAULT_POINT": point, "COMPPLAN_FAULT_MARKER": str(marker)}
+    return subprocess.Popen([sys.executable, "-c", "from compplan.cli import main; main()",
+                             *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("point", ["record", "close"])
+def test_a_killed_run_leaves_the_ledger_as_it_was(tmp_path: Path, point: str) -> None:
+    import signal
+    import time
+
+    files = story(tmp_path)
+    pay(tmp_path, files, "jan", "2026-01")
+    before = _ledger_rows(tmp_path / "ledger.db")
+    marker = tmp_path / "marker"
+    args = (_payroll_args(tmp_path, files, "feb", "2026-01") if point == "record"
+            else ["close", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")])
+    proc = _spawn(args, point, marker)
+    deadline = time.monotonic() + 60
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), "the run never reached the kill point"
+    proc.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
+    proc.wait()  # type: ignore[attr-defined]
+    assert _ledger_rows(tmp_path / "ledger.db") == before
+    close(tmp_path, "2026-01")  # and the ledger still works
+
+
+def test_two_closers_one_wins(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    files = story(tmp_path)
+    pay(tmp_path, files, "jan", "2026-01")
+    args = [sys.executable, "-c", "from compplan.cli import main; main()", "close",
+            "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")]
+    procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True) for _ in range(2)]
+    results = sorted((p.wait(), p.stdout.read() if p.stdout else "") for p in procs)
+    assert [code for code, _ in results] == [0, 2]
+    assert "already closed" in results[1][1]

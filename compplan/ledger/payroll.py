@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -154,6 +157,18 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
     return PayrollRun(run_id, period, out)
 
 
+def fault_point(name: str) -> None:
+    """A place where the fault tests stop a run: inside a transaction, half written.
+
+    With ``COMPPLAN_FAULT_POINT`` set to this name, the process writes the file named by
+    ``COMPPLAN_FAULT_MARKER`` and waits, so a test can kill it there. Unset, nothing.
+    """
+    if os.environ.get("COMPPLAN_FAULT_POINT") != name:
+        return
+    Path(os.environ["COMPPLAN_FAULT_MARKER"]).write_text(name)
+    time.sleep(float(os.environ.get("COMPPLAN_FAULT_WAIT", "30")))
+
+
 def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
            plans: dict[str, str]) -> None:
     """Replace the period's open run with this one, in one transaction."""
@@ -172,6 +187,7 @@ def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
         if len(run.lines):
             rows = [{str(k): v for k, v in row.items()} for row in run.lines.to_dict("records")]
             conn.execute(lines.insert(), rows)
+        fault_point("record")
         conn.execute(periods.insert().values(period=run.period, state="open",
                                              run_id=run.run_id))
 
@@ -179,6 +195,7 @@ def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
 def close(engine: Engine, period: str) -> str:
     """Lock a period's recorded run; only one closer can win."""
     with engine.begin() as conn:
+        fault_point("close")
         done = conn.execute(periods.update().where(
             (periods.c.period == period) & (periods.c.state == "open")).values(
             state="closed", closed_at=datetime.now(UTC).isoformat()))
