@@ -32,6 +32,7 @@ from compplan.schema import (
     Commission,
     Component,
     Condition,
+    Draw,
     Multiplier,
     PayoutCurve,
     RateTable,
@@ -61,6 +62,7 @@ class Context:
     pf: PlanFrame
     inputs: Inputs
     exceptions: list[pd.DataFrame] = field(default_factory=list)
+    variable: Cents = field(default_factory=lambda: np.zeros((0, 12), dtype=np.int64))
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
 
     def basis(self, period: str) -> str:
@@ -294,6 +296,38 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
                            {"earned": monthly})
 
 
+def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
+    """Draw lines from the plan's variable pay so far (``ctx.variable``, in cents)."""
+    prorate = ctx.pf.prorate["month"]
+    active = prorate > 0
+    nth = np.cumsum(active, axis=1)
+    window = active & ((nth <= comp.first_months) if comp.first_months else True)
+    monthly = to_cents(comp.amount * (prorate if comp.prorate else active * 1.0))
+    granted = np.where(window, monthly, 0)
+    variable = ctx.variable
+    if not comp.recoverable:
+        paid = np.maximum(granted - variable, 0)
+        trace = {"granted": granted / 100, "variable": variable / 100, "earned": paid / 100}
+        return ComponentResult(comp, np.asarray(paid, dtype=np.int64), "month", trace)
+    cap = to_cents(comp.max_recovery) if comp.max_recovery else np.iinfo(np.int64).max
+    balance = np.zeros(ctx.pf.size, dtype=np.int64)
+    recovered = np.zeros_like(granted)
+    for m in range(12):  # a running balance: month by month, every seat at once
+        take = np.minimum(np.minimum(np.maximum(variable[:, m], 0), balance), cap)
+        recovered[:, m] = take
+        balance = balance - take + granted[:, m]
+    left = balance > 0
+    if left.any():
+        seats = ctx.pf.seats[left]
+        ctx.exceptions.append(exception_frame(
+            int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
+            plan=ctx.pf.plan.plan, value=balance[left] / 100,
+            reason=f"{comp.id}: draw not recovered by the end of the year or seat"))
+    trace = {"granted": granted / 100, "recovered": recovered / 100,
+             "earned": (granted - recovered) / 100}
+    return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
+
+
 EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
     Salary: eval_salary,  # type: ignore[dict-item]
     Commission: eval_commission,  # type: ignore[dict-item]
@@ -301,9 +335,26 @@ EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
     RateTable: eval_rate_table,  # type: ignore[dict-item]
     Bonus: eval_bonus,  # type: ignore[dict-item]
     Spiff: eval_spiff,  # type: ignore[dict-item]
+    Draw: eval_draw,  # type: ignore[dict-item]
 }
 
 
 def evaluate_component(ctx: Context, comp: Component) -> ComponentResult:
     """Evaluate one component of the context's plan over all its seats."""
     return EVALUATORS[type(comp)](ctx, comp)
+
+
+def evaluate_plan(ctx: Context) -> list[ComponentResult]:
+    """Every component of the context's plan, in plan order; draws last in evaluation,
+    as they are measured against the variable pay of the other components."""
+    plan = ctx.pf.plan
+    done: dict[int, ComponentResult] = {}
+    for i, comp in enumerate(plan.components):
+        if not isinstance(comp, Draw):
+            done[i] = evaluate_component(ctx, comp)
+    ctx.variable = sum((r.cents for r in done.values() if r.component.kind != "salary"),
+                       np.zeros((ctx.pf.size, 12), dtype=np.int64))
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Draw):
+            done[i] = evaluate_component(ctx, comp)
+    return [done[i] for i in range(len(plan.components))]

@@ -8,6 +8,7 @@ from compplan.schema import (
     Commission,
     Component,
     Condition,
+    Draw,
     Multiplier,
     PayoutCurve,
     Plan,
@@ -75,6 +76,13 @@ def describe(comp: Component) -> str:
         what = f"{comp.amount:,.2f}" if comp.amount is not None else "a share of target"
         end = ", if active on the period's last day" if comp.active_at_period_end else ""
         return f"{what} per {comp.period}{_condition(comp.condition, 'when')}{end}"
+    if isinstance(comp, Draw):
+        when = f"in the first {comp.first_months} months" if comp.first_months else "each month"
+        if comp.recoverable:
+            most = f", at most {comp.max_recovery:,.2f} a month" if comp.max_recovery else ""
+            return (f"advance of {comp.amount:,.2f} {when}, recovered from later variable "
+                    f"pay{most}")
+        return f"guaranteed minimum variable pay of {comp.amount:,.2f} {when}, never recovered"
     assert isinstance(comp, Spiff)
     per = " x split" if comp.per_split else ""
     return f"{comp.amount:,.2f}{per} per qualifying {comp.measure} credit; reversed by clawback"

@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from compplan.components import ComponentResult, Context, evaluate_component
+from compplan.components import ComponentResult, Context, evaluate_plan
 from compplan.credits import build_credits, check_measure_inputs, split_exceptions
 from compplan.errors import InputError, raise_if
 from compplan.exceptions import collect, exception_frame
@@ -116,7 +116,7 @@ def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
     for plan_id in sorted(used):
         pf = plan_frame(plans[plan_id], seats, credits, calendar)
         ctx = Context(pf, inputs)
-        results = [evaluate_component(ctx, comp) for comp in plans[plan_id].components]
+        results = evaluate_plan(ctx)
         excs.extend(ctx.exceptions)
         by_plan[plan_id] = PlanResult(pf, results)
     parts = [_lines(pr, calendar) for pr in by_plan.values()]

@@ -47,7 +47,7 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     return tuple(out)
 
 
-_KINDS = {"salary", "commission", "rate_table", "payout_curve", "bonus", "spiff"}
+_KINDS = {"salary", "commission", "rate_table", "payout_curve", "bonus", "spiff", "draw"}
 
 
 def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:

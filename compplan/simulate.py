@@ -32,7 +32,7 @@ from compplan.components import Context, evaluate_component
 from compplan.engine import Result
 from compplan.measures import PlanFrame
 from compplan.money import to_cents
-from compplan.schema import Commission, RateTable, Spiff
+from compplan.schema import Commission, Draw, RateTable, Spiff
 
 Floats = npt.NDArray[np.float64]
 MC_COLUMNS = ["scenario", "plan", "draws", "total_mean", "total_p10", "total_p50", "total_p90",
@@ -112,12 +112,22 @@ def _plan_draws(result: Result, plan_id: str, mult: Floats) -> dict[str, Floats]
     ctx = Context(_replicate(pr.frame, mult), result.inputs)
     total = np.zeros(draws)
     variable = np.zeros(draws)
-    for comp, base in zip(pr.frame.plan.components, pr.components, strict=True):
+    comps = pr.frame.plan.components
+    cents: dict[int, np.ndarray] = {}
+    for i, (comp, base) in enumerate(zip(comps, pr.components, strict=True)):
+        if isinstance(comp, Draw):
+            continue  # measured against the others' variable pay, below
         if _per_credit(comp):
-            pay = (base.cents.sum(axis=1)[None, :] * mult).sum(axis=1) / 100
+            cents[i] = to_cents(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1) / 100)
         else:
-            cents = evaluate_component(ctx, comp).cents
-            pay = cents.reshape(draws, n, 12).sum(axis=(1, 2)) / 100
+            cents[i] = evaluate_component(ctx, comp).cents
+    ctx.variable = sum((c for i, c in cents.items() if comps[i].kind != "salary"),
+                       np.zeros((draws * n, 12), dtype=np.int64))
+    for i, comp in enumerate(comps):
+        if isinstance(comp, Draw):
+            cents[i] = evaluate_component(ctx, comp).cents
+    for i, comp in enumerate(comps):
+        pay = cents[i].reshape(draws, n, 12).sum(axis=(1, 2)) / 100
         total += pay
         if comp.kind != "salary":
             variable += pay

@@ -289,3 +289,63 @@ def test_overlapping_assignments_to_one_plan_are_refused(tmp_path: Path) -> None
 def load_and_run(p: dict[str, Path | None], assignments: Path) -> object:
     inputs = load_inputs(p["roster"], p["deals"], assignments=assignments)  # type: ignore[arg-type]
     return evaluate_inputs(load_plans(PLANS), inputs, 2026)
+
+
+DRAW_PLAN = """
+plan: draws
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+components:
+  - id: commission
+    kind: commission
+    measure: bookings
+    basis: value
+    period: month
+    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
+  - {id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}
+"""
+
+
+def test_non_recoverable_draw_tops_up_to_the_guarantee(tmp_path: Path) -> None:
+    plans = plan_folder(tmp_path, DRAW_PLAN)
+    roster = pd.DataFrame([person("A", "draws", start_date="2026-01-01")])
+    deals = pd.DataFrame([deal("D1", "A", 10000, "2026-01-10"),
+                          deal("D3", "A", 40000, "2026-03-10")])
+    r = evaluate(plans, roster, deals, 2026)
+    # variable 1,000 / 0 / 4,000 in the first three months; guarantee 3,000, then none
+    assert lines(r, "A", "guarantee") == {"2026-01": "2000.00", "2026-02": "3000.00"}
+
+
+def test_recoverable_draw_is_recovered_at_most_so_much_a_month(tmp_path: Path) -> None:
+    text = DRAW_PLAN.replace(
+        "{id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}",
+        "{id: advance, kind: draw, amount: 2000, recoverable: true, max_recovery: 1500, "
+        "first_months: 2}")
+    plans = plan_folder(tmp_path, text)
+    roster = pd.DataFrame([person("A", "draws", start_date="2026-01-01")])
+    deals = pd.DataFrame([deal("D2", "A", 10000, "2026-02-10"),
+                          deal("D3", "A", 50000, "2026-03-10"),
+                          deal("D5", "A", 40000, "2026-05-10")])
+    r = evaluate(plans, roster, deals, 2026)
+    # Jan +2,000 (owed 2,000); Feb recover 1,000 of 1,000 pay, +2,000 (owed 3,000);
+    # Mar recover 1,500 (cap; owed 1,500); Apr nothing; May recover the last 1,500
+    assert lines(r, "A", "advance") == {"2026-01": "2000.00", "2026-02": "1000.00",
+                                        "2026-03": "-1500.00", "2026-05": "-1500.00"}
+    assert not r.exceptions["reason"].str.contains("not recovered").any()
+
+
+def test_unrecovered_draw_of_a_leaver_is_reported(tmp_path: Path) -> None:
+    text = DRAW_PLAN.replace(
+        "{id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}",
+        "{id: advance, kind: draw, amount: 2000, recoverable: true}")
+    plans = plan_folder(tmp_path, text)
+    roster = pd.DataFrame([person("A", "draws", start_date="2026-01-01",
+                                  end_date="2026-02-28")])
+    r = evaluate(plans, roster, pd.DataFrame([deal("D1", "A", 5000, "2026-02-10")]), 2026)
+    # 2,000 + 2,000 advanced, 500 recovered in February: 3,500 left when A leaves
+    row = r.exceptions[r.exceptions["reason"].str.contains("not recovered")]
+    assert row["value"].tolist() == [3500.0] and row["payee_id"].tolist() == ["A"]

@@ -37,7 +37,7 @@ from compplan.ledger.store import lines, periods, runs
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
                 "component", "kind", "earning_code", "cents", "memo"]
 DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
-                 "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF"}
+                 "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW"}
 
 
 @dataclass(frozen=True)

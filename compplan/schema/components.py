@@ -219,7 +219,26 @@ class Spiff(_Variable):
     per_split: bool = Field(default=True, description="scale by the credit's split share")
 
 
+class Draw(_Base):
+    """A draw against variable pay, paid monthly in the seat's first months (or all year).
+
+    - recoverable (an advance): ``amount`` is paid each draw month and recovered from the
+      plan's later variable pay, at most ``max_recovery`` a month; what is left at the end
+      of the seat is reported;
+    - non-recoverable (a guaranteed minimum): tops a month's variable pay up to ``amount``
+      and is never recovered.
+    """
+
+    kind: Literal["draw"]
+    amount: float = Field(gt=0, description="monthly draw or guarantee")
+    recoverable: bool
+    max_recovery: float | None = Field(default=None, gt=0)
+    first_months: int | None = Field(default=None, ge=1, le=12,
+                                     description="only the seat's first active months")
+    prorate: bool = True
+
+
 Component = Annotated[
-    Salary | Commission | RateTable | PayoutCurve | Bonus | Spiff,
+    Salary | Commission | RateTable | PayoutCurve | Bonus | Spiff | Draw,
     Field(discriminator="kind"),
 ]
