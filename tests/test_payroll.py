@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from compplan.cli import app
+from compplan.ledger.store import url_for
 from tests.conftest import DEAL_COLUMNS, PLANS, deal, person, write_csv
 
 runner = CliRunner()
+POSTGRES = os.environ.get("COMPPLAN_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh ledger: a SQLite file, and a new database on the PostgreSQL server CI runs."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "ledger.db")
+        return
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server (set COMPPLAN_TEST_POSTGRES; .ci/run starts one)")
+    name = f"ledger_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url_for(POSTGRES), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"create database {name}"))
+    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"drop database {name} with (force)"))
+    admin.dispose()
+
+
+def query(ledger: str, sql: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(url_for(ledger))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
 
 
 def story(tmp_path: Path) -> dict[str, Path]:
@@ -30,18 +63,19 @@ def story(tmp_path: Path) -> dict[str, Path]:
             "mar": write_csv(tmp_path, "mar", mar, DEAL_COLUMNS)}
 
 
-def pay(tmp_path: Path, files: dict[str, Path], deals: str, period: str) -> pd.DataFrame:
+def pay(tmp_path: Path, files: dict[str, Path], deals: str, period: str,
+        ledger: str) -> pd.DataFrame:
     res = runner.invoke(app, [
-        "payroll", "--period", period, "--ledger", str(tmp_path / "ledger.db"),
+        "payroll", "--period", period, "--ledger", ledger,
         "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals", str(files[deals]),
         "--year", "2026", "--out", str(tmp_path / period)])
     assert res.exit_code == 0, res.output
     return pd.read_csv(tmp_path / period / "payroll.csv", dtype=str, keep_default_na=False)
 
 
-def close(tmp_path: Path, period: str) -> None:
+def close(ledger: str, period: str) -> None:
     res = runner.invoke(app, ["close", "--period", period, "--ledger",
-                              str(tmp_path / "ledger.db")])
+                              ledger])
     assert res.exit_code == 0, res.output
 
 
@@ -50,15 +84,15 @@ def amounts(frame: pd.DataFrame) -> dict[tuple[str, str], str]:
                     strict=True))
 
 
-def test_three_month_story(tmp_path: Path) -> None:
+def test_three_month_story(tmp_path: Path, ledger: str) -> None:
     files = story(tmp_path)
-    jan = pay(tmp_path, files, "jan", "2026-01")
+    jan = pay(tmp_path, files, "jan", "2026-01", ledger)
     assert amounts(jan) == {("A", "base_salary 2026-01"): "10000.00",
                             ("A", "commission 2026-01"): "10000.00",  # 200k / 1M x 50k
                             ("P", "partner_commission 2026-01"): "2500.00"}
-    close(tmp_path, "2026-01")
+    close(ledger, "2026-01")
 
-    feb = pay(tmp_path, files, "feb", "2026-02")
+    feb = pay(tmp_path, files, "feb", "2026-02", ledger)
     assert amounts(feb) == {
         ("A", "base_salary 2026-02"): "10000.00",
         # year to date 40,000 (D1 clawed back): E 2,000 minus 12,000 earned to January
@@ -70,9 +104,9 @@ def test_three_month_story(tmp_path: Path) -> None:
         ("P", "negative pay carried as a balance owed"): "2500.00",
     }
     assert set(feb["earning_code"]) == {"SAL", "COMM", "ADJ"}
-    close(tmp_path, "2026-02")
+    close(ledger, "2026-02")
 
-    mar = pay(tmp_path, files, "mar", "2026-03")
+    mar = pay(tmp_path, files, "mar", "2026-03", ledger)
     assert amounts(mar) == {
         ("A", "base_salary 2026-03"): "10000.00",
         # 70,000 year to date x 5 % = 3,500; the 2,500 owed is recovered
@@ -83,7 +117,7 @@ def test_three_month_story(tmp_path: Path) -> None:
     assert control.set_index("earning_code").loc["TOTAL", "amount"] == "11000.00"
 
     shown = runner.invoke(app, ["ledger", "show", "--payee", "P", "--ledger",
-                                str(tmp_path / "ledger.db")])
+                                ledger])
     assert shown.exit_code == 0
     rows = [line.split() for line in shown.output.strip().splitlines()[1:]]
     assert rows == [["2026-01", "closed", "2,500.00", "0.00", "0.00", "0.00", "2,500.00", "0.00"],
@@ -93,62 +127,57 @@ def test_three_month_story(tmp_path: Path) -> None:
                      "0.00"]]
 
 
-def test_rerun_gives_the_same_file_and_posts_nothing_twice(tmp_path: Path) -> None:
+def test_rerun_gives_the_same_file_and_posts_nothing_twice(tmp_path: Path,
+                                                          ledger: str) -> None:
     files = story(tmp_path)
-    first = (pay(tmp_path, files, "jan", "2026-01"), (tmp_path / "2026-01" /
-                                                       "payroll.csv").read_bytes())
-    again = (pay(tmp_path, files, "jan", "2026-01"), (tmp_path / "2026-01" /
-                                                       "payroll.csv").read_bytes())
-    assert first[1] == again[1]
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "ledger.db") as db:
-        assert db.execute("select count(*) from runs").fetchone() == (1,)
-        assert db.execute("select count(*) from lines").fetchone() == (3,)
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    first = (tmp_path / "2026-01" / "payroll.csv").read_bytes()
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    assert (tmp_path / "2026-01" / "payroll.csv").read_bytes() == first
+    assert query(ledger, "select count(*) from runs") == [(1,)]
+    assert query(ledger, "select count(*) from lines") == [(3,)]
 
 
 @pytest.mark.parametrize(("steps", "message"), [
     (["close"], "2026-01 is already closed"),
     (["pay"], "2026-01 is closed: its payroll cannot change"),
 ])
-def test_a_closed_period_never_changes(tmp_path: Path, steps: list[str], message: str) -> None:
+def test_a_closed_period_never_changes(tmp_path: Path, ledger: str, steps: list[str],
+                                       message: str) -> None:
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01")
-    close(tmp_path, "2026-01")
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    close(ledger, "2026-01")
     if steps == ["close"]:
-        args = ["close", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")]
+        args = ["close", "--period", "2026-01", "--ledger", ledger]
     else:
-        args = ["payroll", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db"),
+        args = ["payroll", "--period", "2026-01", "--ledger", ledger,
                 "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals",
                 str(files["feb"]), "--year", "2026", "--out", str(tmp_path / "again")]
     res = runner.invoke(app, args)
     assert res.exit_code == 2 and message in res.output
 
 
-def test_an_open_earlier_month_must_be_closed_first(tmp_path: Path) -> None:
+def test_an_open_earlier_month_must_be_closed_first(tmp_path: Path, ledger: str) -> None:
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01")
+    pay(tmp_path, files, "jan", "2026-01", ledger)
     res = runner.invoke(app, [
-        "payroll", "--period", "2026-02", "--ledger", str(tmp_path / "ledger.db"),
+        "payroll", "--period", "2026-02", "--ledger", ledger,
         "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals", str(files["feb"]),
         "--year", "2026", "--out", str(tmp_path / "feb")])
     assert res.exit_code == 2 and "close 2026-01 before paying 2026-02" in res.output
 
 
-def test_files_reconcile_with_the_ledger(tmp_path: Path) -> None:
+def test_files_reconcile_with_the_ledger(tmp_path: Path, ledger: str) -> None:
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01")
-    close(tmp_path, "2026-01")
-    feb = pay(tmp_path, files, "feb", "2026-02")
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    close(ledger, "2026-01")
+    feb = pay(tmp_path, files, "feb", "2026-02", ledger)
     control = pd.read_csv(tmp_path / "2026-02" / "control.csv", dtype=str).set_index(
         "earning_code")
     cents = sum(round(float(a) * 100) for a in feb["amount"])
     assert control.loc["TOTAL", "amount"] == f"{cents / 100:.2f}"
-    import sqlite3
-
-    with sqlite3.connect(tmp_path / "ledger.db") as db:
-        posted = db.execute("select sum(cents) from lines where pay_period = '2026-02'")
-        assert posted.fetchone() == (cents,)
+    assert query(ledger, "select sum(cents) from lines where pay_period = '2026-02'") == [
+        (cents,)]
     adp = pd.read_csv(tmp_path / "2026-02" / "payroll-adp.csv", dtype=str)
     assert sum(round(float(a) * 100) for a in adp["Earnings Amount"]) == cents
     gusto = pd.read_csv(tmp_path / "2026-02" / "payroll-gusto.csv", dtype=str).set_index(
@@ -156,20 +185,18 @@ def test_files_reconcile_with_the_ledger(tmp_path: Path) -> None:
     assert gusto.loc["A", "correction_payment"] == "2000.00"
 
 
-def _payroll_args(tmp_path: Path, files: dict[str, Path], deals: str, period: str) -> list[str]:
-    return ["payroll", "--period", period, "--ledger", str(tmp_path / "ledger.db"),
+def _payroll_args(tmp_path: Path, files: dict[str, Path], deals: str, period: str,
+                  ledger: str) -> list[str]:
+    return ["payroll", "--period", period, "--ledger", ledger,
             "--plans", str(PLANS), "--roster", str(files["roster"]), "--deals",
             str(files[deals]), "--year", "2026", "--out", str(tmp_path / f"k{period}")]
 
 
-def _ledger_rows(db_path: Path) -> tuple[object, ...]:
-    import sqlite3
-
-    with sqlite3.connect(db_path) as db:
-        return tuple(db.execute(q).fetchall() for q in (
-            "select run_id, period from runs order by period",
-            "select line_id, cents from lines order by line_id",
-            "select period, state, run_id from periods order by period"))
+def _ledger_rows(ledger: str) -> tuple[object, ...]:
+    return tuple(query(ledger, q) for q in (
+        "select run_id, period from runs order by period",
+        "select line_id, cents from lines order by line_id",
+        "select period, state, run_id from periods order by period"))
 
 
 def _spawn(args: list[str], point: str, marker: Path) -> object:
@@ -184,16 +211,17 @@ def _spawn(args: list[str], point: str, marker: Path) -> object:
 
 
 @pytest.mark.parametrize("point", ["record", "close"])
-def test_a_killed_run_leaves_the_ledger_as_it_was(tmp_path: Path, point: str) -> None:
+def test_a_killed_run_leaves_the_ledger_as_it_was(tmp_path: Path, ledger: str,
+                                                   point: str) -> None:
     import signal
     import time
 
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01")
-    before = _ledger_rows(tmp_path / "ledger.db")
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    before = _ledger_rows(ledger)
     marker = tmp_path / "marker"
-    args = (_payroll_args(tmp_path, files, "feb", "2026-01") if point == "record"
-            else ["close", "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")])
+    args = (_payroll_args(tmp_path, files, "feb", "2026-01", ledger) if point == "record"
+            else ["close", "--period", "2026-01", "--ledger", ledger])
     proc = _spawn(args, point, marker)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
@@ -201,18 +229,18 @@ def test_a_killed_run_leaves_the_ledger_as_it_was(tmp_path: Path, point: str) ->
     assert marker.exists(), "the run never reached the kill point"
     proc.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
     proc.wait()  # type: ignore[attr-defined]
-    assert _ledger_rows(tmp_path / "ledger.db") == before
-    close(tmp_path, "2026-01")  # and the ledger still works
+    assert _ledger_rows(ledger) == before
+    close(ledger, "2026-01")  # and the ledger still works
 
 
-def test_two_closers_one_wins(tmp_path: Path) -> None:
+def test_two_closers_one_wins(tmp_path: Path, ledger: str) -> None:
     import subprocess
     import sys
 
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01")
+    pay(tmp_path, files, "jan", "2026-01", ledger)
     args = [sys.executable, "-c", "from compplan.cli import main; main()", "close",
-            "--period", "2026-01", "--ledger", str(tmp_path / "ledger.db")]
+            "--period", "2026-01", "--ledger", ledger]
     procs = [subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True) for _ in range(2)]
     results = sorted((p.wait(), p.stdout.read() if p.stdout else "") for p in procs)

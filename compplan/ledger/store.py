@@ -52,7 +52,13 @@ periods = sa.Table(
 
 
 def url_for(location: str) -> str:
-    """A SQLAlchemy URL: ``postgresql://...`` as given, anything else a SQLite file."""
+    """A SQLAlchemy URL: ``postgresql://...`` (through psycopg 3), else a SQLite file.
+
+    >>> url_for("postgresql://u:p@db/ledger")
+    'postgresql+psycopg://u:p@db/ledger'
+    """
+    if location.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + location.split("://", 1)[1]
     if "://" in location:
         return location
     return f"sqlite:///{Path(location).resolve()}"
