@@ -120,11 +120,13 @@ def test_three_month_story(tmp_path: Path, ledger: str) -> None:
                                 ledger])
     assert shown.exit_code == 0
     rows = [line.split() for line in shown.output.strip().splitlines()[1:]]
-    assert rows == [["2026-01", "closed", "2,500.00", "0.00", "0.00", "0.00", "2,500.00", "0.00"],
-                    ["2026-02", "closed", "-2,500.00", "0.00", "2,500.00", "0.00", "0.00",
-                     "2,500.00"],
-                    ["2026-03", "open", "3,500.00", "0.00", "0.00", "-2,500.00", "1,000.00",
-                     "0.00"]]
+    # period, state, earned, adjusted, held, released, carried, recovered, paid, owed
+    assert rows == [["2026-01", "closed", "2,500.00", "0.00", "0.00", "0.00", "0.00", "0.00",
+                     "2,500.00", "0.00"],
+                    ["2026-02", "closed", "-2,500.00", "0.00", "0.00", "0.00", "2,500.00",
+                     "0.00", "0.00", "2,500.00"],
+                    ["2026-03", "open", "3,500.00", "0.00", "0.00", "0.00", "0.00",
+                     "-2,500.00", "1,000.00", "0.00"]]
 
 
 def test_rerun_gives_the_same_file_and_posts_nothing_twice(tmp_path: Path,
@@ -246,3 +248,45 @@ def test_two_closers_one_wins(tmp_path: Path, ledger: str) -> None:
     results = sorted((p.wait(), p.stdout.read() if p.stdout else "") for p in procs)
     assert [code for code, _ in results] == [0, 2]
     assert "already closed" in results[1][1]
+
+
+HOLD_PLAN = """
+plan: held
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+components:
+  - id: commission
+    kind: commission
+    measure: bookings
+    basis: value
+    period: month
+    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
+    hold: {share: 0.5, days: 60}
+"""
+
+
+def test_held_pay_is_released_when_due(tmp_path: Path, ledger: str) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "held.yaml").write_text(HOLD_PLAN)
+    write_csv(tmp_path, "roster", [person("H", "held")], list(person("H", "held")))
+    write_csv(tmp_path, "deals", [deal("D1", "H", 10000, "2026-01-10")], DEAL_COLUMNS)
+    paid = {}
+    for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
+        res = runner.invoke(app, [
+            "payroll", "--period", month, "--ledger", ledger, "--plans", str(tmp_path / "plans"),
+            "--roster", str(tmp_path / "roster.csv"), "--deals", str(tmp_path / "deals.csv"),
+            "--year", "2026", "--out", str(tmp_path / month)])
+        assert res.exit_code == 0, res.output
+        frame = pd.read_csv(tmp_path / month / "payroll.csv", dtype=str, keep_default_na=False)
+        paid[month] = list(zip(frame["memo"], frame["amount"], strict=True))
+        close(ledger, month)
+    # January earns 1,000 and holds half until 60 days after 31 January: 1 April
+    assert paid["2026-01"] == [("commission 2026-01", "1000.00"),
+                               ("held until 2026-04-01", "-500.00")]
+    assert paid["2026-02"] == [] and paid["2026-03"] == []
+    assert paid["2026-04"] == [("releases 2026-01 commission held until 2026-04-01",
+                                "500.00")]

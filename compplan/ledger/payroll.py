@@ -33,9 +33,11 @@ from sqlalchemy.engine import Engine
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
 from compplan.ledger.store import lines, periods, runs
+from compplan.money import to_cents
+from compplan.schema import Hold
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
-                "component", "kind", "earning_code", "cents", "memo"]
+                "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
 DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
                  "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW"}
 
@@ -114,8 +116,52 @@ def compute(result: Result, engine: Engine, period: str, digest: str) -> Payroll
                              "adjusts " + moves["period"] + " " + moves["component"],
                              moves["component"] + " " + moves["period"])
     moves = moves.assign(cents=moves["delta"], earned_period=moves["period"])
+    moves = pd.concat([moves, _holds(result, moves, period), _releases(paid, period)],
+                      ignore_index=True)
     moves = pd.concat([moves, _balances(moves, paid, period)], ignore_index=True)
     return _finish(result, moves, period, run_id_for(period, digest))
+
+
+def _holds(result: Result, moves: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Hold back the configured share of this month's positive earned lines."""
+    rules: dict[tuple[str, str], Hold] = {}
+    for plan in result.plans.values():
+        for c in plan.components:
+            hold = getattr(c, "hold", None)
+            if isinstance(hold, Hold):
+                rules[(plan.plan, c.id)] = hold
+    earned = moves[(moves["kind"] == "earned") & (moves["cents"] > 0)]
+    if not rules or earned.empty:
+        return pd.DataFrame()
+    keys = list(zip(earned["plan"], earned["component"], strict=True))
+    share = np.array([rules[k].share if k in rules else 0.0 for k in keys])
+    days = np.array([rules[k].days if k in rules else 0 for k in keys], dtype="timedelta64[D]")
+    end = (np.datetime64(period, "M") + 1).astype("datetime64[D]") - 1
+    due = end + days
+    release = due.astype("datetime64[M]").astype(str)
+    held = to_cents(share * earned["cents"].to_numpy() / 100)
+    keep = (held > 0) & (release > period)
+    out = earned[keep]
+    return pd.DataFrame({
+        "payee_id": out["payee_id"].to_numpy(), "component": out["component"].to_numpy(),
+        "kind": "hold", "earning_code": out["earning_code"].to_numpy(),
+        "cents": -held[keep], "earned_period": period, "release_period": release[keep],
+        "memo": [f"held until {d}" for d in due[keep].astype(str)]})
+
+
+def _releases(paid: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Release the holds that fell due by this month and were not released yet."""
+    released = set(paid.loc[paid["kind"] == "release", "ref"])
+    holds = paid[(paid["kind"] == "hold") & (paid["release_period"].fillna("9999") <= period)
+                 & ~paid["line_id"].isin(released)]
+    return pd.DataFrame({
+        "payee_id": holds["payee_id"].to_numpy(), "component": holds["component"].to_numpy(),
+        "kind": "release", "earning_code": holds["earning_code"].to_numpy(),
+        "cents": -holds["cents"].to_numpy(dtype=np.int64),
+        "earned_period": holds["earned_period"].to_numpy(),
+        "memo": ("releases " + holds["earned_period"] + " " + holds["component"]
+                 + " " + holds["memo"]).to_numpy(),
+        "ref": holds["line_id"].to_numpy()})
 
 
 def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -141,7 +187,7 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
     roster = result.inputs.roster.frame
     names = pd.Series(roster["name"].to_numpy() if "name" in roster else "",
                       index=roster["payee_id"].to_numpy())
-    order = {"earned": 0, "adjustment": 1, "recovery": 2, "carry": 3}
+    order = {"earned": 0, "hold": 1, "release": 2, "adjustment": 3, "recovery": 4, "carry": 5}
     moves = moves.assign(rank=moves["kind"].map(order)).sort_values(
         ["payee_id", "rank", "earned_period", "component"], kind="stable").reset_index(drop=True)
     out = pd.DataFrame({
@@ -153,7 +199,10 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
         "component": moves["component"].to_numpy(), "kind": moves["kind"].to_numpy(),
         "earning_code": np.where(moves["kind"] == "adjustment", "ADJ",
                                  moves["earning_code"].to_numpy()),
-        "cents": moves["cents"].to_numpy(dtype=np.int64), "memo": moves["memo"].to_numpy()})
+        "cents": moves["cents"].to_numpy(dtype=np.int64), "memo": moves["memo"].to_numpy(),
+        "release_period": moves.get("release_period", pd.Series(None, index=moves.index))
+        .to_numpy(dtype=object),
+        "ref": moves.get("ref", pd.Series(None, index=moves.index)).to_numpy(dtype=object)})
     return PayrollRun(run_id, period, out)
 
 
@@ -185,7 +234,8 @@ def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
             run_id=run.run_id, period=run.period, created_at=datetime.now(UTC).isoformat(),
             inputs=json.dumps(inputs, sort_keys=True), plans=json.dumps(plans, sort_keys=True)))
         if len(run.lines):
-            rows = [{str(k): v for k, v in row.items()} for row in run.lines.to_dict("records")]
+            rows = [{str(k): (None if isinstance(v, float) and np.isnan(v) else v)
+                     for k, v in row.items()} for row in run.lines.to_dict("records")]
             conn.execute(lines.insert(), rows)
         fault_point("record")
         conn.execute(periods.insert().values(period=run.period, state="open",
@@ -220,16 +270,18 @@ def history(engine: Engine, payee_id: str) -> pd.DataFrame:
             .where(lines.c.payee_id == payee_id)).mappings().all(),
             columns=["pay_period", "kind", "cents", "state"])
     if rows.empty:
-        return pd.DataFrame(columns=["period", "state", "earned", "adjusted", "carried",
-                                     "recovered", "paid", "balance_owed"])
+        return pd.DataFrame(columns=["period", "state", "earned", "adjusted", "held", "released",
+                                     "carried", "recovered", "paid", "balance_owed"])
     wide = rows.pivot_table(index=["pay_period", "state"], columns="kind", values="cents",
                             aggfunc="sum", fill_value=0).reset_index()
-    for kind in ("earned", "adjustment", "carry", "recovery"):
+    for kind in ("earned", "adjustment", "hold", "release", "carry", "recovery"):
         if kind not in wide:
             wide[kind] = 0
     out = pd.DataFrame({"period": wide["pay_period"], "state": wide["state"],
                         "earned": wide["earned"] / 100, "adjusted": wide["adjustment"] / 100,
+                        "held": wide["hold"] / 100, "released": wide["release"] / 100,
                         "carried": wide["carry"] / 100, "recovered": wide["recovery"] / 100})
-    out["paid"] = out[["earned", "adjusted", "carried", "recovered"]].sum(axis=1)
+    out["paid"] = out[["earned", "adjusted", "held", "released", "carried",
+                       "recovered"]].sum(axis=1)
     out["balance_owed"] = (out["carried"] + out["recovered"]).cumsum()
     return out

@@ -40,6 +40,8 @@ lines = sa.Table(
     sa.Column("earning_code", sa.String(40), nullable=False),
     sa.Column("cents", sa.BigInteger, nullable=False),
     sa.Column("memo", sa.String(400), nullable=False),
+    sa.Column("release_period", sa.String(7), nullable=True),  # for a hold: when it is due
+    sa.Column("ref", sa.String(60), nullable=True),  # for a release: the hold it releases
 )
 
 periods = sa.Table(

@@ -89,11 +89,20 @@ class _Base(Model):
     earning_code: str | None = None
 
 
+class Hold(Model):
+    """Hold back a share of what a component earns until some days after the month ends
+    (e.g. the end of a clawback window); payroll releases it in the month it falls due."""
+
+    share: float = Field(gt=0, le=1)
+    days: int = Field(ge=0, le=730)
+
+
 class _Variable(_Base):
     pay_every: Literal["month", "quarter", "year"] = Field(
         default="month",
         description="pay what was earned at each month, quarter end or year end "
         "(amounts earned in between wait for the next pay month)")
+    hold: Hold | None = None
 
 
 class Factor(Model):
