@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
 
@@ -155,6 +156,10 @@ def payroll(
         total = run.lines["cents"].sum() / 100
         out.print(f"run {run.run_id}: {len(run.lines)} lines, {total:,.2f} for {period}; "
                   f"recorded in {ledger}", highlight=False)
+        owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
+        for row in owed[owed["active"] == "False"].to_dict("records"):
+            out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered",
+                      highlight=False)
         for path in written:
             out.print(f"  {path}", highlight=False)
     _guard(action)

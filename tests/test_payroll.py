@@ -115,6 +115,11 @@ def test_three_month_story(tmp_path: Path, ledger: str) -> None:
     }
     control = pd.read_csv(tmp_path / "2026-03" / "control.csv", dtype=str)
     assert control.set_index("earning_code").loc["TOTAL", "amount"] == "11000.00"
+    owed_feb = pd.read_csv(tmp_path / "2026-02" / "balances.csv", dtype=str)
+    assert owed_feb.to_dict("records") == [{"payee_id": "P", "balance_owed": "2500.00",
+                                            "active": "True"}]
+    owed_mar = pd.read_csv(tmp_path / "2026-03" / "balances.csv", dtype=str)
+    assert owed_mar.empty
 
     shown = runner.invoke(app, ["ledger", "show", "--payee", "P", "--ledger",
                                 ledger])
@@ -290,3 +295,18 @@ def test_held_pay_is_released_when_due(tmp_path: Path, ledger: str) -> None:
     assert paid["2026-02"] == [] and paid["2026-03"] == []
     assert paid["2026-04"] == [("releases 2026-01 commission held until 2026-04-01",
                                 "500.00")]
+
+
+def test_a_leavers_unrecovered_balance_is_reported(tmp_path: Path, ledger: str) -> None:
+    files = story(tmp_path)
+    roster = pd.read_csv(files["roster"], dtype=str, keep_default_na=False)
+    roster.loc[roster["payee_id"] == "P", "end_date"] = "2026-02-20"
+    roster.to_csv(files["roster"], index=False)
+    pay(tmp_path, files, "jan", "2026-01", ledger)
+    close(ledger, "2026-01")
+    res = runner.invoke(app, [
+        "payroll", "--period", "2026-02", "--ledger", ledger, "--plans", str(PLANS),
+        "--roster", str(files["roster"]), "--deals", str(files["feb"]), "--year", "2026",
+        "--out", str(tmp_path / "feb")])
+    assert res.exit_code == 0, res.output
+    assert "leaver P leaves 2500.00 unrecovered" in res.output

@@ -7,7 +7,9 @@
 - ``payroll-gusto.csv``: a Gusto bonus/commission upload, one row per employee with the
   amounts summed into ``bonus``, ``commission`` and ``correction_payment`` columns
   (salary is paid by Gusto's own payroll and left out);
-- ``control.csv``: count and sum per earning code and a total, equal to the ledger's.
+- ``control.csv``: count and sum per earning code and a total, equal to the ledger's;
+- ``balances.csv``: what each payee owes after the run; ``active`` false is a leaver
+  whose balance may never be recovered.
 """
 
 from __future__ import annotations
@@ -75,7 +77,7 @@ def control(run: PayrollRun) -> pd.DataFrame:
 
 
 def write_payroll(run: PayrollRun, out: Path, currency: str, pay_date: str | None,
-                  company_code: str) -> list[Path]:
+                  company_code: str, owed: pd.DataFrame) -> list[Path]:
     writers: dict[str, Writer] = {
         # amounts are formatted numbers, not text to neutralise
         "payroll.csv": lambda p: write_csv(generic(run, currency, pay_date), p, {"amount"}),
@@ -84,5 +86,6 @@ def write_payroll(run: PayrollRun, out: Path, currency: str, pay_date: str | Non
         "payroll-gusto.csv": lambda p: write_csv(gusto(run), p, {
             "bonus", "commission", "correction_payment"}),
         "control.csv": lambda p: write_csv(control(run), p, {"lines", "amount"}),
+        "balances.csv": lambda p: write_csv(owed, p, {"balance_owed", "active"}),
     }
     return write_atomically(out, writers)

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Engine
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
 from compplan.ledger.store import lines, periods, runs
-from compplan.money import to_cents
+from compplan.money import format_cents, to_cents
 from compplan.schema import Hold
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
@@ -259,6 +259,22 @@ def close(engine: Engine, period: str) -> str:
         raise InputError([Issue("--period", f"{period} is already closed")])
     raise InputError([Issue("--period", f"no payroll run is recorded for {period}: run "
                             "compplan payroll first")])
+
+
+def balances(engine: Engine, run: PayrollRun, result: Result) -> pd.DataFrame:
+    """What each payee owes after this run (closed months and this one), and whether the
+    payee is still active at the end of the month: a leaver's balance is reported."""
+    paid, _ = _ledger_frame(engine)
+    both = pd.concat([paid, run.lines], ignore_index=True)
+    moves = both[both["kind"].isin(["carry", "recovery"])]
+    owed = moves.groupby("payee_id")["cents"].sum()
+    owed = owed[owed != 0]
+    end = (np.datetime64(run.period, "M") + 1).astype("datetime64[D]") - 1
+    seats = result.seats
+    active = seats[(seats["start"] <= end) & (seats["end"] >= end)]["payee_id"]
+    return pd.DataFrame({"payee_id": owed.index.to_numpy(),
+                         "balance_owed": format_cents(owed.to_numpy(dtype=np.int64)),
+                         "active": np.isin(owed.index.to_numpy(), active.to_numpy())})
 
 
 def history(engine: Engine, payee_id: str) -> pd.DataFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from compplan.engine import Result
 from compplan.ledger.files import write_payroll
-from compplan.ledger.payroll import PayrollRun, close, compute, history, record
+from compplan.ledger.payroll import PayrollRun, balances, close, compute, history, record
 from compplan.ledger.store import open_ledger
 
 
@@ -36,7 +36,8 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
     run = compute(result, engine, period, digest)
     currency = next(iter(result.plans.values())).currency if result.plans else "USD"
     record(engine, run, hashes, plans)  # first: a failed file write is redone by a rerun
-    return run, write_payroll(run, out, currency, pay_date, company_code)
+    owed = balances(engine, run, result)
+    return run, write_payroll(run, out, currency, pay_date, company_code, owed)
 
 
 def close_period(ledger: str, period: str) -> str:
