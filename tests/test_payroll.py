@@ -310,3 +310,62 @@ def test_a_leavers_unrecovered_balance_is_reported(tmp_path: Path, ledger: str) 
         "--out", str(tmp_path / "feb")])
     assert res.exit_code == 0, res.output
     assert "leaver P leaves 2500.00 unrecovered" in res.output
+
+
+def test_pay_held_until_invoices_are_paid(tmp_path: Path, ledger: str) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "held.yaml").write_text(HOLD_PLAN.replace(
+        "hold: {share: 0.5, days: 60}", "hold: {share: 1.0, until_paid: invoice_paid_date}"))
+    write_csv(tmp_path, "roster", [person("H", "held")], list(person("H", "held")))
+    deals = [deal("D1", "H", 10000, "2026-01-10", invoice_paid_date="2026-03-15"),
+             deal("D2", "H", 10000, "2026-01-12", invoice_paid_date="2026-01-20")]
+    write_csv(tmp_path, "deals", deals, [*DEAL_COLUMNS, "invoice_paid_date"])
+    paid = {}
+    for month in ("2026-01", "2026-02", "2026-03"):
+        res = runner.invoke(app, [
+            "payroll", "--period", month, "--ledger", ledger, "--plans", str(tmp_path / "plans"),
+            "--roster", str(tmp_path / "roster.csv"), "--deals", str(tmp_path / "deals.csv"),
+            "--year", "2026", "--out", str(tmp_path / month)])
+        assert res.exit_code == 0, res.output
+        frame = pd.read_csv(tmp_path / month / "payroll.csv", dtype=str, keep_default_na=False)
+        paid[month] = list(zip(frame["memo"], frame["amount"], strict=True))
+        close(ledger, month)
+    # January earns 2,000; D1's invoice (half the month's credit) is unpaid at 31 January
+    assert paid["2026-01"] == [("commission 2026-01", "2000.00"),
+                               ("held until invoice_paid_date of its credits", "-1000.00")]
+    assert paid["2026-02"] == []
+    assert paid["2026-03"] == [("releases 2026-01 commission held until invoice_paid_date of "
+                                "its credits", "1000.00")]
+
+
+V1_SCHEMA = [
+    "create table schema_version (version integer)",
+    "insert into schema_version values (1)",
+    "create table runs (run_id varchar(40) primary key, period varchar(7) not null, "
+    "created_at varchar(32) not null, inputs text not null, plans text not null)",
+    "create table lines (line_id varchar(60) primary key, run_id varchar(40) not null, "
+    "pay_period varchar(7) not null, earned_period varchar(7) not null, payee_id "
+    "varchar(200) not null, payee_name varchar(400) not null, component varchar(200) not "
+    "null, kind varchar(20) not null, earning_code varchar(40) not null, cents bigint not "
+    "null, memo varchar(400) not null)",
+    "create table periods (period varchar(7) primary key, state varchar(10) not null, "
+    "run_id varchar(40), closed_at varchar(32))",
+    "insert into runs values ('r1', '2026-01', 'x', '{}', '{}')",
+    "insert into lines values ('r1-00001', 'r1', '2026-01', '2026-01', 'A', 'A', "
+    "'commission', 'earned', 'COMM', 100, 'commission 2026-01')",
+    "insert into periods values ('2026-01', 'closed', 'r1', 'x')",
+]
+
+
+def test_an_old_ledger_upgrades_itself(ledger: str) -> None:
+    from compplan.ledger.store import SCHEMA_VERSION, open_ledger
+
+    engine = sa.create_engine(url_for(ledger))
+    with engine.begin() as conn:
+        for sql in V1_SCHEMA:
+            conn.execute(sa.text(sql))
+    engine.dispose()
+    open_ledger(ledger).dispose()
+    assert query(ledger, "select version from schema_version") == [(SCHEMA_VERSION,)]
+    assert query(ledger, "select line_id, cents, release_period, ref from lines") == [
+        ("r1-00001", 100, None, None)]

@@ -32,9 +32,9 @@ from sqlalchemy.engine import Engine
 
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
+from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, periods, runs
-from compplan.money import format_cents, to_cents
-from compplan.schema import Hold
+from compplan.money import format_cents
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
                 "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
@@ -116,52 +116,10 @@ def compute(result: Result, engine: Engine, period: str, digest: str) -> Payroll
                              "adjusts " + moves["period"] + " " + moves["component"],
                              moves["component"] + " " + moves["period"])
     moves = moves.assign(cents=moves["delta"], earned_period=moves["period"])
-    moves = pd.concat([moves, _holds(result, moves, period), _releases(paid, period)],
-                      ignore_index=True)
+    moves = pd.concat([moves, holds(result, moves, period),
+                       releases(result, paid, period)], ignore_index=True)
     moves = pd.concat([moves, _balances(moves, paid, period)], ignore_index=True)
     return _finish(result, moves, period, run_id_for(period, digest))
-
-
-def _holds(result: Result, moves: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Hold back the configured share of this month's positive earned lines."""
-    rules: dict[tuple[str, str], Hold] = {}
-    for plan in result.plans.values():
-        for c in plan.components:
-            hold = getattr(c, "hold", None)
-            if isinstance(hold, Hold):
-                rules[(plan.plan, c.id)] = hold
-    earned = moves[(moves["kind"] == "earned") & (moves["cents"] > 0)]
-    if not rules or earned.empty:
-        return pd.DataFrame()
-    keys = list(zip(earned["plan"], earned["component"], strict=True))
-    share = np.array([rules[k].share if k in rules else 0.0 for k in keys])
-    days = np.array([rules[k].days if k in rules else 0 for k in keys], dtype="timedelta64[D]")
-    end = (np.datetime64(period, "M") + 1).astype("datetime64[D]") - 1
-    due = end + days
-    release = due.astype("datetime64[M]").astype(str)
-    held = to_cents(share * earned["cents"].to_numpy() / 100)
-    keep = (held > 0) & (release > period)
-    out = earned[keep]
-    return pd.DataFrame({
-        "payee_id": out["payee_id"].to_numpy(), "component": out["component"].to_numpy(),
-        "kind": "hold", "earning_code": out["earning_code"].to_numpy(),
-        "cents": -held[keep], "earned_period": period, "release_period": release[keep],
-        "memo": [f"held until {d}" for d in due[keep].astype(str)]})
-
-
-def _releases(paid: pd.DataFrame, period: str) -> pd.DataFrame:
-    """Release the holds that fell due by this month and were not released yet."""
-    released = set(paid.loc[paid["kind"] == "release", "ref"])
-    holds = paid[(paid["kind"] == "hold") & (paid["release_period"].fillna("9999") <= period)
-                 & ~paid["line_id"].isin(released)]
-    return pd.DataFrame({
-        "payee_id": holds["payee_id"].to_numpy(), "component": holds["component"].to_numpy(),
-        "kind": "release", "earning_code": holds["earning_code"].to_numpy(),
-        "cents": -holds["cents"].to_numpy(dtype=np.int64),
-        "earned_period": holds["earned_period"].to_numpy(),
-        "memo": ("releases " + holds["earned_period"] + " " + holds["component"]
-                 + " " + holds["memo"]).to_numpy(),
-        "ref": holds["line_id"].to_numpy()})
 
 
 def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFrame:

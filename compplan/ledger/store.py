@@ -1,11 +1,13 @@
 """Ledger storage through SQLAlchemy: SQLite by path, PostgreSQL by URL.
 
 The schema is versioned: a new ledger is created at the current version, and an older
-one is upgraded step by step when opened. Every write is one transaction.
+one is upgraded step by step (``MIGRATIONS``) when opened, in one transaction. Every
+write is one transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from compplan.errors import InputError, Issue
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 metadata = sa.MetaData()
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
@@ -53,6 +55,15 @@ periods = sa.Table(
 )
 
 
+def _v1_to_v2(conn: sa.Connection) -> None:
+    """Version 2 records holds: when a hold is due, and which hold a release pays."""
+    conn.execute(sa.text("ALTER TABLE lines ADD COLUMN release_period VARCHAR(7)"))
+    conn.execute(sa.text("ALTER TABLE lines ADD COLUMN ref VARCHAR(60)"))
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2}
+
+
 def url_for(location: str) -> str:
     """A SQLAlchemy URL: ``postgresql://...`` (through psycopg 3), else a SQLite file.
 
@@ -71,13 +82,19 @@ def open_ledger(location: str) -> Engine:
     try:
         engine = sa.create_engine(url_for(location))
         with engine.begin() as conn:
-            metadata.create_all(conn)
-            version = conn.execute(sa.select(schema_version.c.version)).scalar()
-            if version is None:
-                conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
-            elif version > SCHEMA_VERSION:
+            existed = sa.inspect(conn).has_table("schema_version")
+            version = (conn.execute(sa.select(schema_version.c.version)).scalar()
+                       if existed else None)
+            if version is not None and version > SCHEMA_VERSION:
                 raise InputError([Issue(location, f"ledger schema version {version} is newer "
                                         f"than this compplan ({SCHEMA_VERSION})")])
+            while version is not None and version < SCHEMA_VERSION:
+                MIGRATIONS[version](conn)
+                version += 1
+                conn.execute(schema_version.update().values(version=version))
+            metadata.create_all(conn)
+            if version is None:
+                conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
     except sa.exc.SQLAlchemyError as exc:
         raise InputError([Issue(location, f"cannot open the ledger: {exc.__class__.__name__}: "
                                 f"{str(exc).splitlines()[0]}")]) from None

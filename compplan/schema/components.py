@@ -90,11 +90,23 @@ class _Base(Model):
 
 
 class Hold(Model):
-    """Hold back a share of what a component earns until some days after the month ends
-    (e.g. the end of a clawback window); payroll releases it in the month it falls due."""
+    """Hold back a share of what a component earns, and release it when it falls due:
+
+    - ``days``: that many days after the month ends (e.g. the end of a clawback window);
+    - ``until_paid``: a date column of the credited rows (an invoice's paid date): the
+      share of the month's pay that comes from credits not yet paid is held, and released
+      in the payroll by whose month end all of them are paid.
+    """
 
     share: float = Field(gt=0, le=1)
-    days: int = Field(ge=0, le=730)
+    days: int | None = Field(default=None, ge=0, le=730)
+    until_paid: Column | None = None
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Hold:
+        if (self.days is None) == (self.until_paid is None):
+            raise ValueError("give either days or until_paid")
+        return self
 
 
 class _Variable(_Base):
