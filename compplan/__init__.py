@@ -3,7 +3,21 @@
 The public surface is re-exported here; see :mod:`compplan.api`.
 """
 
-from compplan.api import Result, evaluate, load_inputs, load_mapping, load_plans
+from compplan.api import (
+    Result,
+    close_month,
+    compare_scenarios,
+    evaluate,
+    inputs_from_frames,
+    ledger_history,
+    load_inputs,
+    load_mapping,
+    load_plans,
+    pay_month,
+    payout_curve,
+    plan_quotas,
+    sample_company,
+)
 from compplan.errors import CompplanError, InputError, Issue, OutputError, PlanError
 
 __version__ = "0.1.0"
@@ -16,8 +30,16 @@ __all__ = [
     "PlanError",
     "Result",
     "__version__",
+    "close_month",
+    "compare_scenarios",
     "evaluate",
+    "inputs_from_frames",
+    "ledger_history",
     "load_inputs",
     "load_mapping",
     "load_plans",
+    "pay_month",
+    "payout_curve",
+    "plan_quotas",
+    "sample_company",
 ]

@@ -8,15 +8,28 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from compplan.engine import Result
 from compplan.engine import evaluate as _evaluate
 from compplan.ingest import Table, load_table, table_from_frame
 from compplan.inputs import Inputs, load_inputs
+from compplan.ledger.payroll import PayrollRun, history
+from compplan.ledger.run import close_period
+from compplan.ledger.run import payroll as _payroll
+from compplan.ledger.store import open_ledger
 from compplan.loader import load_plans
 from compplan.mapping import load_mapping
+from compplan.quotas.params import QuotaParams
+from compplan.quotas.planner import QuotaPlan
+from compplan.quotas.planner import plan as _plan_quotas
+from compplan.quotas.territories import prepare
+from compplan.sample import SampleCompany, make_company
+from compplan.scenarios.run import Comparison, with_monte_carlo
+from compplan.scenarios.run import compare as _compare
 from compplan.schema import Plan
 
 TableLike = pd.DataFrame | Path | str | Table
@@ -55,4 +68,71 @@ def evaluate(
     return _evaluate(loaded, inputs, year)
 
 
-__all__ = ["Result", "evaluate", "load_inputs", "load_mapping", "load_plans"]
+def sample_company(seed: int = 7, year: int = 2026) -> SampleCompany:
+    """The built-in sample company (roster, deals, quotas, accounts, territories)."""
+    return make_company(seed, year)
+
+
+def payout_curve(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
+    """Pay as a multiple of target along attainment of the plan's first quota measure
+    (attainment 0 to 250 %), for plotting; None for a plan without one."""
+    from compplan.excel.charts import GRID, plan_curve  # noqa: PLC0415
+
+    curve = plan_curve(plan)
+    return None if curve is None else (GRID.copy(), curve)
+
+
+def plan_quotas(territories: pd.DataFrame | Path | str, history: pd.DataFrame | None = None,
+                overrides: pd.DataFrame | None = None, **params: Any) -> QuotaPlan:
+    """Distribute a target over territories (see ``compplan quotas``); params as its flags."""
+    table = _table(territories, "territories")
+    assert table is not None
+    terr = prepare(table, _table(overrides, "overrides"))
+    past = None
+    if history is not None:
+        past = history.copy()
+        past["close_date"] = pd.to_datetime(past["close_date"], errors="coerce")
+        if "territory_id" not in past:
+            owners = terr.frame.drop_duplicates("payee_id").set_index("payee_id")
+            past["territory_id"] = owners["territory_id"].reindex(past["owner_id"]).to_numpy()
+        past = past[past["territory_id"].notna()]
+    return _plan_quotas(terr, QuotaParams(**params), past)
+
+
+def compare_scenarios(plans: dict[str, Plan], inputs: Inputs, year: int,
+                      scenarios: Path | str, draws: int = 0, seed: int = 1,
+                      method: str = "lognormal") -> Comparison:
+    """Baseline and scenarios side by side (see ``compplan simulate``)."""
+    comparison = _compare(plans, inputs, year, Path(scenarios))
+    return with_monte_carlo(comparison, draws, seed, method) if draws else comparison
+
+
+def inputs_from_frames(roster: TableLike, deals: TableLike, quotas: TableLike | None = None,
+                       accounts: TableLike | None = None) -> Inputs:
+    """Typed inputs from frames or files, checked as the CLI checks files."""
+    roster_t, deals_t = _table(roster, "roster"), _table(deals, "deals")
+    assert roster_t is not None and deals_t is not None
+    return Inputs(roster=roster_t, deals=deals_t, quotas=_table(quotas, "quotas"),
+                  accounts=_table(accounts, "accounts"))
+
+
+def pay_month(result: Result, ledger: str, period: str, out: Path | str,
+              files: dict[str, Path | None] | None = None) -> PayrollRun:
+    """Record a month's payroll in the ledger and write its files (``compplan payroll``)."""
+    run, _ = _payroll(result, ledger, period, files or {}, Path(out))
+    return run
+
+
+def close_month(ledger: str, period: str) -> str:
+    """Lock a paid month (``compplan close``); returns the closed run id."""
+    return close_period(ledger, period)
+
+
+def ledger_history(ledger: str, payee_id: str) -> pd.DataFrame:
+    """A payee's ledger by period (``compplan ledger show``)."""
+    return history(open_ledger(ledger), payee_id)
+
+
+__all__ = ["Result", "close_month", "compare_scenarios", "evaluate", "inputs_from_frames",
+           "ledger_history", "load_inputs", "load_mapping", "load_plans", "pay_month",
+           "payout_curve", "plan_quotas", "sample_company"]

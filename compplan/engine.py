@@ -68,6 +68,18 @@ class Result:
 
         return credits_table(self)
 
+    def attainment(self) -> pd.DataFrame:
+        """Quota, credited value and attainment by payee, measure and period."""
+        from compplan.attainment import attainment_table  # noqa: PLC0415 - imports Result
+
+        return attainment_table(self)
+
+    def summary(self) -> pd.DataFrame:
+        """Per plan: payees, total and variable pay, bookings, cost of sales, attainment."""
+        from compplan.summary import summarize  # noqa: PLC0415 - imports Result
+
+        return summarize(self)
+
     def explain(self, payee_id: str, period: str) -> str:
         """How each of a payee's lines in a month was computed (see compplan explain)."""
         from compplan.explain import explain  # noqa: PLC0415 - explain imports engine types
