@@ -154,6 +154,9 @@ class Sources:
             usable = (look[to.column] != "").to_numpy() & ~look[to.key].duplicated(
                 keep="first").to_numpy()
             positions = np.flatnonzero(usable)
+            if len(positions) == 0:  # nobody owns anything: every row maps to none
+                self._lookups[key] = np.full(len(table.frame), -1, dtype=np.int64)
+                return self._lookups[key]
             keys = pd.Index(look[to.key].to_numpy()[positions])
             hit = keys.get_indexer(table.frame[to.key].to_numpy())
             self._lookups[key] = np.asarray(
@@ -205,6 +208,8 @@ def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
     if isinstance(m.credit_to, CreditToLookup):
         mask &= lookup >= 0
         codes, factor, _ = sources.payees(m.credit_to.via, m.credit_to.column)
+        if len(codes) == 0:  # an empty lookup table
+            codes, factor = np.full(1, -2, dtype=np.int64), np.zeros(1, dtype=np.int64)
         row_codes = codes[np.clip(lookup, 0, None)]
         row_factor = factor[np.clip(lookup, 0, None)]
     else:

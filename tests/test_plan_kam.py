@@ -29,3 +29,12 @@ def test_account_commission_by_class(case: Case) -> None:
     assert pay(r, "K", "2026-02", "base_salary") == "7500.00"
     assert reasons(r, deal_id="D1", payee_id="GHOST") == ["payee not in roster"]
     assert reasons(r, deal_id="D5", payee_id="NOBODY") == ["payee not in roster"]
+
+
+def test_accounts_nobody_owns_credit_nothing(case: Case) -> None:
+    case.roster = [person("K", "kam-2026", base_salary=90000)]
+    case.accounts = [{"account_id": "ACC1", "kam_id": "", "class": "A"}]
+    case.deals = [deal("D1", "X", 100000, "2026-02-03", margin=10000, account_id="ACC1")]
+    r = case.run()
+    assert r.credits.empty
+    assert pay(r, "K", "2026-02", "account_commission") == "0.00"
