@@ -9,6 +9,7 @@ stops early, and each value's line is kept so errors can say ``file:line``.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +127,9 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
     """Parse one YAML document safely; problems come back as issues, never raised."""
     yaml = YAML(typ="safe", pure=True)
     try:
-        node = yaml.compose(text)
+        with warnings.catch_warnings():  # a reused anchor is legal YAML; keep stderr clean
+            warnings.simplefilter("ignore")
+            node = yaml.compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
