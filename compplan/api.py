@@ -130,7 +130,7 @@ def close_month(ledger: str, period: str) -> str:
 
 def ledger_history(ledger: str, payee_id: str) -> pd.DataFrame:
     """A payee's ledger by period (``compplan ledger show``)."""
-    return history(open_ledger(ledger), payee_id)
+    return history(open_ledger(ledger, create=False), payee_id)
 
 
 __all__ = ["Result", "close_month", "compare_scenarios", "evaluate", "inputs_from_frames",

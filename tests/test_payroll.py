@@ -369,3 +369,10 @@ def test_an_old_ledger_upgrades_itself(ledger: str) -> None:
     assert query(ledger, "select version from schema_version") == [(SCHEMA_VERSION,)]
     assert query(ledger, "select line_id, cents, release_period, ref from lines") == [
         ("r1-00001", 100, None, None)]
+
+
+def test_reading_a_missing_ledger_does_not_create_one(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["ledger", "show", "--payee", "X", "--ledger",
+                              str(tmp_path / "none.db")])
+    assert res.exit_code == 2 and "no such ledger" in res.output
+    assert not (tmp_path / "none.db").exists()

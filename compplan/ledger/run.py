@@ -41,11 +41,11 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
 
 
 def close_period(ledger: str, period: str) -> str:
-    return close(open_ledger(ledger), period)
+    return close(open_ledger(ledger, create=False), period)
 
 
 def show(ledger: str, payee_id: str) -> str:
-    table = history(open_ledger(ledger), payee_id)
+    table = history(open_ledger(ledger, create=False), payee_id)
     if table.empty:
         return f"no ledger lines for payee {payee_id}"
     return table.to_string(index=False, float_format=lambda v: f"{v:,.2f}")

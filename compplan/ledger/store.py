@@ -77,8 +77,10 @@ def url_for(location: str) -> str:
     return f"sqlite:///{Path(location).resolve()}"
 
 
-def open_ledger(location: str) -> Engine:
-    """Open (creating or upgrading) a ledger."""
+def open_ledger(location: str, create: bool = True) -> Engine:
+    """Open (creating, unless told not to, or upgrading) a ledger."""
+    if not create and "://" not in location and not Path(location).exists():
+        raise InputError([Issue(location, "no such ledger: run compplan payroll first")])
     try:
         engine = sa.create_engine(url_for(location))
         with engine.begin() as conn:

@@ -78,6 +78,7 @@ def load_params(path: Path | None, overrides: dict[str, Any]) -> QuotaParams:
         return QuotaParams.model_validate(data)
     except ValidationError as exc:
         raise PlanError([
-            Issue(file, "unknown key" if e["type"] == "extra_forbidden" else e["msg"],
+            Issue(file, "unknown key" if e["type"] == "extra_forbidden"
+                  else e["msg"].removeprefix("Value error, "),
                   lines.get(tuple(e["loc"][:1])), render_path(tuple(e["loc"])))
             for e in exc.errors()]) from None
