@@ -338,6 +338,28 @@ def schema(
 
 
 @app.command()
+def synth(
+    payees: Annotated[int, typer.Option(help="how many payees")],
+    deals: Annotated[int, typer.Option(help="about how many deal rows")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the tables")],
+    year: YearOpt = 2026,
+    seed: Annotated[int, typer.Option(help="same seed, same company")] = 1,
+    file_format: Annotated[str, typer.Option("--format", help="csv, parquet or both")] = "both",
+) -> None:
+    """Write a synthetic company of any size (roster, deals, quotas, accounts, territories)."""
+    from compplan.synth import Size, make, write  # noqa: PLC0415
+
+    def action() -> None:
+        if payees < 10 or deals < 1 or file_format not in ("csv", "parquet", "both"):
+            raise InputError([Issue("command line", "expected --payees >= 10, --deals >= 1, "
+                                    "--format csv|parquet|both")])
+        formats = ("csv", "parquet") if file_format == "both" else (file_format,)
+        written = write(make(Size(payees, deals, year, seed)), out_dir, formats)
+        out.print(f"{len(written)} files in {out_dir}", highlight=False)
+    _guard(action)
+
+
+@app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for sample data and results")] =
     Path("demo-out"),

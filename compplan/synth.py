@@ -1,0 +1,143 @@
+"""Synthetic companies of any size, deterministic for a seed, generated column-wise.
+
+Roles are spread over the shipped plans (5 % managers, 55 % AEs, 15 % SDRs, 5 % KAMs,
+10 % partners, 5 % inside sales, 5 % account managers); about 6 % of payees are hired
+and 6 % leave during the year. Deals follow the quarterly seasonality of the reference
+plans, 15 % of AE wins are split between two owners, 3 % are credit memos, 6 % of wins
+are cancelled (some inside the 90-day clawback window, some after), 45 % are sourced
+by an SDR, and each carries an account, a term and a deal type. SDRs get monthly
+pipeline and meeting quotas; each AE a territory with potential and last year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from compplan.sample import SampleCompany
+
+ROLES = (("MGR", "mgr-2026", 0.05), ("AE", "ae-2026", 0.55), ("SDR", "sdr-2026", 0.15),
+         ("KAM", "kam-2026", 0.05), ("PARTNER", "partner-2026", 0.10),
+         ("ISR", "inside-2026", 0.05), ("AM", "am-2026", 0.05))
+PAY = {"MGR": (150_000, 60_000, 4_000_000), "AE": (90_000, 60_000, 800_000),
+       "SDR": (55_000, 24_000, np.nan), "KAM": (110_000, 40_000, np.nan),
+       "PARTNER": (np.nan, np.nan, np.nan), "ISR": (60_000, 30_000, 600_000),
+       "AM": (85_000, 40_000, 300_000)}
+SEASON = np.repeat([0.20, 0.25, 0.25, 0.30], 3) / 3
+
+
+@dataclass(frozen=True)
+class Size:
+    payees: int
+    deals: int
+    year: int = 2026
+    seed: int = 1
+
+
+def _roster(rng: np.random.Generator, size: Size) -> pd.DataFrame:
+    counts = np.maximum(1, np.round([share * size.payees for *_, share in ROLES])).astype(int)
+    role = np.repeat([r for r, *_ in ROLES], counts)
+    plan = np.repeat([p for _, p, _ in ROLES], counts)
+    n = len(role)
+    ids = np.char.add(np.char.add(role.astype(str), "-"),
+                      np.char.zfill(np.arange(n).astype(str), 6))
+    managers = ids[role == "MGR"]
+    reports = np.isin(role, ["AE", "SDR", "ISR"])
+    manager = np.where(reports, managers[np.arange(n) % len(managers)], "")
+    y = size.year
+    start = np.full(n, f"{y - 2}-01-01", dtype=object)
+    hire = rng.random(n) < 0.06
+    start[hire] = (np.datetime64(f"{y}-01-01") + rng.integers(0, 300, hire.sum())).astype(str)
+    end = np.full(n, "", dtype=object)
+    leave = (rng.random(n) < 0.06) & ~hire
+    end[leave] = (np.datetime64(f"{y}-03-01") + rng.integers(0, 270, leave.sum())).astype(str)
+    base, target, quota = (np.array([PAY[r][k] for r in role], dtype=float) for k in range(3))
+    quota = np.round(quota * rng.uniform(0.9, 1.1, n), -3)
+    return pd.DataFrame({"payee_id": ids, "name": np.char.add("Payee ", ids), "role": role,
+                         "plan": plan, "manager_id": manager, "start_date": start,
+                         "end_date": end, "base_salary": base, "target_incentive": target,
+                         "quota": quota})
+
+
+def _deals(rng: np.random.Generator, roster: pd.DataFrame, accounts: pd.DataFrame,
+           size: Size) -> pd.DataFrame:
+    role = roster["role"].to_numpy()
+    sellers = roster["payee_id"].to_numpy()[np.isin(role, ["AE", "PARTNER", "ISR", "AM"])]
+    aes = roster["payee_id"].to_numpy()[role == "AE"]
+    sdrs = roster["payee_id"].to_numpy()[role == "SDR"]
+    n = max(1, int(size.deals / 1.06))  # split wins add about 6 % rows
+    month = rng.choice(12, size=n, p=SEASON)
+    close = (np.datetime64(f"{size.year}-01", "M") + month).astype("datetime64[D]") + \
+        rng.integers(0, 28, n)
+    stage = rng.choice(["Closed Won", "Closed Lost", "Qualified", "Disqualified"], n,
+                       p=[0.55, 0.25, 0.12, 0.08])
+    won = stage == "Closed Won"
+    amount = np.round(rng.lognormal(10.4, 0.7, n), 2)
+    amount = np.where(rng.random(n) < 0.03, -np.round(amount * 0.2, 2), amount)
+    cancel = np.where(won & (rng.random(n) < 0.06),
+                      (close + rng.integers(5, 140, n)).astype(str), "")
+    owner = rng.choice(sellers, n)
+    deal_id = np.char.add("D", np.char.zfill(np.arange(n).astype(str), 9))
+    deals = pd.DataFrame({
+        "deal_id": deal_id, "owner_id": owner, "split_pct": np.nan, "amount": amount,
+        "margin": np.round(amount * rng.uniform(0.25, 0.6, n), 2), "stage": stage,
+        "created_date": (close - rng.integers(10, 120, n)).astype(str),
+        "close_date": np.where(np.isin(stage, ["Closed Won", "Closed Lost"]), close.astype(str),
+                               ""),
+        "cancel_date": cancel, "term_months": rng.choice([12, 24, 36], n, p=[0.6, 0.25, 0.15]),
+        "account_id": rng.choice(accounts["account_id"].to_numpy(), n),
+        "sdr_id": np.where(rng.random(n) < 0.45, rng.choice(sdrs, n), ""),
+        "deal_type": rng.choice(["new", "expansion", "renewal", "upsell", "internal"], n,
+                                p=[0.45, 0.2, 0.25, 0.07, 0.03])})
+    split = won & np.isin(owner, aes) & (rng.random(n) < 0.15)
+    first = deals[split].assign(split_pct=0.6)
+    second = deals[split].assign(owner_id=rng.choice(aes, int(split.sum())), split_pct=0.4)
+    rows: pd.DataFrame = pd.concat([deals[~split], first, second], ignore_index=True)
+    return rows.sort_values(["deal_id", "split_pct"], kind="stable").reset_index(drop=True)
+
+
+def make(size: Size) -> SampleCompany:
+    """A company of ``size.payees`` payees and about ``size.deals`` deal rows."""
+    rng = np.random.default_rng(size.seed)
+    roster = _roster(rng, size)
+    kams = roster["payee_id"].to_numpy()[roster["role"].to_numpy() == "KAM"]
+    count = max(10, size.payees * 3)
+    accounts = pd.DataFrame({
+        "account_id": np.char.add("ACC", np.char.zfill(np.arange(count).astype(str), 7)),
+        "kam_id": np.where(np.arange(count) % 3 == 0, kams[np.arange(count) % len(kams)], ""),
+        "class": rng.choice(["A", "B", "C"], count, p=[0.2, 0.3, 0.5])})
+    deals = _deals(rng, roster, accounts, size)
+    sdrs = roster["payee_id"].to_numpy()[roster["role"].to_numpy() == "SDR"]
+    months = [f"{size.year}-{m:02d}" for m in range(1, 13)]
+    quotas = pd.DataFrame({
+        "payee_id": np.repeat(sdrs, 24), "measure": np.tile(np.repeat(["pipeline", "meetings"],
+                                                                      12), len(sdrs)),
+        "period": np.tile(months * 2, len(sdrs)),
+        "quota": np.tile(np.repeat([220_000.0, 6.0], 12), len(sdrs))})
+    ae = roster[roster["role"] == "AE"]
+    territories = pd.DataFrame({
+        "territory_id": np.char.add("TER-", ae["payee_id"].to_numpy().astype(str)),
+        "payee_id": ae["payee_id"].to_numpy(),
+        "potential": np.round(ae["quota"].to_numpy() * rng.uniform(1.6, 3.0, len(ae)), -3),
+        "last_year": np.round(ae["quota"].to_numpy() * rng.uniform(0.75, 1.05, len(ae)), -3)})
+    return SampleCompany(roster, deals, quotas, accounts[accounts["kam_id"] != ""]
+                         .reset_index(drop=True), territories)
+
+
+def write(company: SampleCompany, out: Path, formats: tuple[str, ...] = ("csv", "parquet")
+          ) -> list[Path]:
+    """Write every table in each format; returns the files written."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ("roster", "deals", "quotas", "accounts", "territories"):
+        frame: pd.DataFrame = getattr(company, name)
+        if "csv" in formats:
+            frame.to_csv(out / f"{name}.csv", index=False)
+            written.append(out / f"{name}.csv")
+        if "parquet" in formats:
+            frame.to_parquet(out / f"{name}.parquet", index=False)
+            written.append(out / f"{name}.parquet")
+    return written
