@@ -31,8 +31,8 @@ def _rss_mib() -> float:
 def measure(payees: int, lines: int, folder: Path) -> dict[str, float]:
     for name, frame in company(payees, lines).items():
         frame.to_csv(folder / f"{name}.csv", index=False)
-    inputs = load_inputs(folder / "roster.csv", folder / "deals.csv",
-                         accounts=folder / "accounts.csv")
+    inputs = load_inputs(folder / "roster.csv", folder / "deals.csv", folder / "quotas.csv",
+                         folder / "accounts.csv")
     result = evaluate(load_plans(PLANS), inputs, 2026)
     before = _rss_mib()
     start = time.perf_counter()

@@ -27,7 +27,7 @@ def measure(payees: int, draws: int, method: str) -> dict[str, float | str]:
         for name, frame in company(payees, payees * 100).items():
             frame.to_csv(folder / f"{name}.csv", index=False)
         inputs = load_inputs(folder / "roster.csv", folder / "deals.csv",
-                             accounts=folder / "accounts.csv")
+                             folder / "quotas.csv", folder / "accounts.csv")
         result = evaluate(load_plans(PLANS), inputs, 2026)
     start = time.perf_counter()
     table, _ = monte_carlo("baseline", result, DrawSettings(draws=draws, method=method))
