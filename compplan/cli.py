@@ -78,12 +78,16 @@ def run(
     excel: Annotated[bool, typer.Option(
         "--excel/--no-excel", help="also write results.xlsx (minutes for millions of credits)")
     ] = True,
+    detail_format: Annotated[str, typer.Option(
+        "--format", help="credits and exceptions as csv or parquet")] = "csv",
 ) -> None:
     """Evaluate the plans; write payouts.csv, credits.csv, exceptions.csv, results.xlsx."""
     def action() -> None:
+        if detail_format not in ("csv", "parquet"):
+            raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
                            mapping, year)
-        written = write_atomically(out_dir, run_writers(result, excel))
+        written = write_atomically(out_dir, run_writers(result, excel, detail_format))
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
                   f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")

@@ -95,9 +95,28 @@ def _csv_writer(frame: pd.DataFrame, numeric: set[str], bulk: bool = False) -> W
     return write
 
 
-def run_writers(result: Result, excel: bool = True) -> dict[str, Writer]:
-    """The files of ``compplan run``, by name (``results.xlsx`` unless ``excel`` is off)."""
-    writers: dict[str, Writer] = {
+def _parquet_writer(frame: pd.DataFrame) -> Writer:
+    def write(path: Path) -> None:
+        frame.to_parquet(path, index=False)
+    return write
+
+
+def run_writers(result: Result, excel: bool = True, detail: str = "csv") -> dict[str, Writer]:
+    """The files of ``compplan run``, by name (``results.xlsx`` unless ``excel`` is off).
+
+    ``detail="parquet"`` writes credits and exceptions as Parquet (typed, several times
+    faster for millions of credits); payouts.csv stays CSV, as the run contract says.
+    """
+    if detail == "parquet":
+        writers: dict[str, Writer] = {
+            "payouts.csv": _csv_writer(result.payouts, {"amount"}),
+            "credits.parquet": _parquet_writer(result.credits),
+            "exceptions.parquet": _parquet_writer(result.exceptions),
+        }
+        if excel:
+            writers["results.xlsx"] = lambda path: _write_workbook(result, path)
+        return writers
+    writers = {
         "payouts.csv": _csv_writer(result.payouts, {"amount"}),
         "credits.csv": _csv_writer(result.credits,
                                    {"amount", "split", "source_row", "margin", "deal_amount",

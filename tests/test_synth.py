@@ -44,3 +44,24 @@ def test_synth_feeds_run_from_parquet(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     payouts = pd.read_csv(tmp_path / "out" / "payouts.csv", dtype=str)
     assert payouts["payee_id"].nunique() >= 30
+
+
+def test_run_writes_parquet_details(tmp_path: Path) -> None:
+    runner = CliRunner()
+    co = tmp_path / "co"
+    assert runner.invoke(app, ["synth", "--payees", "30", "--deals", "800", "--out", str(co),
+                               "--format", "csv"]).exit_code == 0
+    base = ["run", "--plans", str(PLANS), "--roster", str(co / "roster.csv"), "--deals",
+            str(co / "deals.csv"), "--quotas", str(co / "quotas.csv"), "--accounts",
+            str(co / "accounts.csv"), "--year", "2026", "--no-excel"]
+    assert runner.invoke(app, [*base, "--out", str(tmp_path / "csv")]).exit_code == 0
+    res = runner.invoke(app, [*base, "--out", str(tmp_path / "pq"), "--format", "parquet"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
+        "credits.parquet", "exceptions.parquet", "payouts.csv"]
+    credits = pd.read_parquet(tmp_path / "pq" / "credits.parquet")
+    from_csv = pd.read_csv(tmp_path / "csv" / "credits.csv")
+    assert len(credits) == len(from_csv)
+    assert credits["amount"].sum() == from_csv["amount"].sum()
+    assert (tmp_path / "pq" / "payouts.csv").read_text() == (
+        tmp_path / "csv" / "payouts.csv").read_text()
