@@ -65,7 +65,9 @@ def _roster(rng: np.random.Generator, size: Size) -> pd.DataFrame:
 def _deals(rng: np.random.Generator, roster: pd.DataFrame, accounts: pd.DataFrame,
            size: Size) -> pd.DataFrame:
     role = roster["role"].to_numpy()
-    sellers = roster["payee_id"].to_numpy()[np.isin(role, ["AE", "PARTNER", "ISR", "AM"])]
+    selling = np.isin(role, ["AE", "PARTNER", "ISR", "AM"])
+    sellers = roster["payee_id"].to_numpy()[selling]
+    seller_is_ae = role[selling] == "AE"
     aes = roster["payee_id"].to_numpy()[role == "AE"]
     sdrs = roster["payee_id"].to_numpy()[role == "SDR"]
     n = max(1, int(size.deals / 1.06))  # split wins add about 6 % rows
@@ -79,7 +81,8 @@ def _deals(rng: np.random.Generator, roster: pd.DataFrame, accounts: pd.DataFram
     amount = np.where(rng.random(n) < 0.03, -np.round(amount * 0.2, 2), amount)
     cancel = np.where(won & (rng.random(n) < 0.06),
                       (close + rng.integers(5, 140, n)).astype(str), "")
-    owner = rng.choice(sellers, n)
+    owner_idx = rng.integers(0, len(sellers), n)
+    owner = sellers[owner_idx]
     deal_id = np.char.add("D", np.char.zfill(np.arange(n).astype(str), 9))
     deals = pd.DataFrame({
         "deal_id": deal_id, "owner_id": owner, "split_pct": np.nan, "amount": amount,
@@ -92,7 +95,7 @@ def _deals(rng: np.random.Generator, roster: pd.DataFrame, accounts: pd.DataFram
         "sdr_id": np.where(rng.random(n) < 0.45, rng.choice(sdrs, n), ""),
         "deal_type": rng.choice(["new", "expansion", "renewal", "upsell", "internal"], n,
                                 p=[0.45, 0.2, 0.25, 0.07, 0.03])})
-    split = won & np.isin(owner, aes) & (rng.random(n) < 0.15)
+    split = won & seller_is_ae[owner_idx] & (rng.random(n) < 0.15)
     first = deals[split].assign(split_pct=0.6)
     second = deals[split].assign(owner_id=rng.choice(aes, int(split.sum())), split_pct=0.4)
     rows: pd.DataFrame = pd.concat([deals[~split], first, second], ignore_index=True)
