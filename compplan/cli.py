@@ -15,7 +15,7 @@ from rich.console import Console
 
 from compplan.engine import Result, evaluate
 from compplan.errors import CompplanError, InputError, Issue
-from compplan.inputs import load_inputs
+from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
 from compplan.outputs import run_writers, write_atomically
@@ -60,13 +60,23 @@ def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
     return tables
 
 
+def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None,
+            assignments: Path | None, table: list[str] | None, mapping: str | None) -> Inputs:
+    return load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
+                       load_mapping(mapping) if mapping else None)
+
+
 def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
               accounts: Path | None, assignments: Path | None, table: list[str] | None,
               mapping: str | None, year: int) -> Result:
     loaded = load_plans(plans)
-    inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
-                         load_mapping(mapping) if mapping else None)
-    return evaluate(loaded, inputs, year)
+    return evaluate(loaded, _inputs(roster, deals, quotas, accounts, assignments, table,
+                                    mapping), year)
+
+
+def _list_files(written: list[Path]) -> None:
+    for path in written:
+        out.print(f"  {path}", highlight=False)
 
 
 @app.command()
@@ -91,8 +101,7 @@ def run(
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
                   f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")
-        for path in written:
-            out.print(f"  {path}", highlight=False)
+        _list_files(written)
     _guard(action)
 
 
@@ -164,8 +173,7 @@ def payroll(
         for row in owed[owed["active"] == "False"].to_dict("records"):
             out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered",
                       highlight=False)
-        for path in written:
-            out.print(f"  {path}", highlight=False)
+        _list_files(written)
     _guard(action)
 
 
@@ -213,8 +221,7 @@ def simulate(
             raise InputError([Issue("command line", "expected --draws >= 0 and --method "
                                     "lognormal or bootstrap")])
         loaded = load_plans(plans)
-        inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
-                             load_mapping(mapping) if mapping else None)
+        inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
         comparison = compare(loaded, inputs, year, scenarios)
         if draws:
             comparison = with_monte_carlo(comparison, draws, seed, method, out)
@@ -224,8 +231,7 @@ def simulate(
             out.print(f"{row['scenario']:<28} total pay {row['total_pay']:>16,.2f}  "
                       f"variable {row['variable_pay']:>14,.2f}  cost of sales "
                       f"{row['cost_of_sales']:.2%}", highlight=False)
-        for path in written:
-            out.print(f"  {path}", highlight=False)
+        _list_files(written)
     _guard(action)
 
 
@@ -308,8 +314,7 @@ def accounts(
         counts = table["class"].value_counts().reindex(["A", "B", "C"], fill_value=0)
         out.print(f"{len(table)} accounts: A {counts['A']}, B {counts['B']}, C {counts['C']}",
                   highlight=False)
-        for path in written:
-            out.print(f"  {path}", highlight=False)
+        _list_files(written)
     _guard(action)
 
 

@@ -274,13 +274,11 @@ components:
 """
 
 
-def test_held_pay_is_released_when_due(tmp_path: Path, ledger: str) -> None:
-    (tmp_path / "plans").mkdir()
-    (tmp_path / "plans" / "held.yaml").write_text(HOLD_PLAN)
-    write_csv(tmp_path, "roster", [person("H", "held")], list(person("H", "held")))
-    write_csv(tmp_path, "deals", [deal("D1", "H", 10000, "2026-01-10")], DEAL_COLUMNS)
+def pay_and_close(tmp_path: Path, ledger: str,
+                  months: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """Pay and close each month from tmp_path's plans/, roster and deals: memos paid."""
     paid = {}
-    for month in ("2026-01", "2026-02", "2026-03", "2026-04"):
+    for month in months:
         res = runner.invoke(app, [
             "payroll", "--period", month, "--ledger", ledger, "--plans", str(tmp_path / "plans"),
             "--roster", str(tmp_path / "roster.csv"), "--deals", str(tmp_path / "deals.csv"),
@@ -289,6 +287,15 @@ def test_held_pay_is_released_when_due(tmp_path: Path, ledger: str) -> None:
         frame = pd.read_csv(tmp_path / month / "payroll.csv", dtype=str, keep_default_na=False)
         paid[month] = list(zip(frame["memo"], frame["amount"], strict=True))
         close(ledger, month)
+    return paid
+
+
+def test_held_pay_is_released_when_due(tmp_path: Path, ledger: str) -> None:
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "held.yaml").write_text(HOLD_PLAN)
+    write_csv(tmp_path, "roster", [person("H", "held")], list(person("H", "held")))
+    write_csv(tmp_path, "deals", [deal("D1", "H", 10000, "2026-01-10")], DEAL_COLUMNS)
+    paid = pay_and_close(tmp_path, ledger, ["2026-01", "2026-02", "2026-03", "2026-04"])
     # January earns 1,000 and holds half until 60 days after 31 January: 1 April
     assert paid["2026-01"] == [("commission 2026-01", "1000.00"),
                                ("held until 2026-04-01", "-500.00")]
@@ -320,16 +327,7 @@ def test_pay_held_until_invoices_are_paid(tmp_path: Path, ledger: str) -> None:
     deals = [deal("D1", "H", 10000, "2026-01-10", invoice_paid_date="2026-03-15"),
              deal("D2", "H", 10000, "2026-01-12", invoice_paid_date="2026-01-20")]
     write_csv(tmp_path, "deals", deals, [*DEAL_COLUMNS, "invoice_paid_date"])
-    paid = {}
-    for month in ("2026-01", "2026-02", "2026-03"):
-        res = runner.invoke(app, [
-            "payroll", "--period", month, "--ledger", ledger, "--plans", str(tmp_path / "plans"),
-            "--roster", str(tmp_path / "roster.csv"), "--deals", str(tmp_path / "deals.csv"),
-            "--year", "2026", "--out", str(tmp_path / month)])
-        assert res.exit_code == 0, res.output
-        frame = pd.read_csv(tmp_path / month / "payroll.csv", dtype=str, keep_default_na=False)
-        paid[month] = list(zip(frame["memo"], frame["amount"], strict=True))
-        close(ledger, month)
+    paid = pay_and_close(tmp_path, ledger, ["2026-01", "2026-02", "2026-03"])
     # January earns 2,000; D1's invoice (half the month's credit) is unpaid at 31 January
     assert paid["2026-01"] == [("commission 2026-01", "2000.00"),
                                ("held until invoice_paid_date of its credits", "-1000.00")]
