@@ -48,6 +48,32 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _column_text(col: pd.Series) -> pd.Series:
+    """A typed column as the text a CSV would hold, vectorized where the type allows."""
+    if pd.api.types.is_datetime64_any_dtype(col.dtype):
+        return col.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return col.astype(str)
+    if pd.api.types.is_numeric_dtype(col.dtype):
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = np.isfinite(values)
+        integral = finite & (np.abs(values) < 1e15) & (np.floor(values) == values)
+        text = pd.Series(values, index=col.index).astype(str)
+        whole = pd.Series(np.where(integral, values, 0).astype(np.int64),
+                          index=col.index).astype(str)
+        text = text.where(~integral, whole)
+        return text.where(~np.isnan(values), "")
+    if pd.api.types.is_string_dtype(col.dtype) and not pd.api.types.is_object_dtype(col.dtype):
+        return col.fillna("").astype(str)
+    return pd.Series([_cell_text(v) for v in col.tolist()], index=col.index, dtype=str)
+
+
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column as text, so typed sources are checked exactly like CSV files."""
+    return pd.DataFrame({str(c): _column_text(frame[c]) for c in frame.columns},
+                        index=frame.index).reset_index(drop=True)
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
@@ -58,10 +84,7 @@ def _read_raw(path: Path) -> pd.DataFrame:
         return pd.read_csv(
             path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
         )
-    return pd.DataFrame(
-        {str(col): [_cell_text(v) for v in frame[col].tolist()] for col in frame.columns},
-        dtype=str,
-    )
+    return as_text(frame)
 
 
 def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd.DataFrame:
@@ -239,8 +262,7 @@ def load_table(path: Path | str, name: str, mapping: Mapping | None = None) -> T
 
 def table_from_frame(frame: pd.DataFrame, name: str, label: str | None = None) -> Table:
     """Type an in-memory frame (from a notebook) exactly as a file would be typed."""
-    raw = pd.DataFrame({str(c): [_cell_text(v) for v in frame[c].tolist()] for c in frame.columns},
-                       dtype=str)
+    raw = as_text(frame)
     parsed, issues = parse_table(raw, spec_for(name), label or f"<{name} frame>")
     raise_if(issues, InputError)
     return Table(name, label or f"<{name} frame>", parsed)
