@@ -51,7 +51,8 @@ def _cell_text(value: Any) -> str:
 def _column_text(col: pd.Series) -> pd.Series:
     """A typed column as the text a CSV would hold, vectorized where the type allows."""
     if pd.api.types.is_datetime64_any_dtype(col.dtype):
-        return col.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+        days: pd.Series = col.dt.strftime("%Y-%m-%d").fillna("").astype(str)
+        return days
     if pd.api.types.is_bool_dtype(col.dtype):
         return col.astype(str)
     if pd.api.types.is_numeric_dtype(col.dtype):
