@@ -102,3 +102,25 @@ def reasons(result: Result, **match: str) -> list[str]:
     for key, value in match.items():
         e = e[e[key].astype(str) == value]
     return e["reason"].tolist()
+
+
+def ten_percent_plan(plan_id: str, commission_extra: str = "", more: str = "") -> str:
+    """Plan text paying 10 % of each month's won bookings: a base to test pay mechanics
+    (draws, holds) on. ``commission_extra`` adds keys to the commission, ``more`` adds
+    components."""
+    return f"""
+plan: {plan_id}
+measures:
+  bookings:
+    filter: {{column: stage, eq: Closed Won}}
+    value: amount
+    date: close_date
+    credit_to: {{column: owner_id}}
+components:
+  - id: commission
+    kind: commission
+    measure: bookings
+    basis: value
+    period: month
+    schedule: {{mode: retroactive, tiers: [{{from: 0, rate: 0.10}}]}}
+{commission_extra}{more}"""

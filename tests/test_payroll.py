@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.ledger.store import url_for
-from tests.conftest import DEAL_COLUMNS, PLANS, deal, person, write_csv
+from tests.conftest import DEAL_COLUMNS, PLANS, deal, person, ten_percent_plan, write_csv
 
 runner = CliRunner()
 POSTGRES = os.environ.get("COMPPLAN_TEST_POSTGRES", "")
@@ -255,23 +255,7 @@ def test_two_closers_one_wins(tmp_path: Path, ledger: str) -> None:
     assert "already closed" in results[1][1]
 
 
-HOLD_PLAN = """
-plan: held
-measures:
-  bookings:
-    filter: {column: stage, eq: Closed Won}
-    value: amount
-    date: close_date
-    credit_to: {column: owner_id}
-components:
-  - id: commission
-    kind: commission
-    measure: bookings
-    basis: value
-    period: month
-    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
-    hold: {share: 0.5, days: 60}
-"""
+HOLD_PLAN = ten_percent_plan("held", commission_extra="    hold: {share: 0.5, days: 60}\n")
 
 
 def pay_and_close(tmp_path: Path, ledger: str,

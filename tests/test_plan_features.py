@@ -14,7 +14,7 @@ from compplan.engine import evaluate as evaluate_inputs
 from compplan.errors import InputError
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
-from tests.conftest import PLANS, Case, deal, lines, pay, person, reasons
+from tests.conftest import PLANS, Case, deal, lines, pay, person, reasons, ten_percent_plan
 
 
 def plan_folder(tmp_path: Path, text: str) -> Path:
@@ -291,23 +291,9 @@ def load_and_run(p: dict[str, Path | None], assignments: Path) -> object:
     return evaluate_inputs(load_plans(PLANS), inputs, 2026)
 
 
-DRAW_PLAN = """
-plan: draws
-measures:
-  bookings:
-    filter: {column: stage, eq: Closed Won}
-    value: amount
-    date: close_date
-    credit_to: {column: owner_id}
-components:
-  - id: commission
-    kind: commission
-    measure: bookings
-    basis: value
-    period: month
-    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
-  - {id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}
-"""
+DRAW_PLAN = ten_percent_plan(
+    "draws", more="  - {id: guarantee, kind: draw, amount: 3000, recoverable: false, "
+    "first_months: 3}\n")
 
 
 def test_non_recoverable_draw_tops_up_to_the_guarantee(tmp_path: Path) -> None:
