@@ -7,6 +7,7 @@ Text cells that a spreadsheet would read as a formula are prefixed with ``'``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -48,7 +49,7 @@ def _safe_frame(frame: pd.DataFrame, numeric: set[str]) -> pd.DataFrame:
     return out
 
 
-_FORMULA_RE = r"^[=+\-@\t\r]"
+_FORMULA_RE = "^[" + "".join(re.escape(c) for c in FORMULA_START) + "]"
 
 
 def _neutralize_array(arr: pa.Array) -> pa.Array:

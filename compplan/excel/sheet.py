@@ -22,8 +22,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
+from compplan.outputs import FORMULA_START
+
 EXCEL_MAX_ROWS = 1_048_576
-RISKY = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {"money": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd", "int": "#,##0",
            "number": "#,##0.####", "text": "@"}
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -127,7 +128,7 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
                 value = values[j][i]  # type: ignore[index]
                 pair = texts[j]
                 if pair is not None:
-                    cell = pair[1] if value.startswith(RISKY) else pair[0]
+                    cell = pair[1] if value.startswith(FORMULA_START) else pair[0]
                     cell.value = value
                     cell.data_type = "s"
                 else:
