@@ -16,6 +16,8 @@ Everything is column-wise: no loop over rows or payees.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -134,8 +136,9 @@ class Sources:
         the row's factor code, and the distinct names."""
         key = (table, column)
         if key not in self._payees:
-            factor, uniques = pd.factorize(self.table(table).frame[column], sort=False)
-            names = np.asarray(pd.Index(uniques).to_numpy(dtype=str), dtype=str)
+            cat = self.table(table).factor(column)
+            factor = cat.codes.astype(np.int64)
+            names = np.asarray(cat.categories.to_numpy(dtype=str), dtype=str)
             roster = self.people.codes(names)
             roster = np.where(names == "", -2, roster)
             codes = np.asarray(roster[factor], dtype=np.int64)
@@ -158,7 +161,8 @@ class Sources:
                 self._lookups[key] = np.full(len(table.frame), -1, dtype=np.int64)
                 return self._lookups[key]
             keys = pd.Index(look[to.key].to_numpy()[positions])
-            hit = keys.get_indexer(table.frame[to.key].to_numpy())
+            rows = table.factor(to.key)  # look each distinct key up once
+            hit = np.append(keys.get_indexer(rows.categories), -1)[rows.codes]
             self._lookups[key] = np.asarray(
                 np.where(hit >= 0, positions[np.clip(hit, 0, None)], -1), dtype=np.int64)
         return self._lookups[key]
@@ -166,9 +170,9 @@ class Sources:
     def deal_ids(self, table: str) -> pd.Categorical:
         """The ``deal_id`` column as a categorical (cheap to take millions of times)."""
         if table not in self._deals:
-            frame = self.table(table).frame
-            values = frame["deal_id"] if "deal_id" in frame else pd.Series("", index=frame.index)
-            self._deals[table] = pd.Categorical(values)
+            t = self.table(table)
+            self._deals[table] = (t.factor("deal_id") if "deal_id" in t.frame else
+                                  constant("", len(t.frame)))
         return self._deals[table]
 
 
@@ -185,12 +189,20 @@ def credit_columns(inputs: Inputs, m: Measure, source_idx: npt.NDArray[np.int64]
     out: dict[str, object] = {}
     for col in columns:
         if col in table.frame.columns:
-            out[col] = table.frame[col].take(source_idx).to_numpy()
+            out[col] = _take(table, col, source_idx)
         elif lookup is not None and col in lookup.frame.columns:
-            out[col] = lookup.frame[col].take(np.clip(lookup_idx, 0, None)).to_numpy()
+            out[col] = _take(lookup, col, np.clip(lookup_idx, 0, None))
         else:
             raise UnknownColumnError(col)
     return pd.DataFrame(out)
+
+
+def _take(table: Table, column: str, rows: npt.NDArray[np.int64]) -> object:
+    """A column's values at rows; text as a categorical (codes taken, no text copied)."""
+    values = table.frame[column]
+    if pd.api.types.is_string_dtype(values.dtype):
+        return table.factor(column).take(rows)
+    return values.to_numpy()[rows]
 
 
 def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
@@ -219,9 +231,13 @@ def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
     mask &= row_codes != -2  # no one named: the row matches no rule
     src = np.flatnonzero(mask)
     if m.once_per:
-        first = ~pd.Series(frame[m.once_per].take(src).to_numpy()).duplicated().to_numpy()
-        src = src[first]
+        src = src[_first_of_each(table.factor(m.once_per).codes[src])]
     return src, lookup[src], row_codes[src], row_factor[src]
+
+
+def _first_of_each(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Where each value appears for the first time (integer codes: no text hashed)."""
+    return np.asarray(~pd.Series(codes).duplicated().to_numpy(), dtype=bool)
 
 
 def _payee_names(m: Measure, sources: Sources, codes: Codes, factor: Codes) -> npt.NDArray[np.str_]:
@@ -248,8 +264,23 @@ def _row_exceptions(table: Table, src: Codes, reason: str | npt.ArrayLike, plan:
                            deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
 
 
-def candidates(plan: Plan, name: str,
-               sources: Sources) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+Batch = dict[str, np.ndarray]
+"""Credits on their way through the stages: named columns of equal length.
+
+Plain arrays, not frames: a frame would copy its columns into blocks at every step,
+and millions of credits pass through several steps per measure.
+"""
+
+
+def _rows(batch: Batch, which: npt.NDArray[np.bool_] | Codes) -> Batch:
+    return {name: values[which] for name, values in batch.items()}
+
+
+def _stack(batches: list[Batch]) -> Batch:
+    return {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
+
+
+def candidates(plan: Plan, name: str, sources: Sources) -> tuple[Batch, list[pd.DataFrame]]:
     """Valued and dated credits of one measure, clawbacks included (numbers only)."""
     m = plan.measures[name]
     table = sources.table(m.table)
@@ -268,34 +299,36 @@ def candidates(plan: Plan, name: str,
             _row_exceptions(table, src[no_value & ~no_date],
                             f"no {m.value}: nothing to credit", plan.plan, name)]
     ok = ~no_date & ~no_value
-    out = pd.DataFrame({"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
-                        "credit_value": value[ok], "credit_share": share[ok],
-                        "clawback": False, "via": -1, "source_idx": src[ok],
-                        "lookup_idx": lookup[ok]})
+    out: Batch = {"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
+                  "credit_value": value[ok], "credit_share": share[ok],
+                  "clawback": np.zeros(int(ok.sum()), dtype=bool),
+                  "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
+                  "lookup_idx": lookup[ok]}
     if m.clawback is not None:
-        rows = out["source_idx"].to_numpy()
+        rows = out["source_idx"]
         cancel = frame[m.clawback.cancel_column].to_numpy(dtype="datetime64[D]")[rows]
-        delta = (cancel - out["credit_date"].to_numpy(dtype="datetime64[D]")).astype(np.int64)
+        delta = (cancel - out["credit_date"]).astype(np.int64)
         has = ~np.isnat(cancel)
         before = has & (delta < 0)
         excs.append(_row_exceptions(table, rows[before], f"{m.clawback.cancel_column} is "
                                     f"before {m.date}: data error, no clawback", plan.plan, name))
         back = has & (delta >= 0) & (delta <= m.clawback.within_days)
-        claw = out[back].assign(credit_date=cancel[back], clawback=True)
-        claw["credit_value"] = -claw["credit_value"].to_numpy()
-        out = pd.concat([out, claw], ignore_index=True)
+        claw = _rows(out, back)
+        claw.update(credit_date=cancel[back], clawback=np.ones(int(back.sum()), dtype=bool),
+                    credit_value=-claw["credit_value"])
+        out = _stack([out, claw])
     return out, excs
 
 
-def _credit_exceptions(table: Table, credits: pd.DataFrame, names: npt.ArrayLike, plan: str,
+def _credit_exceptions(table: Table, credits: Batch, names: npt.ArrayLike, plan: str,
                        measure: str, reason: npt.ArrayLike) -> pd.DataFrame:
-    return _row_exceptions(table, credits["source_idx"].to_numpy(), reason, plan, measure,
-                           payee_id=np.asarray(names), date=credits["credit_date"].to_numpy(),
-                           value=credits["credit_value"].to_numpy())
+    return _row_exceptions(table, credits["source_idx"], reason, plan, measure,
+                           payee_id=np.asarray(names), date=credits["credit_date"],
+                           value=credits["credit_value"])
 
 
-def roll_up(m: Measure, credits: pd.DataFrame, sources: Sources, calendar: Calendar,
-            plan: str, measure: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
+            plan: str, measure: str) -> tuple[Batch, pd.DataFrame]:
     """Move credits from the payee who earned them to their manager(s).
 
     A credit rolls up only if it counts for that payee (in the roster, in the year,
@@ -303,23 +336,24 @@ def roll_up(m: Measure, credits: pd.DataFrame, sources: Sources, calendar: Calen
     """
     assert isinstance(m.credit_to, CreditToManager)
     people = sources.people
-    codes = credits["code"].to_numpy()
-    reason = people.reasons(codes, credits["credit_date"].to_numpy(dtype="datetime64[D]"),
-                            calendar)
-    bad = reason != ""
-    names = _payee_names(m, sources, codes[bad], credits["factor"].to_numpy()[bad])
-    excs = _credit_exceptions(sources.table(m.table), credits[bad], names, plan, measure,
-                              reason[bad])
-    current = credits[~bad].assign(via=codes[~bad])
+    codes = credits["code"]
+    reason = people.reason_codes(codes, credits["credit_date"], calendar)
+    bad = reason != 0
+    names = _payee_names(m, sources, codes[bad], credits["factor"][bad])
+    excs = _credit_exceptions(sources.table(m.table), _rows(credits, bad), names, plan, measure,
+                              people.reason_labels(calendar)[reason[bad]])
+    current = _rows(credits, ~bad)
+    current["via"] = current["code"]
     levels = []
     for _ in range(m.credit_to.levels):
-        boss = people.manager[current["code"].to_numpy()]
-        current = current[boss >= 0].assign(code=boss[boss >= 0])
+        boss = people.manager[current["code"]]
+        current = _rows(current, boss >= 0)
+        current["code"] = boss[boss >= 0]
         levels.append(current)
-    return pd.concat(levels, ignore_index=True), excs
+    return _stack(levels), excs
 
 
-def place_on_seats(credits: pd.DataFrame, plan_id: str, seats: pd.DataFrame,
+def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
                    people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
     """The seat of this plan each credit falls in (-1: none), and which misses to report.
 
@@ -332,13 +366,13 @@ def place_on_seats(credits: pd.DataFrame, plan_id: str, seats: pd.DataFrame,
     seat_code = people.codes(mine["payee_id"].to_numpy())
     seat_start = mine["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     seat_end = mine["end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    codes = credits["code"].to_numpy()
+    codes = credits["code"]
     if len(mine) == 0:
         return np.full(len(codes), -1, dtype=np.int64), codes < 0
     order = np.lexsort((seat_start, seat_code))
     span = np.int64(1 << 32)
     keys = seat_code[order] * span + seat_start[order]
-    days = credits["credit_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    days = credits["credit_date"].astype("datetime64[D]").astype(np.int64)
     pos = np.searchsorted(keys, codes * span + days, side="right") - 1
     at = order[np.clip(pos, 0, None)]
     hit = (pos >= 0) & (codes >= 0) & (seat_code[at] == codes) & (days <= seat_end[at])
@@ -349,12 +383,11 @@ def place_on_seats(credits: pd.DataFrame, plan_id: str, seats: pd.DataFrame,
     return np.asarray(seat, dtype=np.int64), report
 
 
-def _misses(m: Measure, credits: pd.DataFrame, report: npt.NDArray[np.bool_],
+def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
             sources: Sources, calendar: Calendar, plan_id: str, name: str) -> pd.DataFrame:
-    missed = credits[report]
-    codes = missed["code"].to_numpy()
-    reason = sources.people.reasons(codes, missed["credit_date"].to_numpy(
-        dtype="datetime64[D]"), calendar)
+    missed = _rows(credits, report)
+    codes = missed["code"]
+    reason = sources.people.reasons(codes, missed["credit_date"], calendar)
     reason = np.where(reason == "", f"payee not on plan {plan_id} on that date", reason)
     manager = isinstance(m.credit_to, CreditToManager)
     if manager:
@@ -362,7 +395,7 @@ def _misses(m: Measure, credits: pd.DataFrame, report: npt.NDArray[np.bool_],
                           "manager not active on that date", reason)
         names = sources.people.names(np.clip(codes, 0, None))
     else:
-        names = _payee_names(m, sources, codes, missed["factor"].to_numpy())
+        names = _payee_names(m, sources, codes, missed["factor"])
     return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
 
 
@@ -370,7 +403,7 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
                   calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Credits of every measure of every plan that has seats."""
     sources = Sources(inputs, People.from_inputs(inputs))
-    parts: list[pd.DataFrame] = []
+    parts: list[dict[str, Any]] = []
     excs: list[pd.DataFrame] = []
     for plan_id in sorted(set(seats["plan"])):
         plan = plans[plan_id]
@@ -382,51 +415,68 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
                 excs.append(missed)
             seat, report = place_on_seats(credits, plan_id, seats, sources.people)
             excs.append(_misses(m, credits, report, sources, calendar, plan_id, name))
-            placed = credits.assign(seat=seat)[seat >= 0]
+            placed = _rows(credits, seat >= 0)
+            placed["seat"] = seat[seat >= 0]
             parts.append(_finish(placed, plan_id, name, m, sources, calendar))
     if not parts:
         return pd.DataFrame(columns=CORE), excs
     return _concat(parts), excs
 
 
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Stack credit frames, keeping label columns categorical (union of categories)."""
-    out = pd.concat(parts, ignore_index=True)
-    for col in ("plan", "measure", "source_file", "deal_id"):
-        values = [part[col].array for part in parts]
-        try:
-            out[col] = union_categoricals(values)
-        except TypeError:  # categories of different kinds: leave the column as it is
-            continue
-    return out
+def _concat(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stack credit frames column by column, keeping label columns categorical.
+
+    ``pd.concat`` would hash a table's categories (millions of deal ids) to compare
+    them; parts cut from the same table share the very same categories, so their
+    codes are simply stacked.
+    """
+    out: dict[str, object] = {}
+    for col in parts[0]:
+        values = [part[col] for part in parts]
+        if all(isinstance(v, pd.Categorical) for v in values):
+            out[col] = _stack_labels(values)
+        else:
+            out[col] = np.concatenate(values)
+    return pd.DataFrame(out, copy=False)
 
 
-def _finish(placed: pd.DataFrame, plan_id: str, measure: str, m: Measure, sources: Sources,
-            calendar: Calendar) -> pd.DataFrame:
+def _stack_labels(values: list[pd.Categorical]) -> object:
+    first = values[0].categories
+    if all(v.categories is first for v in values):
+        codes = np.concatenate([v.codes for v in values])
+        return pd.Categorical.from_codes(codes, dtype=values[0].dtype)  # type: ignore[call-overload]
+    try:
+        return union_categoricals(values)
+    except TypeError:  # categories of different kinds: plain values
+        return np.concatenate([np.asarray(v, dtype=object) for v in values])
+
+
+def _finish(placed: Batch, plan_id: str, measure: str, m: Measure, sources: Sources,
+            calendar: Calendar) -> dict[str, Any]:
     """Give placed credits their labels as categoricals: no text is copied per credit."""
     people = sources.people
-    src = placed["source_idx"].to_numpy()
-    via = placed["via"].to_numpy()
+    src = placed["source_idx"]
+    via = placed["via"]
     via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
     table = sources.table(m.table)
-    dates = placed["credit_date"].to_numpy(dtype="datetime64[D]")
-    n = len(placed)
-    return pd.DataFrame({
-        "payee_id": categorical(placed["code"].to_numpy(), people.ids),
+    dates = placed["credit_date"].astype("datetime64[D]")
+    n = len(src)
+    return {
+        "payee_id": categorical(placed["code"], people.ids),
         "plan": constant(plan_id, n), "measure": constant(measure, n),
-        "seat": placed["seat"].to_numpy(),
+        "seat": placed["seat"],
         "credit_date": dates,
         "month": calendar.month_of(dates),
-        "credit_value": placed["credit_value"].to_numpy(),
-        "credit_share": placed["credit_share"].to_numpy(),
-        "credit_kind": categorical(placed["clawback"].to_numpy(dtype=np.int64),
+        "credit_value": placed["credit_value"],
+        "credit_share": placed["credit_share"],
+        "credit_kind": categorical(placed["clawback"].astype(np.int64),
                                    ["credit", "clawback"]),
         "via": categorical(via + 1, via_labels),
         "deal_id": sources.deal_ids(m.table).take(src),
         "source_file": constant(table.file, n),
         "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
-        "source_idx": src, "lookup_idx": placed["lookup_idx"].to_numpy(),
-    })
+        "source_idx": src, "lookup_idx": placed["lookup_idx"],
+    }
 
 
 def split_exceptions(inputs: Inputs, tolerance: float = 1e-6) -> pd.DataFrame:
@@ -434,10 +484,10 @@ def split_exceptions(inputs: Inputs, tolerance: float = 1e-6) -> pd.DataFrame:
     deals = inputs.deals.frame
     if "split_pct" not in deals.columns or "deal_id" not in deals.columns:
         return exception_frame(0)
-    share = deals["split_pct"].fillna(1.0)
-    total = share.groupby(deals["deal_id"]).transform("sum").to_numpy()
-    first = ~deals["deal_id"].duplicated().to_numpy()
-    bad = first & (np.abs(total - 1.0) > tolerance)
+    share = deals["split_pct"].fillna(1.0).to_numpy(dtype=np.float64)
+    deal = inputs.deals.factor("deal_id").codes.astype(np.int64)
+    total = np.bincount(deal, weights=share)[deal]
+    bad = _first_of_each(deal) & (np.abs(total - 1.0) > tolerance)
     sub = deals[bad]
     reasons = [f"split_pct of deal sums to {t:.6g}, not 1 (credited as given)"
                for t in total[bad]]

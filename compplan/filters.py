@@ -47,8 +47,21 @@ def _compare(frame: pd.DataFrame, cmp: Compare) -> Mask:
     if cmp.column not in frame.columns:
         raise UnknownColumnError(cmp.column)
     col = frame[cmp.column]
-    mask = np.ones(len(frame), dtype=bool)
-    present = col.notna().to_numpy() & (col.astype(str) != "").to_numpy()
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        # Test each distinct value once (and a missing one, code -1, last), then look
+        # the answers up by code: millions of rows share a handful of stages.
+        values = col.cat.categories
+        distinct = pd.Series(values.append(pd.Index([None], dtype=values.dtype)))
+        return _test(distinct, cmp)[col.cat.codes.to_numpy()]
+    return _test(col, cmp)
+
+
+def _test(col: pd.Series, cmp: Compare) -> Mask:
+    mask = np.ones(len(col), dtype=bool)
+    present = col.notna().to_numpy().copy()
+    if not (pd.api.types.is_numeric_dtype(col.dtype) or
+            pd.api.types.is_datetime64_any_dtype(col.dtype)):
+        present &= (col.astype(str) != "").to_numpy()  # text: an empty cell is no value
     for op, value in cmp.tests():
         if op == "empty":
             test = ~present if value else present

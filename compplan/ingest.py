@@ -1,15 +1,18 @@
 """Read input tables (CSV, XLSX, Parquet) into typed frames, with located errors.
 
-Every cell is first read as text, then parsed column by column, so a bad value is
-reported as ``deals.csv: row 14, close_date: '31/01/2026' is not a date (YYYY-MM-DD)``
-and all bad cells of all files are reported together.
+Text cells (CSV, Excel) are parsed column by column, so a bad value is reported as
+``deals.csv: row 14, close_date: '31/01/2026' is not a date (YYYY-MM-DD)`` and all bad
+cells of all files are reported together. A typed column (Parquet, a notebook's frame)
+whose type is already the one wanted is taken as it is, checked but not re-parsed:
+turning millions of numbers into text and back was most of a large run's load time.
+Any other typed column goes through its text, so it is checked exactly as a CSV.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +30,29 @@ _MAX_LISTED = 20
 
 @dataclass(frozen=True)
 class Table:
-    """A parsed input table and where it came from."""
+    """A parsed input table and where it came from.
+
+    A table is never changed in place (scenarios make new ones), so what is derived
+    from its columns can be kept with it.
+    """
 
     name: str
     file: str
     frame: pd.DataFrame
+    _factors: dict[str, pd.Categorical] = field(default_factory=dict, init=False, repr=False,
+                                                compare=False)
+
+    def factor(self, column: str) -> pd.Categorical:
+        """A text column as codes into its distinct values, computed once per table.
+
+        Credits take, compare and deduplicate millions of CRM labels (stages, owners,
+        deal ids); on codes each of those is integer work instead of text work.
+        """
+        if column not in self._factors:
+            codes, uniques = pd.factorize(self.frame[column], sort=False)
+            self._factors[column] = pd.Categorical.from_codes(  # type: ignore[call-overload]
+                codes, categories=pd.Index(uniques))
+        return self._factors[column]
 
 
 def _cell_text(value: Any) -> str:
@@ -77,19 +98,17 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl")
-    elif suffix == ".parquet":
-        frame = pd.read_parquet(path)
-    else:
-        return pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
-        )
-    return as_text(frame)
+    if suffix in (".xlsx", ".xlsm"):  # cells of mixed types: text, checked as a CSV's
+        return as_text(pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl"))
+    if suffix == ".parquet":
+        return pd.read_parquet(path).reset_index(drop=True)
+    return pd.read_csv(
+        path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
+    )
 
 
 def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd.DataFrame:
-    """Read a file as text cells, with columns renamed by the mapping."""
+    """Read a file (text cells, or Parquet's typed columns), renamed by the mapping."""
     file = str(path)
     try:
         raw = _read_raw(path)
@@ -112,6 +131,24 @@ def _parse_dates(text: pd.Series, fmt: str) -> tuple[pd.Series, np.ndarray]:
     parsed = pd.to_datetime(stripped, format=fmt, errors="coerce")
     bad = (stripped != "").to_numpy() & parsed.isna().to_numpy()
     return parsed.astype("datetime64[s]"), bad
+
+
+def _typed(col: pd.Series, kind: str | None) -> tuple[pd.Series, np.ndarray] | None:
+    """A typed column whose type is the one wanted, with its bad cells; else None.
+
+    Numbers must be finite (an infinity is bad, a null is empty); dates must be
+    timezone-free. Text columns of a text table are not typed here: they are parsed.
+    """
+    dtype = col.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return None
+    if pd.api.types.is_numeric_dtype(dtype) and kind in ("number", None):
+        values = col.to_numpy(dtype=np.float64, na_value=np.nan)
+        return pd.Series(values, index=col.index), np.isinf(values)
+    if (pd.api.types.is_datetime64_dtype(dtype) and kind in ("date", None)
+            and getattr(col.dt, "tz", None) is None):
+        return col.astype("datetime64[s]"), np.zeros(len(col), dtype=bool)
+    return None
 
 
 def _parse_numbers(text: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -138,7 +175,7 @@ def infer_type(text: pd.Series) -> str:
     >>> infer_type(pd.Series(["2026-03"])), infer_type(pd.Series(["A", "1"]))
     ('month', 'str')
     """
-    filled = text.str.strip()
+    filled = pd.Series(text.str.strip().unique(), dtype=str)  # a CRM column repeats a lot
     filled = filled[filled != ""]
     if filled.empty:
         return "str"
@@ -211,7 +248,13 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
     out: dict[str, Any] = {}
     types = spec.types()
     for col in raw.columns:
-        text = raw[col].astype(str)
+        typed = _typed(raw[col], types.get(col))
+        if typed is not None:
+            out[col], bad = typed
+            issues.extend(_report_bad(file, col, "date" if types.get(col) == "date" else
+                                      "number", raw[col], bad, rows, date_format))
+            continue
+        text = _column_text(raw[col])
         kind = types[col] if col in types else infer_type(text)
         if kind == "month":
             out[col] = _month_ends(text)
@@ -262,8 +305,9 @@ def load_table(path: Path | str, name: str, mapping: Mapping | None = None) -> T
 
 
 def table_from_frame(frame: pd.DataFrame, name: str, label: str | None = None) -> Table:
-    """Type an in-memory frame (from a notebook) exactly as a file would be typed."""
-    raw = as_text(frame)
+    """Type an in-memory frame (from a notebook) exactly as a Parquet file would be."""
+    raw = frame.reset_index(drop=True)
+    raw.columns = [str(c) for c in raw.columns]
     parsed, issues = parse_table(raw, spec_for(name), label or f"<{name} frame>")
     raise_if(issues, InputError)
     return Table(name, label or f"<{name} frame>", parsed)

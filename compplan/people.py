@@ -52,14 +52,25 @@ class People:
     def names(self, codes: Codes) -> npt.NDArray[np.str_]:
         return np.asarray(self.ids.to_numpy(dtype=str)[codes], dtype=str)
 
-    def reasons(self, codes: Codes, dates: Days, calendar: Calendar) -> npt.NDArray[np.str_]:
-        """Why a credit cannot count for a payee on its date ('' when it can)."""
+    def reason_codes(self, codes: Codes, dates: Days, calendar: Calendar) -> Codes:
+        """Why a credit cannot count for a payee on its date, as a code (0: it can).
+
+        Codes index :meth:`reason_labels`; text is made only for the credits left out.
+        """
         known = codes >= 0
         safe = np.where(known, codes, 0)
-        in_year = (dates >= calendar.start) & (dates <= calendar.end)
-        active = (dates >= self.start[safe]) & (dates <= self.end[safe])
-        return np.asarray(np.select(
-            [~known, ~in_year, ~active],
-            ["payee not in roster", f"dated outside plan year {calendar.year}",
-             "payee not active on that date"],
-            default=""), dtype=str)
+        dates = dates.astype("datetime64[D]")
+        out = np.zeros(len(codes), dtype=np.int64)
+        out[(dates < self.start[safe]) | (dates > self.end[safe])] = 3
+        out[(dates < calendar.start) | (dates > calendar.end)] = 2
+        out[~known] = 1
+        return out
+
+    @staticmethod
+    def reason_labels(calendar: Calendar) -> npt.NDArray[np.str_]:
+        return np.array(["", "payee not in roster", f"dated outside plan year {calendar.year}",
+                          "payee not active on that date"])
+
+    def reasons(self, codes: Codes, dates: Days, calendar: Calendar) -> npt.NDArray[np.str_]:
+        """Why a credit cannot count for a payee on its date ('' when it can)."""
+        return self.reason_labels(calendar)[self.reason_codes(codes, dates, calendar)]

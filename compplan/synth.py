@@ -130,6 +130,13 @@ def make(size: Size) -> SampleCompany:
                          .reset_index(drop=True), territories)
 
 
+def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Date columns as Parquet dates, as a warehouse export has them (CSV keeps text)."""
+    dates = {col: pd.to_datetime(frame[col].replace("", None), format="%Y-%m-%d")
+             for col in frame.columns if col.endswith("_date")}
+    return frame.assign(**dates)
+
+
 def write(company: SampleCompany, out: Path, formats: tuple[str, ...] = ("csv", "parquet")
           ) -> list[Path]:
     """Write every table in each format; returns the files written."""
@@ -141,6 +148,6 @@ def write(company: SampleCompany, out: Path, formats: tuple[str, ...] = ("csv", 
             frame.to_csv(out / f"{name}.csv", index=False)
             written.append(out / f"{name}.csv")
         if "parquet" in formats:
-            frame.to_parquet(out / f"{name}.parquet", index=False)
+            _with_dates(frame).to_parquet(out / f"{name}.parquet", index=False)
             written.append(out / f"{name}.parquet")
     return written
