@@ -16,6 +16,8 @@ Everything is column-wise: no loop over rows or payees.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -29,6 +31,7 @@ from compplan.filters import UnknownColumnError, evaluate, filter_columns
 from compplan.ingest import ROW_COLUMN, Table
 from compplan.inputs import Inputs
 from compplan.labels import categorical, constant
+from compplan.memo import Memo
 from compplan.people import People
 from compplan.periods import Calendar
 from compplan.schema import (
@@ -122,9 +125,9 @@ class Sources:
     def __init__(self, inputs: Inputs, people: People) -> None:
         self.inputs = inputs
         self.people = people
-        self._payees: dict[tuple[str, str], tuple[Codes, Codes, npt.NDArray[np.str_]]] = {}
-        self._lookups: dict[tuple[str, str, str, str], Codes] = {}
-        self._deals: dict[str, pd.Categorical] = {}
+        self._payees: Memo[tuple[Codes, Codes, npt.NDArray[np.str_]]] = Memo()
+        self._lookups: Memo[Codes] = Memo()
+        self._deals: Memo[pd.Categorical] = Memo()
 
     def table(self, name: str) -> Table:
         table = self.inputs.table(name)
@@ -134,16 +137,15 @@ class Sources:
     def payees(self, table: str, column: str) -> tuple[Codes, Codes, npt.NDArray[np.str_]]:
         """Per row: roster code of the payee named in ``column`` (-1 unknown, -2 empty),
         the row's factor code, and the distinct names."""
-        key = (table, column)
-        if key not in self._payees:
+        def compute() -> tuple[Codes, Codes, npt.NDArray[np.str_]]:
             cat = self.table(table).factor(column)
             factor = cat.codes.astype(np.int64)
             names = np.asarray(cat.categories.to_numpy(dtype=str), dtype=str)
             roster = self.people.codes(names)
             roster = np.where(names == "", -2, roster)
-            codes = np.asarray(roster[factor], dtype=np.int64)
-            self._payees[key] = (codes, np.asarray(factor, dtype=np.int64), names)
-        return self._payees[key]
+            return np.asarray(roster[factor], dtype=np.int64), factor, names
+
+        return self._payees.get((table, column), compute)
 
     def lookup_rows(self, m: Measure) -> Codes:
         """Row of the lookup table each source row maps to (-1: none)."""
@@ -151,29 +153,27 @@ class Sources:
         if not isinstance(m.credit_to, CreditToLookup):
             return np.full(len(table.frame), -1, dtype=np.int64)
         to = m.credit_to
-        key = (m.table, to.via, to.key, to.column)
-        if key not in self._lookups:
+
+        def compute() -> Codes:
             look = self.table(to.via).frame
             usable = (look[to.column] != "").to_numpy() & ~look[to.key].duplicated(
                 keep="first").to_numpy()
             positions = np.flatnonzero(usable)
             if len(positions) == 0:  # nobody owns anything: every row maps to none
-                self._lookups[key] = np.full(len(table.frame), -1, dtype=np.int64)
-                return self._lookups[key]
+                return np.full(len(table.frame), -1, dtype=np.int64)
             keys = pd.Index(look[to.key].to_numpy()[positions])
             rows = table.factor(to.key)  # look each distinct key up once
             hit = np.append(keys.get_indexer(rows.categories), -1)[rows.codes]
-            self._lookups[key] = np.asarray(
-                np.where(hit >= 0, positions[np.clip(hit, 0, None)], -1), dtype=np.int64)
-        return self._lookups[key]
+            return np.asarray(np.where(hit >= 0, positions[np.clip(hit, 0, None)], -1),
+                              dtype=np.int64)
+
+        return self._lookups.get((m.table, to.via, to.key, to.column), compute)
 
     def deal_ids(self, table: str) -> pd.Categorical:
         """The ``deal_id`` column as a categorical (cheap to take millions of times)."""
-        if table not in self._deals:
-            t = self.table(table)
-            self._deals[table] = (t.factor("deal_id") if "deal_id" in t.frame else
-                                  constant("", len(t.frame)))
-        return self._deals[table]
+        t = self.table(table)
+        return self._deals.get(table, lambda: t.factor("deal_id") if "deal_id" in t.frame
+                               else constant("", len(t.frame)))
 
 
 Codes = npt.NDArray[np.int64]
@@ -399,28 +399,38 @@ def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
     return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
 
 
+def _measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
+                     calendar: Calendar) -> tuple[dict[str, Any], list[pd.DataFrame]]:
+    """The placed credits of one plan measure and what it left out."""
+    m = plan.measures[name]
+    credits, excs = candidates(plan, name, sources)
+    if isinstance(m.credit_to, CreditToManager):
+        credits, missed = roll_up(m, credits, sources, calendar, plan.plan, name)
+        excs.append(missed)
+    seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
+    excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
+    placed = _rows(credits, seat >= 0)
+    placed["seat"] = seat[seat >= 0]
+    return _finish(placed, plan.plan, name, m, sources, calendar), excs
+
+
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
                   calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Credits of every measure of every plan that has seats."""
+    """Credits of every measure of every plan that has seats.
+
+    Measures are independent, and their work is array work that releases the GIL, so
+    they run on a thread per core; results are taken in plan and measure order.
+    """
     sources = Sources(inputs, People.from_inputs(inputs))
-    parts: list[dict[str, Any]] = []
-    excs: list[pd.DataFrame] = []
-    for plan_id in sorted(set(seats["plan"])):
-        plan = plans[plan_id]
-        for name, m in plan.measures.items():
-            credits, more = candidates(plan, name, sources)
-            excs.extend(more)
-            if isinstance(m.credit_to, CreditToManager):
-                credits, missed = roll_up(m, credits, sources, calendar, plan_id, name)
-                excs.append(missed)
-            seat, report = place_on_seats(credits, plan_id, seats, sources.people)
-            excs.append(_misses(m, credits, report, sources, calendar, plan_id, name))
-            placed = _rows(credits, seat >= 0)
-            placed["seat"] = seat[seat >= 0]
-            parts.append(_finish(placed, plan_id, name, m, sources, calendar))
-    if not parts:
+    work = [(plans[plan_id], name) for plan_id in sorted(set(seats["plan"]))
+            for name in plans[plan_id].measures]
+    with ThreadPoolExecutor(max_workers=min(len(work), os.cpu_count() or 1) or 1) as pool:
+        done = list(pool.map(lambda pm: _measure_credits(pm[0], pm[1], seats, sources,
+                                                         calendar), work))
+    excs = [exc for _, more in done for exc in more]
+    if not done:
         return pd.DataFrame(columns=CORE), excs
-    return _concat(parts), excs
+    return _concat([part for part, _ in done]), excs
 
 
 def _concat(parts: list[dict[str, Any]]) -> pd.DataFrame:

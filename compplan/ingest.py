@@ -21,6 +21,7 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
 from compplan.mapping import Mapping
+from compplan.memo import Memo
 from compplan.tables import ColumnType, TableSpec, spec_for
 
 ROW_COLUMN = "_row"
@@ -39,8 +40,8 @@ class Table:
     name: str
     file: str
     frame: pd.DataFrame
-    _factors: dict[str, pd.Categorical] = field(default_factory=dict, init=False, repr=False,
-                                                compare=False)
+    _factors: Memo[pd.Categorical] = field(default_factory=Memo, init=False, repr=False,
+                                           compare=False)
 
     def factor(self, column: str) -> pd.Categorical:
         """A text column as codes into its distinct values, computed once per table.
@@ -48,11 +49,12 @@ class Table:
         Credits take, compare and deduplicate millions of CRM labels (stages, owners,
         deal ids); on codes each of those is integer work instead of text work.
         """
-        if column not in self._factors:
+        def compute() -> pd.Categorical:
             codes, uniques = pd.factorize(self.frame[column], sort=False)
-            self._factors[column] = pd.Categorical.from_codes(  # type: ignore[call-overload]
+            return pd.Categorical.from_codes(  # type: ignore[call-overload,no-any-return]
                 codes, categories=pd.Index(uniques))
-        return self._factors[column]
+
+        return self._factors.get(column, compute)
 
 
 def _cell_text(value: Any) -> str:

@@ -43,30 +43,43 @@ def monthly_sum(local: npt.NDArray[np.int64], month: npt.NDArray[np.int64], weig
     return np.asarray(flat.reshape(seats, 12), dtype=np.float64)
 
 
+def _rows_of(column: pd.Series, label: str) -> slice | npt.NDArray[np.int64]:
+    """Positions of a label's rows; a slice (no copy) when they are contiguous.
+
+    Credits are built plan by plan and measure by measure, so they always are.
+    """
+    rows = np.flatnonzero((column == label).to_numpy())
+    if len(rows) == 0 or rows[-1] - rows[0] + 1 == len(rows):
+        return slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) else slice(0, 0)
+    return rows
+
+
 def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
                calendar: Calendar) -> PlanFrame:
     """Cut the seats and credits of one plan and compute its measure arrays."""
-    mine = seats[seats["plan"] == plan.plan]
-    local_of = pd.Series(np.arange(len(mine)), index=mine.index)
-    plan_seats = mine.reset_index(names="seat")
-    plan_credits = credits[credits["plan"] == plan.plan]
+    mine = np.flatnonzero((seats["plan"] == plan.plan).to_numpy())
+    local_of = np.full(len(seats), -1, dtype=np.int64)
+    local_of[mine] = np.arange(len(mine))
+    plan_seats = seats.iloc[mine].reset_index(names="seat")
+    plan_credits = credits.iloc[_rows_of(credits["plan"], plan.plan)]
     plan_credits = plan_credits.assign(
-        local=local_of.reindex(plan_credits["seat"].to_numpy()).to_numpy())
+        local=local_of[plan_credits["seat"].to_numpy(dtype=np.int64)]).reset_index(drop=True)
     starts = plan_seats["start"].to_numpy(dtype="datetime64[D]")
     ends = plan_seats["end"].to_numpy(dtype="datetime64[D]")
-    pf = PlanFrame(plan, calendar, plan_seats, plan_credits.reset_index(drop=True))
+    pf = PlanFrame(plan, calendar, plan_seats, plan_credits)
     for kind in ("month", "quarter", "year"):
         pf.prorate[kind] = proration(starts, ends, calendar, kind)
     n = len(plan_seats)
+    local_all = plan_credits["local"].to_numpy(dtype=np.int64)
+    month_all = plan_credits["month"].to_numpy(dtype=np.int64)
+    value_all = plan_credits["credit_value"].to_numpy(dtype=np.float64)
     for name, measure in plan.measures.items():
-        c = pf.credits[pf.credits["measure"] == name]
-        local = c["local"].to_numpy(dtype=np.int64)
-        month = c["month"].to_numpy(dtype=np.int64)
-        value = c["credit_value"].to_numpy(dtype=np.float64)
+        rows = _rows_of(plan_credits["measure"], name)
+        local, month, value = local_all[rows], month_all[rows], value_all[rows]
         pf.values[name] = monthly_sum(local, month, value, n)
         pf.counts[name] = monthly_sum(local, month, np.ones(len(value)), n)
         if measure.clawback is not None and not measure.clawback.reduces_quota_credit:
-            keep = (c["credit_kind"] != "clawback").to_numpy()
+            keep = (plan_credits["credit_kind"].iloc[rows] != "clawback").to_numpy()
             pf.quota_values[name] = monthly_sum(local[keep], month[keep], value[keep], n)
         else:
             pf.quota_values[name] = pf.values[name]
