@@ -39,6 +39,12 @@ TableOpt = Annotated[list[str] | None, typer.Option(
 MappingOpt = Annotated[str | None, typer.Option(
     help="column mapping file, or a preset: salesforce, hubspot")]
 YearOpt = Annotated[int, typer.Option(help="plan year (calendar)")]
+EngineOpt = Annotated[str, typer.Option(
+    help="memory (this process) or dask (a Dask cluster: --scheduler, or a local one)")]
+SchedulerOpt = Annotated[str | None, typer.Option(
+    help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (default: a local cluster)")]
+WorkersOpt = Annotated[int | None, typer.Option(
+    help="workers of the local Dask cluster (default: one per core)")]
 
 
 def _guard(action: Callable[[], T]) -> T:
@@ -68,10 +74,22 @@ def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | Non
 
 def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
               accounts: Path | None, assignments: Path | None, table: list[str] | None,
-              mapping: str | None, year: int) -> Result:
+              mapping: str | None, year: int, engine: str = "memory",
+              scheduler: str | None = None, workers: int | None = None) -> Result:
+    _check_engine(engine)
     loaded = load_plans(plans)
-    return evaluate(loaded, _inputs(roster, deals, quotas, accounts, assignments, table,
-                                    mapping), year)
+    inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
+    if engine == "memory":
+        return evaluate(loaded, inputs, year)
+    from compplan.dask_engine import connect, evaluate_dask  # noqa: PLC0415 - optional
+
+    with connect(scheduler, workers) as client:
+        return evaluate_dask(loaded, inputs, year, client)
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ("memory", "dask"):
+        raise InputError([Issue("--engine", f"{engine!r}: expected memory or dask")])
 
 
 def _list_files(written: list[Path]) -> None:
@@ -90,13 +108,14 @@ def run(
     ] = True,
     detail_format: Annotated[str, typer.Option(
         "--format", help="credits and exceptions as csv or parquet")] = "csv",
+    engine: EngineOpt = "memory", scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
 ) -> None:
     """Evaluate the plans; write payouts.csv, credits.csv, exceptions.csv, results.xlsx."""
     def action() -> None:
         if detail_format not in ("csv", "parquet"):
             raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year)
+                           mapping, year, engine, scheduler, workers)
         written = write_atomically(out_dir, run_writers(result, excel, detail_format))
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
@@ -211,6 +230,10 @@ def simulate(
     seed: Annotated[int, typer.Option(help="random seed: same seed, same numbers")] = 1,
     method: Annotated[str, typer.Option(help="lognormal (per plan) or bootstrap (per payee)")
                       ] = "lognormal",
+    engine: Annotated[str, typer.Option(
+        help="where Monte Carlo draws are paid: memory, or dask (spread over a cluster)")
+    ] = "memory",
+    scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
 ) -> None:
     """Evaluate the baseline and every scenario; compare cost, pay and attainment."""
     from compplan.scenarios.report import write_comparison  # noqa: PLC0415
@@ -220,10 +243,17 @@ def simulate(
         if draws < 0 or method not in ("lognormal", "bootstrap"):
             raise InputError([Issue("command line", "expected --draws >= 0 and --method "
                                     "lognormal or bootstrap")])
+        _check_engine(engine)
         loaded = load_plans(plans)
         inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
         comparison = compare(loaded, inputs, year, scenarios)
-        if draws:
+        if draws and engine == "dask":
+            from compplan.dask_engine import connect, map_draws  # noqa: PLC0415 - optional
+
+            with connect(scheduler, workers) as client:
+                comparison = with_monte_carlo(comparison, draws, seed, method, out,
+                                              map_draws(client))
+        elif draws:
             comparison = with_monte_carlo(comparison, draws, seed, method, out)
         written = write_comparison(comparison, out_dir)
         totals = comparison.metrics[comparison.metrics["plan"] == "total"]

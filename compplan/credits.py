@@ -399,9 +399,13 @@ def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
     return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
 
 
-def _measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
-                     calendar: Calendar) -> tuple[dict[str, Any], list[pd.DataFrame]]:
-    """The placed credits of one plan measure and what it left out."""
+def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
+                    calendar: Calendar) -> tuple[dict[str, Any], list[pd.DataFrame]]:
+    """The placed credits of one plan measure (columns) and what it left out.
+
+    Each measure is one unit of work: the in-process engine runs them on threads, the
+    Dask engine as tasks; :func:`stack_credits` joins the parts.
+    """
     m = plan.measures[name]
     credits, excs = candidates(plan, name, sources)
     if isinstance(m.credit_to, CreditToManager):
@@ -414,6 +418,12 @@ def _measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Source
     return _finish(placed, plan.plan, name, m, sources, calendar), excs
 
 
+def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
+    """Every measure of every plan that has seats, in the order credits are stacked."""
+    return [(plans[plan_id], name) for plan_id in sorted(set(seats["plan"]))
+            for name in plans[plan_id].measures]
+
+
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
                   calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
     """Credits of every measure of every plan that has seats.
@@ -422,24 +432,23 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
     they run on a thread per core; results are taken in plan and measure order.
     """
     sources = Sources(inputs, People.from_inputs(inputs))
-    work = [(plans[plan_id], name) for plan_id in sorted(set(seats["plan"]))
-            for name in plans[plan_id].measures]
+    work = measures_of(plans, seats)
     with ThreadPoolExecutor(max_workers=min(len(work), os.cpu_count() or 1) or 1) as pool:
-        done = list(pool.map(lambda pm: _measure_credits(pm[0], pm[1], seats, sources,
-                                                         calendar), work))
+        done = list(pool.map(lambda pm: measure_credits(pm[0], pm[1], seats, sources,
+                                                        calendar), work))
     excs = [exc for _, more in done for exc in more]
-    if not done:
-        return pd.DataFrame(columns=CORE), excs
-    return _concat([part for part, _ in done]), excs
+    return stack_credits([part for part, _ in done]), excs
 
 
-def _concat(parts: list[dict[str, Any]]) -> pd.DataFrame:
-    """Stack credit frames column by column, keeping label columns categorical.
+def stack_credits(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stack credit parts column by column into one frame, labels kept categorical.
 
     ``pd.concat`` would hash a table's categories (millions of deal ids) to compare
     them; parts cut from the same table share the very same categories, so their
     codes are simply stacked.
     """
+    if not parts:
+        return pd.DataFrame(columns=CORE)
     out: dict[str, object] = {}
     for col in parts[0]:
         values = [part[col] for part in parts]

@@ -32,6 +32,7 @@ class PlanResult:
 
     frame: PlanFrame
     components: list[ComponentResult]
+    exceptions: list[pd.DataFrame] = field(default_factory=list)
 
 
 @dataclass
@@ -114,28 +115,57 @@ def _roster_exceptions(inputs: Inputs) -> pd.DataFrame:
                            " is not in the roster: no roll-up to it")
 
 
-def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
-    """Evaluate every plan for every seat of the year."""
+def prepare(plans: dict[str, Plan], inputs: Inputs, year: int) -> tuple[Calendar, pd.DataFrame]:
+    """The calendar and the seats, once every table a used plan reads is known to be there."""
     calendar = Calendar(year)
     seats = build_seats(inputs, plans, calendar)
     used = set(seats["plan"])
     raise_if([i for pid in sorted(used) for i in check_measure_inputs(plans[pid], inputs)],
              InputError)
-    credits, excs = build_credits(plans, inputs, seats, calendar)
-    excs.append(split_exceptions(inputs))
-    excs.append(_roster_exceptions(inputs))
+    return calendar, seats
+
+
+def input_exceptions(inputs: Inputs) -> list[pd.DataFrame]:
+    """What is wrong with the inputs as a whole but does not stop the run."""
+    return [split_exceptions(inputs), _roster_exceptions(inputs)]
+
+
+def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
+                   inputs: Inputs, calendar: Calendar) -> dict[str, PlanResult]:
+    """Every plan's components over the given seats and their credits.
+
+    A seat's pay depends on its own credits only, so this is as right for a partition
+    of the payees (the Dask engine) as for all of them.
+    """
     by_plan: dict[str, PlanResult] = {}
-    for plan_id in sorted(used):
+    for plan_id in sorted(set(seats["plan"])):
         pf = plan_frame(plans[plan_id], seats, credits, calendar)
         ctx = Context(pf, inputs)
         results = evaluate_plan(ctx)
-        excs.extend(ctx.exceptions)
-        by_plan[plan_id] = PlanResult(pf, results)
+        by_plan[plan_id] = PlanResult(pf, results, ctx.exceptions)
+    return by_plan
+
+
+def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: pd.DataFrame,
+             credits: pd.DataFrame, excs: list[pd.DataFrame],
+             by_plan: dict[str, PlanResult]) -> Result:
+    """The result: payout lines in reading order, and every exception collected (the
+    run's, then each plan's)."""
     parts = [_lines(pr, calendar) for pr in by_plan.values()]
     parts = [p for p in parts if len(p)]
     lines = (pd.concat(parts, ignore_index=True) if parts else
              pd.DataFrame(columns=["payee_id", "plan", "seat", "period", "component", "kind",
                                    "order", "cents"]))
     lines = lines.sort_values(["payee_id", "period", "plan", "order"], kind="stable")
-    return Result(year, plans, inputs, seats, lines.reset_index(drop=True), credits,
+    excs = excs + [e for pr in by_plan.values() for e in pr.exceptions]
+    return Result(calendar.year, plans, inputs, seats, lines.reset_index(drop=True), credits,
                   collect(excs), by_plan)
+
+
+def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
+    """Evaluate every plan for every seat of the year, in this process."""
+    calendar, seats = prepare(plans, inputs, year)
+    credits, excs = build_credits(plans, inputs, seats, calendar)
+    excs.extend(input_exceptions(inputs))
+    by_plan = evaluate_plans(plans, seats, credits, inputs, calendar)
+    return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)

@@ -15,6 +15,7 @@ EXIT_INTERNAL = 1
 EXIT_INPUT = 2
 EXIT_OUTPUT = 3
 EXIT_INFEASIBLE = 4
+EXIT_CLUSTER = 5
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ class InfeasibleError(CompplanError):
     """A quota plan has no solution (bounds cannot meet the target) or the solver failed."""
 
     exit_code = EXIT_INFEASIBLE
+
+
+class ClusterError(CompplanError):
+    """The Dask engine is not installed, its scheduler cannot be reached, or it failed."""
+
+    exit_code = EXIT_CLUSTER
 
 
 def raise_if(issues: list[Issue], kind: type[CompplanError]) -> None:

@@ -57,13 +57,10 @@ def _rows_of(column: pd.Series, label: str) -> slice | npt.NDArray[np.int64]:
 def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
                calendar: Calendar) -> PlanFrame:
     """Cut the seats and credits of one plan and compute its measure arrays."""
-    mine = np.flatnonzero((seats["plan"] == plan.plan).to_numpy())
-    local_of = np.full(len(seats), -1, dtype=np.int64)
-    local_of[mine] = np.arange(len(mine))
-    plan_seats = seats.iloc[mine].reset_index(names="seat")
+    plan_seats = seats[(seats["plan"] == plan.plan).to_numpy()].reset_index(names="seat")
     plan_credits = credits.iloc[_rows_of(credits["plan"], plan.plan)]
-    plan_credits = plan_credits.assign(
-        local=local_of[plan_credits["seat"].to_numpy(dtype=np.int64)]).reset_index(drop=True)
+    local = pd.Index(plan_seats["seat"]).get_indexer(plan_credits["seat"].to_numpy())
+    plan_credits = plan_credits.assign(local=local).reset_index(drop=True)
     starts = plan_seats["start"].to_numpy(dtype="datetime64[D]")
     ends = plan_seats["end"].to_numpy(dtype="datetime64[D]")
     pf = PlanFrame(plan, calendar, plan_seats, plan_credits)

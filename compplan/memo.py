@@ -36,3 +36,7 @@ class Memo(Generic[V]):
             if key not in self._values:
                 self._values[key] = compute()
         return self._values[key]
+
+    def __reduce__(self) -> tuple[type[Memo[V]], tuple[()]]:
+        """Sent to another process (a Dask worker) empty: locks do not travel."""
+        return (Memo, ())

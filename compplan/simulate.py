@@ -16,12 +16,14 @@ Multipliers, selectable:
   with replacement; the multiplier is the rebuilt year over the actual one.
 
 Draws are processed in chunks, so memory stays bounded whatever their number; the
-same seed gives the same numbers.
+same seed gives the same numbers. Multipliers are drawn here, chunk after chunk from
+one stream per plan; the chunks can be paid in this process or spread over a Dask
+cluster (:func:`compplan.dask_engine.map_draws`), with the same numbers either way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,7 +31,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.components import Context, evaluate_component
-from compplan.engine import Result
+from compplan.engine import PlanResult, Result
+from compplan.inputs import Inputs
 from compplan.measures import PlanFrame
 from compplan.money import to_cents
 from compplan.schema import Commission, Draw, RateTable, Spiff
@@ -105,11 +108,10 @@ def _per_credit(comp: object) -> bool:
         isinstance(comp, Commission) and comp.apply == "per_credit")
 
 
-def _plan_draws(result: Result, plan_id: str, mult: Floats) -> dict[str, Floats]:
+def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats) -> dict[str, Floats]:
     """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota."""
-    pr = result.by_plan[plan_id]
     draws, n = mult.shape
-    ctx = Context(_replicate(pr.frame, mult), result.inputs)
+    ctx = Context(_replicate(pr.frame, mult), inputs)
     total = np.zeros(draws)
     variable = np.zeros(draws)
     comps = pr.frame.plan.components
@@ -168,24 +170,41 @@ def _summary(name: str, plan: str, d: dict[str, Floats]) -> dict[str, object]:
     }
 
 
-def monte_carlo(name: str, result: Result, settings: DrawSettings,
-                progress: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, Floats]:
-    """Distribution summary per plan and for all plans; and the draws of variable pay."""
+Chunk = tuple[str, int, Floats]  # plan id, draws in the chunk, their multipliers
+Evaluator = Callable[[Result, Iterable[Chunk]], Iterator[tuple[str, int, dict[str, Floats]]]]
+
+
+def chunks(result: Result, settings: DrawSettings) -> Iterator[Chunk]:
+    """The multipliers of every chunk of every plan, drawn in order."""
     plans = sorted(result.by_plan)
     # one stream per plan, consumed in order: the chunk size cannot change the numbers
     streams = {p: np.random.default_rng([settings.seed, i]) for i, p in enumerate(plans)}
-    keys = ("total", "variable", "bookings", "reached", "counted")
-    per_plan: dict[str, dict[str, list[Floats]]] = {
-        p: {k: [] for k in keys} for p in sorted(result.by_plan)}
     done = 0
     while done < settings.draws:
         size = min(settings.chunk, settings.draws - done)
         for plan_id in plans:
-            mult = multipliers(result, plan_id, settings, streams[plan_id], size)
-            for key, values in _plan_draws(result, plan_id, mult).items():
-                per_plan[plan_id][key].append(values)
+            yield plan_id, size, multipliers(result, plan_id, settings, streams[plan_id], size)
         done += size
-        if progress is not None:
+
+
+def in_process(result: Result, work: Iterable[Chunk]) -> Iterator[tuple[str, int,
+                                                                       dict[str, Floats]]]:
+    """Pay each chunk here, one after the other."""
+    for plan_id, size, mult in work:
+        yield plan_id, size, plan_draws(result.by_plan[plan_id], result.inputs, mult)
+
+
+def monte_carlo(name: str, result: Result, settings: DrawSettings,
+                progress: Callable[[int], None] | None = None,
+                evaluator: Evaluator = in_process) -> tuple[pd.DataFrame, Floats]:
+    """Distribution summary per plan and for all plans; and the draws of variable pay."""
+    plans = sorted(result.by_plan)
+    keys = ("total", "variable", "bookings", "reached", "counted")
+    per_plan: dict[str, dict[str, list[Floats]]] = {p: {k: [] for k in keys} for p in plans}
+    for plan_id, size, values in evaluator(result, chunks(result, settings)):
+        for key, drawn in values.items():
+            per_plan[plan_id][key].append(drawn)
+        if progress is not None and plan_id == plans[-1]:
             progress(size)
     rows = []
     totals = {k: np.zeros(settings.draws) for k in keys}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,12 @@ def write_csv(folder: Path, name: str, rows: list[dict[str, Any]], columns: list
 
 
 class Case:
-    """Inputs for one hand-computed case, written to CSV and run like the CLI does."""
+    """Inputs for one hand-computed case, written to CSV and run like the CLI does, by
+    the in-process engine or, given a Dask client, by the Dask engine."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, client: Any = None) -> None:
         self.folder = folder
+        self.client = client
         self.roster: list[dict[str, Any]] = []
         self.deals: list[dict[str, Any]] = []
         self.quotas: list[dict[str, Any]] = []
@@ -74,12 +77,37 @@ class Case:
     def run(self, year: int = 2026, plans_dir: Path = PLANS) -> Result:
         p = self.paths()
         inputs = load_inputs(p["roster"], p["deals"], p["quotas"], p["accounts"])  # type: ignore[arg-type]
+        if self.client is not None:
+            from compplan.dask_engine import evaluate_dask
+
+            return evaluate_dask(load_plans(plans_dir), inputs, year, self.client)
         return evaluate(load_plans(plans_dir), inputs, year)
 
 
+@pytest.fixture(scope="session")
+def dask_client() -> Iterator[Any]:
+    """One local Dask cluster of two worker processes for the whole test session."""
+    from compplan.dask_engine import connect
+
+    with connect(workers=2) as client:
+        yield client
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_engines`` (the reference plans) run on each engine."""
+    if "case" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+            "both_engines"):
+        metafunc.parametrize("engine", ["memory", "dask"])
+
+
 @pytest.fixture
-def case(tmp_path: Path) -> Case:
-    return Case(tmp_path)
+def engine() -> str:
+    return "memory"
+
+
+@pytest.fixture
+def case(tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> Case:
+    return Case(tmp_path, request.getfixturevalue("dask_client") if engine == "dask" else None)
 
 
 def pay(result: Result, payee: str, period: str, component: str) -> str:

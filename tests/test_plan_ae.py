@@ -7,6 +7,8 @@ import pytest
 from compplan.errors import InputError
 from tests.conftest import Case, deal, lines, pay, person, reasons
 
+pytestmark = pytest.mark.both_engines  # each case runs in process and on Dask
+
 
 def ae(pid: str, **kw: object) -> dict[str, object]:
     base = {"base_salary": 120000, "target_incentive": 50000, "quota": 1000000}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Case, deal, pay, person, reasons
+
+pytestmark = pytest.mark.both_engines  # each case runs in process and on Dask
 
 
 def test_account_commission_by_class(case: Case) -> None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Case, deal, lines, person
+
+pytestmark = pytest.mark.both_engines  # each case runs in process and on Dask
 
 
 def test_retroactive_tiers_true_up_each_month(case: Case) -> None:

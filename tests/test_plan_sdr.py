@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import Case, deal, pay, person, reasons
+
+pytestmark = pytest.mark.both_engines  # each case runs in process and on Dask
 
 
 def sdr_case(case: Case, **kw: object) -> None:

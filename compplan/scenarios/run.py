@@ -16,7 +16,7 @@ from compplan.scenarios.apply import apply
 from compplan.scenarios.compare import metrics, pay_by_payee, winners_and_losers
 from compplan.scenarios.loader import load_scenarios
 from compplan.schema import Plan
-from compplan.simulate import DrawSettings, monte_carlo
+from compplan.simulate import DrawSettings, Evaluator, in_process, monte_carlo
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def compare(plans: dict[str, Plan], inputs: Inputs, year: int,
 
 
 def with_monte_carlo(comparison: Comparison, draws: int, seed: int, method: str,
-                     console: Console | None = None) -> Comparison:
+                     console: Console | None = None,
+                     evaluator: Evaluator = in_process) -> Comparison:
     """Add the Monte Carlo distribution of every scenario (same seed for each)."""
     settings = DrawSettings(draws=draws, seed=seed, method=method)
     tables, variable = [], {}
@@ -59,7 +60,7 @@ def with_monte_carlo(comparison: Comparison, draws: int, seed: int, method: str,
             def advance(n: int, task: TaskID = task) -> None:
                 bar.advance(task, n)
 
-            table, draws_of_variable = monte_carlo(name, result, settings, advance)
+            table, draws_of_variable = monte_carlo(name, result, settings, advance, evaluator)
             tables.append(table)
             variable[name] = draws_of_variable
     return replace(comparison, montecarlo=pd.concat(tables, ignore_index=True), draws=variable)

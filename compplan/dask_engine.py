@@ -1,0 +1,186 @@
+"""The same pipeline on a Dask cluster, for companies larger than one machine.
+
+Nothing is computed differently here; only where. The input tables go to every
+worker once. Credits are fanned out to every beneficiary (owner, SDR, managers above,
+account owner) one measure per task, by :func:`compplan.credits.measure_credits`;
+each measure's credits are cut by beneficiary into partitions; each partition's
+seats are evaluated by :func:`compplan.engine.evaluate_plans`, the function the
+in-process engine runs over all seats. A seat's pay depends on its own credits only,
+so the payouts are the in-process engine's to the cent (a test runs both).
+
+The client keeps the run's credits (for ``credits.csv`` and ``explain``) and puts the
+partitions' component results back in seat order, so a :class:`Result` from here is
+the same object the in-process engine returns.
+"""
+
+from __future__ import annotations
+
+import operator
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from compplan.components import ComponentResult
+from compplan.credits import Sources, measure_credits, measures_of, stack_credits
+from compplan.engine import (
+    PlanResult,
+    Result,
+    assemble,
+    evaluate_plans,
+    input_exceptions,
+    prepare,
+)
+from compplan.errors import ClusterError
+from compplan.inputs import Inputs
+from compplan.measures import plan_frame
+from compplan.people import People
+from compplan.periods import Calendar
+from compplan.schema import Plan
+from compplan.simulate import Chunk, Evaluator, plan_draws
+
+if TYPE_CHECKING:
+    from dask.distributed import Client, Future
+
+Part = dict[str, Any]
+# plan id -> (seat labels, the components' results, exceptions)
+PartitionResult = dict[str, tuple[np.ndarray, list[ComponentResult], list[pd.DataFrame]]]
+
+
+@contextmanager
+def connect(scheduler: str | None = None, workers: int | None = None,
+            timeout: float = 30) -> Iterator[Client]:
+    """A client of the scheduler at ``scheduler`` (``tcp://host:8786``), or of a local
+    cluster of ``workers`` processes (one per core) when none is given."""
+    try:
+        from dask.distributed import Client, LocalCluster  # noqa: PLC0415 - optional engine
+    except ImportError:
+        raise ClusterError("the dask engine needs dask and distributed: "
+                           "pip install 'compplan[dask]'") from None
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout=timeout)
+        except (OSError, TimeoutError) as exc:
+            raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
+        with client:
+            yield client
+        return
+    n = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client
+
+
+def fan_out(plan: Plan, name: str, seats: pd.DataFrame, inputs: Inputs,
+            year: int) -> tuple[Part, list[pd.DataFrame]]:
+    """One measure's credits, on a worker."""
+    sources = Sources(inputs, People.from_inputs(inputs))
+    return measure_credits(plan, name, seats, sources, Calendar(year))
+
+
+def partition_of(payee_codes: np.ndarray, partitions: int) -> np.ndarray:
+    """The partition of each payee, by roster position: all seats and credits of a payee
+    fall in one partition."""
+    return np.asarray(payee_codes, dtype=np.int64) % partitions
+
+
+def split(done: tuple[Part, list[pd.DataFrame]], partitions: int) -> list[Part]:
+    """A measure's credits cut by beneficiary, each piece keeping only its own labels."""
+    part = done[0]
+    which = partition_of(part["payee_id"].codes, partitions)
+    pieces = []
+    for k in range(partitions):
+        rows = which == k
+        pieces.append({col: (v[rows].remove_unused_categories() if col == "deal_id" else
+                             v[rows]) if isinstance(v, pd.Categorical) else v[rows]
+                       for col, v in part.items()})
+    return pieces
+
+
+def evaluate_partition(plans: dict[str, Plan], seats: pd.DataFrame, k: int, partitions: int,
+                       pieces: list[Part], inputs: Inputs, year: int) -> PartitionResult:
+    """The components of one partition's seats, on a worker: only their numbers travel
+    back (the client has the credits and rebuilds the plan frames)."""
+    codes = People.from_inputs(inputs).codes(seats["payee_id"].to_numpy())
+    mine = seats[partition_of(codes, partitions) == k]
+    by_plan = evaluate_plans(plans, mine, stack_credits(pieces), inputs, Calendar(year))
+    return {plan_id: (pr.frame.seats["seat"].to_numpy(),
+                      pr.components, pr.exceptions)
+            for plan_id, pr in by_plan.items()}
+
+
+def merge(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
+          calendar: Calendar, done: list[PartitionResult]) -> dict[str, PlanResult]:
+    """Whole-plan results from the partitions', rows put back in seat order."""
+    by_plan: dict[str, PlanResult] = {}
+    for plan_id in sorted(set(seats["plan"])):
+        pf = plan_frame(plans[plan_id], seats, credits, calendar)
+        parts = [d[plan_id] for d in done if plan_id in d]
+        order = pd.Index(np.concatenate([p[0] for p in parts])).get_indexer(
+            pf.seats["seat"].to_numpy())
+        components = []
+        for i, first in enumerate(parts[0][1]):
+            cents = np.concatenate([p[1][i].cents for p in parts])[order]
+            trace = {key: np.concatenate([np.asarray(p[1][i].trace[key]) for p in parts])[order]
+                     for key in first.trace}
+            components.append(ComponentResult(first.component, cents, first.period, trace))
+        excs = [e for p in parts for e in p[2]]
+        by_plan[plan_id] = PlanResult(pf, components, excs)
+    return by_plan
+
+
+def evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Client,
+                  partitions: int | None = None) -> Result:
+    """Evaluate every plan for every seat of the year on a Dask cluster."""
+    calendar, seats = prepare(plans, inputs, year)
+    k = partitions or max(1, 2 * len(client.scheduler_info()["workers"]))
+    inputs_f, seats_f, plans_f = client.scatter([inputs, seats, plans], broadcast=True)
+    fanned = [client.submit(fan_out, plan, name, seats_f, inputs_f, year, pure=False)
+              for plan, name in measures_of(plans, seats)]
+    cuts = [client.submit(split, f, k, pure=False) for f in fanned]
+    evaluated = [client.submit(evaluate_partition, plans_f, seats_f, i, k,
+                               [client.submit(operator.getitem, c, i, pure=False) for c in cuts],
+                               inputs_f, year, pure=False)
+                 for i in range(k)]
+    parts = client.gather(fanned)
+    credits = stack_credits([part for part, _ in parts])
+    excs = [e for _, more in parts for e in more] + input_exceptions(inputs)
+    by_plan = merge(plans, seats, credits, calendar, client.gather(evaluated))
+    return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)
+
+
+def _draw_chunk(bases: dict[str, PlanResult], inputs: Inputs, plan_id: str,
+                mult: np.ndarray) -> dict[str, np.ndarray]:
+    return plan_draws(bases[plan_id], inputs, mult)
+
+
+def map_draws(client: Client, window: int | None = None) -> Evaluator:
+    """A Monte Carlo evaluator that pays the chunks on the cluster, in order.
+
+    Each plan's frame (without its credits: draws scale measures, not credits) and the
+    inputs go to every worker once; at most ``window`` chunks are in flight, so the
+    client's memory stays bounded as it is in process.
+    """
+    def evaluate(result: Result, work: Iterable[Chunk]
+                 ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
+        bases = {p: replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0]))
+                 for p, pr in result.by_plan.items()}
+        bases_f, inputs_f = client.scatter([bases, result.inputs], broadcast=True)
+        limit = window or 2 * max(1, len(client.scheduler_info()["workers"]))
+        pending: deque[tuple[str, int, Future[Any]]] = deque()
+        for plan_id, size, mult in work:
+            pending.append((plan_id, size, client.submit(_draw_chunk, bases_f, inputs_f,
+                                                         plan_id, mult, pure=False)))
+            while len(pending) > limit:
+                done_id, done_size, future = pending.popleft()
+                yield done_id, done_size, future.result()
+        while pending:
+            done_id, done_size, future = pending.popleft()
+            yield done_id, done_size, future.result()
+
+    return evaluate
