@@ -259,7 +259,7 @@ def _row_exceptions(table: Table, src: Codes, reason: str | npt.ArrayLike, plan:
     if len(src) == 0:
         return exception_frame(0)
     frame = table.frame
-    deal = frame["deal_id"].take(src).to_numpy() if "deal_id" in frame else ""
+    deal = table.factor("deal_id").take(src) if "deal_id" in frame else ""
     return exception_frame(len(src), file=table.file, row=frame[ROW_COLUMN].to_numpy()[src],
                            deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
 

@@ -45,8 +45,15 @@ class Result:
     seats: pd.DataFrame
     lines: pd.DataFrame
     credit_rows: pd.DataFrame
-    exceptions: pd.DataFrame
+    exception_parts: list[pd.DataFrame]
     by_plan: dict[str, PlanResult] = field(default_factory=dict)
+
+    @cached_property
+    def exceptions(self) -> pd.DataFrame:
+        """Every row or credit left out, with the reason: the run contract's
+        exceptions.csv. Collected when first asked for, as credits.csv is: hundreds of
+        thousands of reasons are text work a run that only pays need not do."""
+        return collect(self.exception_parts)
 
     @cached_property
     def payouts(self) -> pd.DataFrame:
@@ -159,7 +166,7 @@ def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: 
     lines = lines.sort_values(["payee_id", "period", "plan", "order"], kind="stable")
     excs = excs + [e for pr in by_plan.values() for e in pr.exceptions]
     return Result(calendar.year, plans, inputs, seats, lines.reset_index(drop=True), credits,
-                  collect(excs), by_plan)
+                  excs, by_plan)
 
 
 def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:

@@ -24,8 +24,9 @@ def exception_frame(n: int, **columns: Any) -> pd.DataFrame:
     for col in EXCEPTION_COLUMNS:
         value = columns.get(col, "" if col not in ("row", "value") else np.nan)
         if isinstance(value, pd.Series):
-            value = value.to_numpy()
-        out[col] = value if isinstance(value, np.ndarray | list) else [value] * n
+            value = value.array
+        listed = isinstance(value, np.ndarray | list | pd.api.extensions.ExtensionArray)
+        out[col] = value if listed else [value] * n
     return pd.DataFrame(out)
 
 
