@@ -19,6 +19,7 @@ from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
 from compplan.outputs import run_writers, write_atomically
+from compplan.stopwatch import Stopwatch
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Compensation plans as data, evaluated to the cent.")
@@ -75,16 +76,22 @@ def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | Non
 def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
               accounts: Path | None, assignments: Path | None, table: list[str] | None,
               mapping: str | None, year: int, engine: str = "memory",
-              scheduler: str | None = None, workers: int | None = None) -> Result:
+              scheduler: str | None = None, workers: int | None = None,
+              watch: Stopwatch | None = None) -> Result:
     _check_engine(engine)
+    watch = watch or Stopwatch()
     loaded = load_plans(plans)
     inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
+    watch.lap("load")
     if engine == "memory":
-        return evaluate(loaded, inputs, year)
+        return evaluate(loaded, inputs, year, watch)
     from compplan.dask_engine import connect, evaluate_dask  # noqa: PLC0415 - optional
 
     with connect(scheduler, workers) as client:
-        return evaluate_dask(loaded, inputs, year, client)
+        watch.lap("cluster")
+        result = evaluate_dask(loaded, inputs, year, client)
+        watch.lap("engine (dask)")
+        return result
 
 
 def _check_engine(engine: str) -> None:
@@ -109,18 +116,24 @@ def run(
     detail_format: Annotated[str, typer.Option(
         "--format", help="credits and exceptions as csv or parquet")] = "csv",
     engine: EngineOpt = "memory", scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
+    timings: Annotated[bool, typer.Option(help="print the seconds of each stage")] = False,
 ) -> None:
     """Evaluate the plans; write payouts.csv, credits.csv, exceptions.csv, results.xlsx."""
     def action() -> None:
         if detail_format not in ("csv", "parquet"):
             raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
+        watch = Stopwatch()
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, engine, scheduler, workers)
+                           mapping, year, engine, scheduler, workers, watch)
         written = write_atomically(out_dir, run_writers(result, excel, detail_format))
+        watch.lap("write")
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
                   f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")
         _list_files(written)
+        if timings:
+            out.print("  ".join(f"{stage} {sec:.2f} s" for stage, sec in watch.seconds.items()),
+                      highlight=False)
     _guard(action)
 
 

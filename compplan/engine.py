@@ -22,6 +22,7 @@ from compplan.money import format_cents
 from compplan.periods import Calendar
 from compplan.schema import Plan
 from compplan.seats import build_seats
+from compplan.stopwatch import Stopwatch
 
 PAYOUT_COLUMNS = ["payee_id", "period", "component", "amount"]
 
@@ -138,18 +139,22 @@ def input_exceptions(inputs: Inputs) -> list[pd.DataFrame]:
 
 
 def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
-                   inputs: Inputs, calendar: Calendar) -> dict[str, PlanResult]:
+                   inputs: Inputs, calendar: Calendar,
+                   watch: Stopwatch | None = None) -> dict[str, PlanResult]:
     """Every plan's components over the given seats and their credits.
 
     A seat's pay depends on its own credits only, so this is as right for a partition
     of the payees (the Dask engine) as for all of them.
     """
+    watch = watch or Stopwatch()
     by_plan: dict[str, PlanResult] = {}
     for plan_id in sorted(set(seats["plan"])):
         pf = plan_frame(plans[plan_id], seats, credits, calendar)
+        watch.lap("measure")
         ctx = Context(pf, inputs)
         results = evaluate_plan(ctx)
         by_plan[plan_id] = PlanResult(pf, results, ctx.exceptions)
+        watch.lap("component")
     return by_plan
 
 
@@ -169,10 +174,17 @@ def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: 
                   excs, by_plan)
 
 
-def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int) -> Result:
+def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int,
+             watch: Stopwatch | None = None) -> Result:
     """Evaluate every plan for every seat of the year, in this process."""
+    watch = watch or Stopwatch()
+    watch.restart()
     calendar, seats = prepare(plans, inputs, year)
+    watch.lap("seats")
     credits, excs = build_credits(plans, inputs, seats, calendar)
     excs.extend(input_exceptions(inputs))
-    by_plan = evaluate_plans(plans, seats, credits, inputs, calendar)
-    return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)
+    watch.lap("credit")
+    by_plan = evaluate_plans(plans, seats, credits, inputs, calendar, watch)
+    result = assemble(plans, inputs, calendar, seats, credits, excs, by_plan)
+    watch.lap("assemble")
+    return result
