@@ -171,9 +171,13 @@ class Sources:
 
     def deal_ids(self, table: str) -> pd.Categorical:
         """The ``deal_id`` column as a categorical (cheap to take millions of times)."""
-        t = self.table(table)
-        return self._deals.get(table, lambda: t.factor("deal_id") if "deal_id" in t.frame
-                               else constant("", len(t.frame)))
+        return self._deals.get(table, lambda: deal_labels(self.table(table)))
+
+
+def deal_labels(table: Table) -> pd.Categorical:
+    """A table's deal ids as codes into its distinct ids ('' for a table without them)."""
+    return table.factor("deal_id") if "deal_id" in table.frame else constant("", len(
+        table.frame))
 
 
 Codes = npt.NDArray[np.int64]

@@ -27,7 +27,13 @@ import numpy as np
 import pandas as pd
 
 from compplan.components import ComponentResult
-from compplan.credits import Sources, measure_credits, measures_of, stack_credits
+from compplan.credits import (
+    Sources,
+    deal_labels,
+    measure_credits,
+    measures_of,
+    stack_credits,
+)
 from compplan.engine import (
     PlanResult,
     Result,
@@ -37,6 +43,7 @@ from compplan.engine import (
     prepare,
 )
 from compplan.errors import ClusterError
+from compplan.exceptions import labels_as_text
 from compplan.inputs import Inputs
 from compplan.measures import plan_frame
 from compplan.people import People
@@ -78,9 +85,33 @@ def connect(scheduler: str | None = None, workers: int | None = None,
 
 def fan_out(plan: Plan, name: str, seats: pd.DataFrame, inputs: Inputs,
             year: int) -> tuple[Part, list[pd.DataFrame]]:
-    """One measure's credits, on a worker."""
+    """One measure's credits, on a worker, with deal ids as bare codes (see :func:`_ship`)."""
     sources = Sources(inputs, People.from_inputs(inputs))
-    return measure_credits(plan, name, seats, sources, Calendar(year))
+    part, excs = measure_credits(plan, name, seats, sources, Calendar(year))
+    return _ship(part), [_plain_deal_ids(e) for e in excs]
+
+
+def _ship(part: Part) -> Part:
+    """A part without its deal id categories: they are the factorized deal_id column of
+    the measure's table, millions of ids, which client and workers all derive alike
+    from their own copy of the table; only the codes travel."""
+    return {**part, "deal_id": part["deal_id"].codes}
+
+
+def _unship(part: Part, plan: Plan, name: str, inputs: Inputs) -> Part:
+    table = inputs.table(plan.measures[name].table)
+    assert table is not None
+    labels = deal_labels(table)
+    return {**part, "deal_id": pd.Categorical.from_codes(  # type: ignore[call-overload]
+        part["deal_id"], dtype=labels.dtype)}
+
+
+def _plain_deal_ids(excs: pd.DataFrame) -> pd.DataFrame:
+    """Exceptions with their deal ids as text: only the ids they name travel."""
+    ids = excs["deal_id"].array if "deal_id" in excs else None
+    if not isinstance(ids, pd.Categorical):
+        return excs
+    return excs.assign(deal_id=labels_as_text(ids))
 
 
 def partition_of(payee_codes: np.ndarray, partitions: int) -> np.ndarray:
@@ -90,16 +121,10 @@ def partition_of(payee_codes: np.ndarray, partitions: int) -> np.ndarray:
 
 
 def split(done: tuple[Part, list[pd.DataFrame]], partitions: int) -> list[Part]:
-    """A measure's credits cut by beneficiary, each piece keeping only its own labels."""
+    """A measure's credits cut by beneficiary."""
     part = done[0]
     which = partition_of(part["payee_id"].codes, partitions)
-    pieces = []
-    for k in range(partitions):
-        rows = which == k
-        pieces.append({col: (v[rows].remove_unused_categories() if col == "deal_id" else
-                             v[rows]) if isinstance(v, pd.Categorical) else v[rows]
-                       for col, v in part.items()})
-    return pieces
+    return [{col: v[which == k] for col, v in part.items()} for k in range(partitions)]
 
 
 def evaluate_partition(plans: dict[str, Plan], seats: pd.DataFrame, k: int, partitions: int,
@@ -108,7 +133,9 @@ def evaluate_partition(plans: dict[str, Plan], seats: pd.DataFrame, k: int, part
     back (the client has the credits and rebuilds the plan frames)."""
     codes = People.from_inputs(inputs).codes(seats["payee_id"].to_numpy())
     mine = seats[partition_of(codes, partitions) == k]
-    by_plan = evaluate_plans(plans, mine, stack_credits(pieces), inputs, Calendar(year))
+    credits = stack_credits([_unship(piece, plan, name, inputs) for piece, (plan, name)
+                             in zip(pieces, measures_of(plans, seats), strict=True)])
+    by_plan = evaluate_plans(plans, mine, credits, inputs, Calendar(year))
     return {plan_id: (pr.frame.seats["seat"].to_numpy(),
                       pr.components, pr.exceptions)
             for plan_id, pr in by_plan.items()}
@@ -136,7 +163,22 @@ def merge(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
 
 def evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Client,
                   partitions: int | None = None) -> Result:
-    """Evaluate every plan for every seat of the year on a Dask cluster."""
+    """Evaluate every plan for every seat of the year on a Dask cluster.
+
+    Errors of the inputs are raised as in process (by :func:`prepare`, before any task);
+    a cluster that loses its workers or its connection is a :class:`ClusterError`.
+    """
+    from distributed import KilledWorker  # noqa: PLC0415 - an optional engine
+    from distributed.comm.core import CommClosedError  # noqa: PLC0415
+
+    try:
+        return _evaluate_dask(plans, inputs, year, client, partitions)
+    except (KilledWorker, CommClosedError, TimeoutError) as exc:
+        raise ClusterError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
+
+
+def _evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Client,
+                   partitions: int | None) -> Result:
     calendar, seats = prepare(plans, inputs, year)
     k = partitions or max(1, 2 * len(client.scheduler_info()["workers"]))
     inputs_f, seats_f, plans_f = client.scatter([inputs, seats, plans], broadcast=True)
@@ -148,7 +190,8 @@ def evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Cli
                                inputs_f, year, pure=False)
                  for i in range(k)]
     parts = client.gather(fanned)
-    credits = stack_credits([part for part, _ in parts])
+    credits = stack_credits([_unship(part, plan, name, inputs) for (part, _), (plan, name)
+                             in zip(parts, measures_of(plans, seats), strict=True)])
     excs = [e for _, more in parts for e in more] + input_exceptions(inputs)
     by_plan = merge(plans, seats, credits, calendar, client.gather(evaluated))
     return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)

@@ -30,12 +30,22 @@ def exception_frame(n: int, **columns: Any) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def labels_as_text(labels: pd.Categorical) -> np.ndarray:
+    """Labels as plain text ('' where missing), taking only the categories used."""
+    codes = np.asarray(labels.codes)
+    text = labels.categories.take(np.clip(codes, 0, None)).to_numpy(dtype=object)
+    return np.where(codes >= 0, text, "")
+
+
 def collect(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Stack exception frames, drop repeats of the same fact, sort for reading."""
     frames = [f for f in frames if len(f)]
     if not frames:
         return exception_frame(0)
     out = pd.concat(frames, ignore_index=True)
+    for col in out.columns:  # codes kept from the stages become text here
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = labels_as_text(out[col].array)
     days = pd.to_datetime(out["date"].replace("", None), errors="coerce")
     out["date"] = days.dt.strftime("%Y-%m-%d").fillna("")
     out["row"] = pd.to_numeric(out["row"], errors="coerce").astype("Int64")
