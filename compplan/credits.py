@@ -26,7 +26,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from compplan.errors import InputError, Issue
-from compplan.exceptions import exception_frame
+from compplan.exceptions import ExceptionPart, exception_frame, made
 from compplan.filters import UnknownColumnError, evaluate, filter_columns
 from compplan.ingest import ROW_COLUMN, Table
 from compplan.inputs import Inputs
@@ -259,13 +259,17 @@ def _payee_names(m: Measure, sources: Sources, codes: Codes, factor: Codes) -> n
 
 
 def _row_exceptions(table: Table, src: Codes, reason: str | npt.ArrayLike, plan: str,
-                    measure: str, **extra: object) -> pd.DataFrame:
+                    measure: str, **extra: object) -> ExceptionPart:
     if len(src) == 0:
         return exception_frame(0)
-    frame = table.frame
-    deal = table.factor("deal_id").take(src) if "deal_id" in frame else ""
-    return exception_frame(len(src), file=table.file, row=frame[ROW_COLUMN].to_numpy()[src],
-                           deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
+
+    def make() -> pd.DataFrame:
+        frame = table.frame
+        deal = table.factor("deal_id").take(src) if "deal_id" in frame else ""
+        return exception_frame(len(src), file=table.file, row=frame[ROW_COLUMN].to_numpy()[src],
+                               deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
+
+    return make
 
 
 Batch = dict[str, np.ndarray]
@@ -284,7 +288,8 @@ def _stack(batches: list[Batch]) -> Batch:
     return {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
 
 
-def candidates(plan: Plan, name: str, sources: Sources) -> tuple[Batch, list[pd.DataFrame]]:
+def candidates(plan: Plan, name: str, sources: Sources
+               ) -> tuple[Batch, list[ExceptionPart]]:
     """Valued and dated credits of one measure, clawbacks included (numbers only)."""
     m = plan.measures[name]
     table = sources.table(m.table)
@@ -326,13 +331,13 @@ def candidates(plan: Plan, name: str, sources: Sources) -> tuple[Batch, list[pd.
 
 def _credit_exceptions(table: Table, credits: Batch, names: npt.ArrayLike, plan: str,
                        measure: str, reason: npt.ArrayLike) -> pd.DataFrame:
-    return _row_exceptions(table, credits["source_idx"], reason, plan, measure,
-                           payee_id=np.asarray(names), date=credits["credit_date"],
-                           value=credits["credit_value"])
+    return made(_row_exceptions(table, credits["source_idx"], reason, plan, measure,
+                                payee_id=np.asarray(names), date=credits["credit_date"],
+                                value=credits["credit_value"]))
 
 
 def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
-            plan: str, measure: str) -> tuple[Batch, pd.DataFrame]:
+            plan: str, measure: str) -> tuple[Batch, ExceptionPart]:
     """Move credits from the payee who earned them to their manager(s).
 
     A credit rolls up only if it counts for that payee (in the roster, in the year,
@@ -343,9 +348,13 @@ def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
     codes = credits["code"]
     reason = people.reason_codes(codes, credits["credit_date"], calendar)
     bad = reason != 0
-    names = _payee_names(m, sources, codes[bad], credits["factor"][bad])
-    excs = _credit_exceptions(sources.table(m.table), _rows(credits, bad), names, plan, measure,
-                              people.reason_labels(calendar)[reason[bad]])
+    left_out = _rows(credits, bad)
+
+    def excs() -> pd.DataFrame:
+        names = _payee_names(m, sources, left_out["code"], left_out["factor"])
+        return _credit_exceptions(sources.table(m.table), left_out, names, plan, measure,
+                                  people.reason_labels(calendar)[reason[bad]])
+
     current = _rows(credits, ~bad)
     current["via"] = current["code"]
     levels = []
@@ -388,23 +397,26 @@ def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
 
 
 def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
-            sources: Sources, calendar: Calendar, plan_id: str, name: str) -> pd.DataFrame:
+            sources: Sources, calendar: Calendar, plan_id: str, name: str) -> ExceptionPart:
     missed = _rows(credits, report)
-    codes = missed["code"]
-    reason = sources.people.reasons(codes, missed["credit_date"], calendar)
-    reason = np.where(reason == "", f"payee not on plan {plan_id} on that date", reason)
-    manager = isinstance(m.credit_to, CreditToManager)
-    if manager:
-        reason = np.where(reason == "payee not active on that date",
-                          "manager not active on that date", reason)
-        names = sources.people.names(np.clip(codes, 0, None))
-    else:
-        names = _payee_names(m, sources, codes, missed["factor"])
-    return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
+
+    def make() -> pd.DataFrame:
+        codes = missed["code"]
+        reason = sources.people.reasons(codes, missed["credit_date"], calendar)
+        reason = np.where(reason == "", f"payee not on plan {plan_id} on that date", reason)
+        if isinstance(m.credit_to, CreditToManager):
+            reason = np.where(reason == "payee not active on that date",
+                              "manager not active on that date", reason)
+            names = sources.people.names(np.clip(codes, 0, None))
+        else:
+            names = _payee_names(m, sources, codes, missed["factor"])
+        return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
+
+    return make
 
 
 def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
-                    calendar: Calendar) -> tuple[dict[str, Any], list[pd.DataFrame]]:
+                    calendar: Calendar) -> tuple[dict[str, Any], list[ExceptionPart]]:
     """The placed credits of one plan measure (columns) and what it left out.
 
     Each measure is one unit of work: the in-process engine runs them on threads, the
@@ -429,7 +441,7 @@ def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan,
 
 
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
-                  calendar: Calendar) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+                  calendar: Calendar) -> tuple[pd.DataFrame, list[ExceptionPart]]:
     """Credits of every measure of every plan that has seats.
 
     Measures are independent, and their work is array work that releases the GIL, so

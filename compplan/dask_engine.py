@@ -43,7 +43,7 @@ from compplan.engine import (
     prepare,
 )
 from compplan.errors import ClusterError
-from compplan.exceptions import labels_as_text
+from compplan.exceptions import labels_as_text, made
 from compplan.inputs import Inputs
 from compplan.measures import plan_frame
 from compplan.people import People
@@ -88,7 +88,7 @@ def fan_out(plan: Plan, name: str, seats: pd.DataFrame, inputs: Inputs,
     """One measure's credits, on a worker, with deal ids as bare codes (see :func:`_ship`)."""
     sources = Sources(inputs, People.from_inputs(inputs))
     part, excs = measure_credits(plan, name, seats, sources, Calendar(year))
-    return _ship(part), [_plain_deal_ids(e) for e in excs]
+    return _ship(part), [_plain_deal_ids(made(e)) for e in excs]
 
 
 def _ship(part: Part) -> Part:

@@ -15,7 +15,7 @@ import pandas as pd
 from compplan.components import ComponentResult, Context, evaluate_plan
 from compplan.credits import build_credits, check_measure_inputs, split_exceptions
 from compplan.errors import InputError, raise_if
-from compplan.exceptions import collect, exception_frame
+from compplan.exceptions import ExceptionPart, collect, exception_frame
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame, plan_frame
 from compplan.money import format_cents
@@ -46,7 +46,7 @@ class Result:
     seats: pd.DataFrame
     lines: pd.DataFrame
     credit_rows: pd.DataFrame
-    exception_parts: list[pd.DataFrame]
+    exception_parts: list[ExceptionPart]
     by_plan: dict[str, PlanResult] = field(default_factory=dict)
 
     @cached_property
@@ -159,7 +159,7 @@ def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.Data
 
 
 def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: pd.DataFrame,
-             credits: pd.DataFrame, excs: list[pd.DataFrame],
+             credits: pd.DataFrame, excs: list[ExceptionPart],
              by_plan: dict[str, PlanResult]) -> Result:
     """The result: payout lines in reading order, and every exception collected (the
     run's, then each plan's)."""

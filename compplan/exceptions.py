@@ -6,10 +6,15 @@ Every stage adds frames of exceptions; :func:`collect` stacks and de-duplicates 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+ExceptionPart = pd.DataFrame | Callable[[], pd.DataFrame]
+"""A frame of exceptions, or how to make it: stages over millions of credits defer the
+text (reasons, payee names) until someone reads the exceptions."""
 
 EXCEPTION_COLUMNS = ["file", "row", "deal_id", "payee_id", "plan", "measure", "period", "date",
                      "value", "reason"]
@@ -37,9 +42,14 @@ def labels_as_text(labels: pd.Categorical) -> np.ndarray:
     return np.where(codes >= 0, text, "")
 
 
-def collect(frames: list[pd.DataFrame]) -> pd.DataFrame:
+def made(part: ExceptionPart) -> pd.DataFrame:
+    """The frame of an exception part, made now if it was deferred."""
+    return part if isinstance(part, pd.DataFrame) else part()
+
+
+def collect(parts: Sequence[ExceptionPart]) -> pd.DataFrame:
     """Stack exception frames, drop repeats of the same fact, sort for reading."""
-    frames = [f for f in frames if len(f)]
+    frames = [f for f in map(made, parts) if len(f)]
     if not frames:
         return exception_frame(0)
     out = pd.concat(frames, ignore_index=True)

@@ -17,8 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compplan.sample import SampleCompany
-
 ROLES = (("MGR", "mgr-2026", 0.05), ("AE", "ae-2026", 0.55), ("SDR", "sdr-2026", 0.15),
          ("KAM", "kam-2026", 0.05), ("PARTNER", "partner-2026", 0.10),
          ("ISR", "inside-2026", 0.05), ("AM", "am-2026", 0.05))
@@ -27,6 +25,22 @@ PAY = {"MGR": (150_000, 60_000, 4_000_000), "AE": (90_000, 60_000, 800_000),
        "PARTNER": (np.nan, np.nan, np.nan), "ISR": (60_000, 30_000, 600_000),
        "AM": (85_000, 40_000, 300_000)}
 SEASON = np.repeat([0.20, 0.25, 0.25, 0.30], 3) / 3
+FIRST = np.array(["Ada", "Ben", "Cleo", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivo", "Jade",
+                  "Kai", "Lena", "Milo", "Nia", "Omar", "Pia", "Quin", "Rosa", "Sam", "Tess",
+                  "Uma", "Vik", "Wren", "Xia", "Yara", "Zed"])
+LAST = np.array(["Okafor", "Lind", "Moreau", "Patel", "Rossi", "Kim", "Novak", "Silva", "Haas",
+                 "Berg"])
+
+
+@dataclass(frozen=True)
+class SampleCompany:
+    """The input tables of a company: what ``compplan run`` and ``quotas`` read."""
+
+    roster: pd.DataFrame
+    deals: pd.DataFrame
+    quotas: pd.DataFrame
+    accounts: pd.DataFrame
+    territories: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -42,8 +56,9 @@ def _roster(rng: np.random.Generator, size: Size) -> pd.DataFrame:
     role = np.repeat([r for r, *_ in ROLES], counts)
     plan = np.repeat([p for _, p, _ in ROLES], counts)
     n = len(role)
-    ids = np.char.add(np.char.add(role.astype(str), "-"),
-                      np.char.zfill(np.arange(n).astype(str), 6))
+    number = np.arange(n) - np.repeat(np.cumsum(counts) - counts, counts) + 1  # within role
+    width = max(2, len(str(int(counts.max()))))
+    ids = np.char.add(role.astype(str), np.char.zfill(number.astype(str), width))
     managers = ids[role == "MGR"]
     reports = np.isin(role, ["AE", "SDR", "ISR"])
     manager = np.where(reports, managers[np.arange(n) % len(managers)], "")
@@ -56,7 +71,9 @@ def _roster(rng: np.random.Generator, size: Size) -> pd.DataFrame:
     end[leave] = (np.datetime64(f"{y}-03-01") + rng.integers(0, 270, leave.sum())).astype(str)
     base, target, quota = (np.array([PAY[r][k] for r in role], dtype=float) for k in range(3))
     quota = np.round(quota * rng.uniform(0.9, 1.1, n), -3)
-    return pd.DataFrame({"payee_id": ids, "name": np.char.add("Payee ", ids), "role": role,
+    names = np.char.add(np.char.add(FIRST[np.arange(n) % len(FIRST)], " "),
+                        LAST[(np.arange(n) * 7 + np.arange(n) // len(FIRST)) % len(LAST)])
+    return pd.DataFrame({"payee_id": ids, "name": names, "role": role,
                          "plan": plan, "manager_id": manager, "start_date": start,
                          "end_date": end, "base_salary": base, "target_incentive": target,
                          "quota": quota})

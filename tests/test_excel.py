@@ -143,7 +143,7 @@ def test_sheets_past_the_row_limit_point_to_the_csv(mixed: Result, tmp_path: Pat
 
 
 def test_statements_hold_only_their_payee(demo: Result, tmp_path: Path) -> None:
-    payees = ["AE01", "M01", "KAM01", "SDR02", "PAR01"]
+    payees = ["AE01", "MGR01", "KAM01", "SDR02", "PARTNER01"]
     written = write_statements(demo, tmp_path, payees)
     assert [p.name for p in written] == [statement_name(p) for p in payees]
     roster = demo.inputs.roster.frame

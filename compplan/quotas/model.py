@@ -45,7 +45,8 @@ def bounds(terr: Territories, params: QuotaParams) -> Bounds:
     share_p = potential / potential.sum()
     share_h = history / history.sum() if history.sum() > 0 else share_p
     blend = params.alpha * share_p + (1 - params.alpha) * share_h
-    total = params.target * (1 + params.over_assignment)
+    # money: to the cent, so 22,000,000 x 1.10 is 24,200,000 and not 24,200,000.000000004
+    total = round(params.target * (1 + params.over_assignment), 2)
     has_h = history > 0
     lower = np.where(has_h, history * (1 + params.growth_min), 0.0)
     capacity = (f["capacity"].to_numpy(dtype=np.float64) if "capacity" in f
