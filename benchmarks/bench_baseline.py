@@ -17,32 +17,17 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from baseline import baseline_payouts
+from bench_engine import PLANS, floor_seconds
 
 from compplan.api import inputs_from_frames
 from compplan.engine import Result, evaluate
 from compplan.loader import load_plans
 from compplan.synth import Size, make
 
-PLANS = Path(__file__).resolve().parent.parent / "plans"
 REFERENCE = ("ae-2026", "sdr-2026", "mgr-2026", "kam-2026", "partner-2026")
-
-
-def floor_seconds(result: Result, repeat: int = 5) -> float:
-    """The best of ``repeat`` bincounts of the credit amounts by payee-month."""
-    c = result.credit_rows
-    key = c["payee_id"].array.codes.astype(np.int64) * 12 + c["month"].to_numpy(np.int64)
-    value = c["credit_value"].to_numpy(np.float64)
-    best = np.inf
-    for _ in range(repeat):
-        start = time.perf_counter()
-        np.bincount(key, weights=value)
-        best = min(best, time.perf_counter() - start)
-    return float(best)
 
 
 def engine_cents(result: Result) -> dict[tuple[str, str, str], int]:

@@ -2,11 +2,16 @@
 
 This is ``credits.csv`` and ``Result.credits``: who was credited, for which measure,
 when, how much, through whom, from which file and row, followed by the source row's
-columns (a name that clashes with ours gets a ``deal_`` prefix).
+columns (a name that clashes with ours gets a ``deal_`` prefix), by payee and date.
+
+Millions of credits are written in batches of rows in that order
+(:func:`credit_batches`), so a run never holds the whole readable table, its Arrow
+copy and the engine's credits at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,26 +20,26 @@ import pandas as pd
 from compplan.credits import credit_columns
 from compplan.ingest import ROW_COLUMN
 from compplan.labels import categorical
-from compplan.schema import CreditToLookup
+from compplan.schema import CreditToLookup, Measure
 
 if TYPE_CHECKING:
     from compplan.engine import Result
 
+BATCH_ROWS = 1_000_000
 
-def _source_attributes(result: Result, place_at: np.ndarray) -> dict[str, Any]:
-    """The source-row columns of every credit (deal columns, account class...), each
-    credit's value at its row ``place_at`` of the table.
 
-    Each (plan, measure) fetches its credits' columns from its own tables; the pieces
-    are put in place by position, column by column. Text pieces of one table share
-    its categories, so they are placed as codes: no frame is stacked and no text copied.
-    """
+def _groups(result: Result) -> tuple[np.ndarray, list[tuple[Measure, list[str]]]]:
+    """Each credit's (plan, measure) group, and per group the measure and the columns
+    it shows (its table's, and its lookup table's)."""
     c = result.credit_rows
-    pieces: dict[str, list[tuple[np.ndarray, Any]]] = {}
-    groups: dict[tuple[str, str], np.ndarray] = c.groupby(
-        ["plan", "measure"], sort=False, observed=True).indices  # type: ignore[assignment]
-    for (plan_id, measure), idx in groups.items():
-        m = result.plans[str(plan_id)].measures[str(measure)]
+    plan, measure = pd.Categorical(c["plan"].array), pd.Categorical(c["measure"].array)
+    width = max(len(measure.categories), 1)
+    key = plan.codes.astype(np.int64) * width + measure.codes
+    found, group = np.unique(key, return_inverse=True)
+    sources = []
+    for k in found:
+        m = result.plans[str(plan.categories[k // width])].measures[
+            str(measure.categories[k % width])]
         table = result.inputs.table(m.table)
         assert table is not None
         columns = [col for col in table.frame.columns if col != ROW_COLUMN]
@@ -43,16 +48,40 @@ def _source_attributes(result: Result, place_at: np.ndarray) -> dict[str, Any]:
         if lookup is not None:
             columns += [col for col in lookup.frame.columns
                         if col not in columns and col != ROW_COLUMN]
-        sub = c.iloc[idx]
-        attrs = credit_columns(result.inputs, m, sub["source_idx"].to_numpy(dtype=np.int64),
-                               sub["lookup_idx"].to_numpy(dtype=np.int64), columns)
-        for col in attrs.columns:
-            pieces.setdefault(col, []).append((place_at[idx], attrs[col].array))
-    return {col: _place(parts, len(c)) for col, parts in pieces.items()}
+        sources.append((m, columns))
+    return np.asarray(group, dtype=np.int64).reshape(-1), sources
+
+
+def _source_attributes(result: Result, rows: np.ndarray, group: np.ndarray,
+                       sources: list[tuple[Measure, list[str]]]) -> dict[str, Any]:
+    """The source-row columns (deal columns, account class...) of the credits at
+    ``rows``, in that order.
+
+    Each (plan, measure) fetches its credits' columns from its own tables; the pieces
+    are put in place by position, column by column. Text pieces of one table share
+    its categories, so they are placed as codes: no frame is stacked and no text copied.
+    """
+    c = result.credit_rows
+    source_idx = c["source_idx"].to_numpy(dtype=np.int64)
+    lookup_idx = c["lookup_idx"].to_numpy(dtype=np.int64)
+    pieces: dict[str, list[tuple[np.ndarray, Any]]] = {}
+    mine = group[rows]
+    for g, (m, columns) in enumerate(sources):
+        at = np.flatnonzero(mine == g)
+        picked = rows[at]
+        attrs = credit_columns(result.inputs, m, source_idx[picked], lookup_idx[picked],
+                               columns)
+        for col in attrs.columns:  # every group, even absent: same columns in each batch
+            pieces.setdefault(col, []).append((at, attrs[col].array))
+    return {col: _place(parts, len(rows)) for col, parts in pieces.items()}
 
 
 def _place(parts: list[tuple[np.ndarray, Any]], n: int) -> Any:
-    """One column of ``n`` rows from pieces at given positions; rows of no piece empty."""
+    """One column of ``n`` rows from pieces at given positions; rows of no piece empty.
+
+    Pieces of one table's text share its categories and are placed as codes; a column
+    whose pieces differ in kind (text here, numbers there) is plain objects.
+    """
     first = parts[0][1]
     if isinstance(first, pd.Categorical) and all(
             isinstance(v, pd.Categorical) and v.categories is first.categories for _, v in parts):
@@ -70,15 +99,15 @@ def _place(parts: list[tuple[np.ndarray, Any]], n: int) -> Any:
     return out
 
 
-def credits_table(result: Result) -> pd.DataFrame:
-    """The readable credits table (see the module docstring), by payee and date."""
+def credit_batches(result: Result, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """The readable credits table (see the module docstring), ``rows`` (default
+    :data:`BATCH_ROWS`) at a time."""
+    rows = rows or BATCH_ROWS
     c = result.credit_rows
     labels = [f"{result.year}-{m:02d}" for m in range(1, 13)]
     dates = c["credit_date"].to_numpy(dtype="datetime64[s]")
     order = _reading_order(c, dates)
-    place_at = np.empty(len(c), dtype=np.int64)
-    place_at[order] = np.arange(len(c))
-    columns: dict[str, Any] = {
+    front: dict[str, Any] = {
         "payee_id": c["payee_id"].array,
         "plan": c["plan"].array,
         "measure": c["measure"].array,
@@ -92,11 +121,19 @@ def credits_table(result: Result) -> pd.DataFrame:
         "source_file": c["source_file"].array,
         "source_row": c["source_row"].to_numpy(),
     }
-    columns = {col: values[order] for col, values in columns.items()}
-    for col, values in _source_attributes(result, place_at).items():
-        if col != "deal_id":
-            columns[f"deal_{col}" if col in columns else col] = values
-    return pd.DataFrame(columns, copy=False)
+    group, sources = _groups(result)
+    for start in range(0, max(len(c), 1), max(rows, 1)):
+        take = order[start:start + rows]
+        columns = {col: values[take] for col, values in front.items()}
+        for col, values in _source_attributes(result, take, group, sources).items():
+            if col != "deal_id":
+                columns[f"deal_{col}" if col in columns else col] = values
+        yield pd.DataFrame(columns, copy=False)
+
+
+def credits_table(result: Result) -> pd.DataFrame:
+    """The whole readable credits table, in one frame."""
+    return next(credit_batches(result, rows=max(len(result.credit_rows), 1)))
 
 
 def _reading_order(c: pd.DataFrame, dates: np.ndarray) -> np.ndarray:
@@ -104,10 +141,10 @@ def _reading_order(c: pd.DataFrame, dates: np.ndarray) -> np.ndarray:
 
     One stable sort of a key packed into 64 bits when the ranks fit, else a lexsort.
     """
-    keys = [_rank(c["payee_id"]), dates.astype(np.int64) // 86400, _rank(c["plan"]),
-            _rank(c["measure"])]
     if len(dates) == 0:
         return np.arange(0)
+    keys = [_rank(c["payee_id"]), dates.astype(np.int64) // 86400, _rank(c["plan"]),
+            _rank(c["measure"])]
     spans = [int(k.max() - k.min()) + 1 for k in keys]
     bits = [max(1, (span - 1).bit_length()) for span in spans]
     if sum(bits) > 62:
