@@ -14,7 +14,8 @@ processes come on top. Times, in seconds:
 - ``engine``: all of the evaluation (for Dask: from the inputs to the merged result,
   the local cluster already running);
 - ``write``: payouts.csv, credits.parquet and exceptions.parquet, as
-  ``compplan run --format parquet --no-excel`` writes them;
+  ``compplan run --format parquet --no-excel`` writes them (the readable credits and
+  exceptions tables are made here, batch by batch);
 - ``end_to_end``: load + engine + write;
 - ``floor``: one ``numpy.bincount`` of the credit amounts by payee-month, the least any
   engine must do; ``x_floor`` is engine / floor.
@@ -83,9 +84,9 @@ def run_one(folder: Path, engine: str) -> dict[str, float | int | str]:
             watch.lap("engine")
     else:
         result = evaluate(plans, inputs, 2026, watch)
-    written = run_writers(result, excel=False, detail="parquet")
-    watch.restart()
-    write_atomically(folder / f"out-{engine}", written)
+    watch.restart()  # the readable credits and exceptions are made while writing
+    write_atomically(folder / f"out-{engine}", run_writers(result, excel=False,
+                                                           detail="parquet"))
     watch.lap("write")
     s = watch.seconds
     engine_s = s["engine"] if engine == "dask" else sum(

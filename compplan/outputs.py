@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -22,7 +23,6 @@ import pyarrow.parquet as pq
 from compplan.credit_table import credit_batches
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
-from compplan.exceptions import labels_as_text
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -65,9 +65,30 @@ def _neutralize_array(arr: pa.Array) -> pa.Array:
     return arr
 
 
+_DICTIONARY_LIMIT = 1 << 16
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table; labels stay dictionary-encoded unless they have so
+    many distinct values (deal ids) that the dictionary, converted again for every batch
+    and written for every row group, costs more than it saves: those become the text of
+    the rows at hand, taken in Arrow."""
+    big = {col for col in frame.columns if isinstance(frame[col].dtype, pd.CategoricalDtype)
+           and len(frame[col].cat.categories) > _DICTIONARY_LIMIT}
+    table = pa.Table.from_pandas(frame.drop(columns=list(big)), preserve_index=False)
+    columns = [_label_text(frame[col].array) if col in big else table.column(col)
+               for col in frame.columns]
+    return pa.table(columns, names=[str(c) for c in frame.columns])
+
+
+def _label_text(labels: pd.Categorical) -> pa.Array:
+    codes = np.asarray(labels.codes, dtype=np.int64)
+    return pa.array(labels.categories.array).take(pa.array(codes, mask=codes < 0))
+
+
 def arrow_for_csv(frame: pd.DataFrame, numeric: set[str]) -> pa.Table:
     """An Arrow table ready for CSV: dates as days, formula-like text neutralized."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = to_arrow(frame)
     columns = []
     for name, col in zip(table.column_names, table.columns, strict=True):
         if pa.types.is_timestamp(col.type):
@@ -93,20 +114,8 @@ def _csv_writer(frame: pd.DataFrame, numeric: set[str]) -> Writer:
     return write
 
 
-_DICTIONARY_LIMIT = 1 << 16
 _CREDIT_NUMBERS = {"amount", "split", "source_row", "margin", "deal_amount", "split_pct",
                    "term_months"}
-
-
-def arrow_for_parquet(frame: pd.DataFrame) -> pa.Table:
-    """An Arrow table for Parquet: labels stay dictionary-encoded unless they have so
-    many distinct values (deal ids) that writing the dictionary costs more than it saves
-    (writing 5 M credits took 6 s with them, 2.6 s without); those are written as the
-    text of the rows at hand."""
-    big = {col: labels_as_text(frame[col].array) for col in frame.columns
-           if isinstance(frame[col].dtype, pd.CategoricalDtype)
-           and len(frame[col].cat.categories) > _DICTIONARY_LIMIT}
-    return pa.Table.from_pandas(frame.assign(**big) if big else frame, preserve_index=False)
 
 
 def _batches_writer(batches: Callable[[], Iterator[pd.DataFrame]], kind: str,
@@ -117,7 +126,7 @@ def _batches_writer(batches: Callable[[], Iterator[pd.DataFrame]], kind: str,
         sink: pq.ParquetWriter | pa_csv.CSVWriter | None = None
         schema: pa.Schema | None = None
         for frame in batches():
-            table = arrow_for_parquet(frame) if kind == "parquet" else arrow_for_csv(
+            table = to_arrow(frame) if kind == "parquet" else arrow_for_csv(
                 frame, numeric or set())
             if sink is None or schema is None:
                 schema = table.schema
