@@ -253,8 +253,9 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
         typed = _typed(raw[col], types.get(col))
         if typed is not None:
             out[col], bad = typed
-            issues.extend(_report_bad(file, col, "date" if types.get(col) == "date" else
-                                      "number", raw[col], bad, rows, date_format))
+            if bad.any():  # reported as the text a CSV would hold: 'inf', not np.float64(inf)
+                issues.extend(_report_bad(file, col, "number", _column_text(raw[col]), bad,
+                                          rows, date_format))
             continue
         text = _column_text(raw[col])
         kind = types[col] if col in types else infer_type(text)
