@@ -206,15 +206,15 @@ def map_draws(client: Client, window: int | None = None) -> Evaluator:
     """A Monte Carlo evaluator that pays the chunks on the cluster, in order.
 
     Each plan's frame (without its credits: draws scale measures, not credits) and the
-    inputs go to every worker once; at most ``window`` chunks are in flight, so the
-    client's memory stays bounded as it is in process.
+    inputs go to every worker once; at most ``window`` chunks (default 8 a worker) are
+    in flight, so the client's memory stays bounded as it is in process.
     """
     def evaluate(result: Result, work: Iterable[Chunk]
                  ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
         bases = {p: replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0]))
                  for p, pr in result.by_plan.items()}
         bases_f, inputs_f = client.scatter([bases, result.inputs], broadcast=True)
-        limit = window or 2 * max(1, len(client.scheduler_info()["workers"]))
+        limit = window or 8 * max(1, len(client.scheduler_info()["workers"]))
         pending: deque[tuple[str, int, Future[Any]]] = deque()
         for plan_id, size, mult in work:
             pending.append((plan_id, size, client.submit(_draw_chunk, bases_f, inputs_f,
