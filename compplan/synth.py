@@ -5,8 +5,9 @@ Roles are spread over the shipped plans (5 % managers, 55 % AEs, 15 % SDRs, 5 % 
 and 6 % leave during the year. Deals follow the quarterly seasonality of the reference
 plans, 15 % of AE wins are split between two owners, 3 % are credit memos, 6 % of wins
 are cancelled (some inside the 90-day clawback window, some after), 45 % are sourced
-by an SDR, and each carries an account, a term and a deal type. SDRs get monthly
-pipeline and meeting quotas; each AE a territory with potential and last year.
+by an SDR, and each carries an account, a term and a deal type. A manager's quota is
+the sum of the selling reports' (x 0.9 to 1.1). SDRs get monthly pipeline and meeting
+quotas; each AE a territory with potential and last year.
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def _roster(rng: np.random.Generator, size: Size) -> pd.DataFrame:
     end[leave] = (np.datetime64(f"{y}-03-01") + rng.integers(0, 270, leave.sum())).astype(str)
     base, target, quota = (np.array([PAY[r][k] for r in role], dtype=float) for k in range(3))
     quota = np.round(quota * rng.uniform(0.9, 1.1, n), -3)
+    # a manager's quota is the team's: the quotas of the reports who sell, x 0.9 to 1.1
+    boss = pd.Index(ids).get_indexer(pd.Index(manager))
+    sells = (boss >= 0) & ~np.isnan(quota)
+    team = np.bincount(boss[sells], weights=quota[sells], minlength=n)
+    is_mgr = role == "MGR"
+    quota[is_mgr] = np.round(team[is_mgr] * rng.uniform(0.9, 1.1, int(is_mgr.sum())), -3)
     names = np.char.add(np.char.add(FIRST[np.arange(n) % len(FIRST)], " "),
                         LAST[(np.arange(n) * 7 + np.arange(n) // len(FIRST)) % len(LAST)])
     return pd.DataFrame({"payee_id": ids, "name": names, "role": role,
