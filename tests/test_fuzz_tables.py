@@ -1,0 +1,69 @@
+"""Fuzzing input tables: damaged roster, deals, quotas and accounts files end in a
+result or in a clean compplan error naming the file, never in a traceback (a first
+piece of issue 9)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from compplan.engine import evaluate
+from compplan.errors import CompplanError
+from compplan.inputs import load_inputs
+from compplan.synth import Size, make
+
+TABLES = ("roster", "deals", "quotas", "accounts")
+CELLS = ["", " ", "-1", "0", "1e308", "-1e308", "inf", "nan", "NaN", "2026-02-30", "31/01/2026",
+         "2026-13-01", "=1+1", "Closed Won", "AE01", "MGR01", "ghost", "ae-2026", "\u00e9t\u00e9",
+         "1,5", "0.5", "2", "9" * 30, "2025-12-31", "2027-01-01", '"', "x\ny"]
+
+
+@pytest.fixture(scope="module")
+def company() -> dict[str, pd.DataFrame]:
+    made = make(Size(30, 400, seed=2))
+    return {name: getattr(made, name).astype(str).replace("nan", "") for name in TABLES}
+
+
+Damage = tuple[int, int, int, int]  # table, row, column, cell (or -1: drop the column)
+
+
+def damaged(company: dict[str, pd.DataFrame], edits: list[Damage]) -> dict[str, pd.DataFrame]:
+    out = {name: frame.copy() for name, frame in company.items()}
+    for table, row, column, cell in edits:
+        name = TABLES[table % len(TABLES)]
+        frame = out[name]
+        if frame.empty or len(frame.columns) == 0:
+            continue
+        col = frame.columns[column % len(frame.columns)]
+        if cell < 0:
+            out[name] = frame.drop(columns=[col])
+        else:
+            frame.iloc[row % len(frame), frame.columns.get_loc(col)] = CELLS[cell % len(CELLS)]
+    return out
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 10**6),
+                                st.integers(-1, 10**6)), min_size=1, max_size=6))
+def test_damaged_tables_give_a_result_or_a_located_error(company: dict[str, pd.DataFrame],
+                                                         plans: dict[str, Any], tmp_path: Path,
+                                                         edits: list[Damage]) -> None:
+    paths = {}
+    for name, frame in damaged(company, edits).items():
+        paths[name] = tmp_path / f"{name}.csv"
+        frame.to_csv(paths[name], index=False)
+    try:
+        inputs = load_inputs(*(paths[name] for name in TABLES))
+        result = evaluate(plans, inputs, 2026)
+    except CompplanError as err:
+        assert err.issues and all(i.message for i in err.issues)
+        assert any(str(tmp_path) in i.render() or "plan " in i.render() for i in err.issues)
+        return
+    assert result.payouts["amount"].notna().all()
+    assert len(result.exceptions.columns) == 10
