@@ -224,7 +224,8 @@ def _check_bounds(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue
             bad |= values < low
         if high is not None:
             bad |= values > high
-        span = f"{low:g}..{high:g}" if high is not None else f">= {low:g}"
+        span = (f"{low:g}..{high:g}" if low is not None and high is not None
+                else f">= {low:g}" if low is not None else f"<= {high:g}")
         rows = frame[ROW_COLUMN].to_numpy()
         for i in np.flatnonzero(bad)[:_MAX_LISTED]:
             issues.append(Issue(file, f"{values[i]:g} is outside {span}", None,

@@ -11,6 +11,11 @@ from typing import Literal
 
 ColumnType = Literal["str", "date", "number"]
 
+MONEY = 1e12
+"""The largest amount a cell may hold (a trillion): no deal, salary or quota is larger,
+and money stays exact to the cent in float64 far beyond any sum of such amounts. A
+larger value (1e308 in a CRM export) is an input error, not a payout."""
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -41,7 +46,8 @@ ROSTER = TableSpec(
         "quota": "number",
     },
     key=("payee_id",),
-    bounds={"base_salary": (0, None), "target_incentive": (0, None)},
+    bounds={"base_salary": (0, MONEY), "target_incentive": (0, MONEY),
+            "quota": (-MONEY, MONEY)},
 )
 
 DEALS = TableSpec(
@@ -58,7 +64,8 @@ DEALS = TableSpec(
         "account_id": "str",
         "sdr_id": "str",
     },
-    bounds={"split_pct": (0, 1), "term_months": (0, None)},
+    bounds={"split_pct": (0, 1), "term_months": (0, None), "amount": (-MONEY, MONEY),
+            "margin": (-MONEY, MONEY)},
 )
 
 QUOTAS = TableSpec(
@@ -67,6 +74,7 @@ QUOTAS = TableSpec(
     optional={"territory_id": "str"},
     key=("payee_id", "measure", "period"),
     key_extra=("territory_id",),
+    bounds={"quota": (-MONEY, MONEY)},
 )
 
 ACCOUNTS = TableSpec(

@@ -70,3 +70,11 @@ def test_extra_typed_columns_keep_their_type(tmp_path: Path) -> None:
     frame = load_table(path, "deals").frame
     assert frame["discount"].dtype == np.float64 and frame["product"].tolist() == ["A", "B"]
     assert frame["signed"].dtype == "datetime64[s]"
+
+
+def test_an_amount_beyond_a_trillion_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "deals.csv"
+    deals(amount=["100", "1e308"]).to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        load_table(path, "deals")
+    assert "row 3, amount: 1e+308 is outside -1e+12..1e+12" in str(err.value)
