@@ -10,8 +10,11 @@ Any other typed column goes through its text, so it is checked exactly as a CSV.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from compplan.errors import InputError, Issue, raise_if
 from compplan.mapping import Mapping
 from compplan.memo import Memo
 from compplan.tables import ColumnType, TableSpec, spec_for
+from compplan.workbook_reader import WorkbookError, read_workbook
 
 ROW_COLUMN = "_row"
 FIRST_DATA_ROW = 2  # the header is row 1, as a spreadsheet numbers them
@@ -98,15 +102,46 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
                         index=frame.index).reset_index(drop=True)
 
 
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV as text cells, its header exactly as written: pandas would rename a second
+    ``amount`` to ``amount.1`` and the duplicate would go unnoticed."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if header is None:
+        raise pd.errors.EmptyDataError
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                      skip_blank_lines=False)
+    if len(header) == len(raw.columns):
+        raw.columns = pd.Index(header)
+    return raw
+
+
 def _read_raw(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):  # cells of mixed types: text, checked as a CSV's
-        return as_text(pd.read_excel(path, sheet_name=0, dtype=object, engine="openpyxl"))
+        return as_text(read_workbook(path))
     if suffix == ".parquet":
         return pd.read_parquet(path).reset_index(drop=True)
-    return pd.read_csv(
-        path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=False
-    )
+    return _read_csv(path)
+
+
+def _number_rows(raw: pd.DataFrame, text: bool) -> pd.DataFrame:
+    """Number the rows as a spreadsheet shows them, then leave out the blank ones (an
+    empty line in a CSV, a formatted but empty row in a workbook): they hold no data,
+    and the rows after them keep the numbers a user sees."""
+    raw = raw.assign(**{ROW_COLUMN: np.arange(len(raw), dtype=np.int64) + FIRST_DATA_ROW})
+    if not text or not len(raw):
+        return raw
+    blank = np.ones(len(raw), dtype=bool)
+    for i in range(raw.shape[1] - 1):
+        blank &= (raw.iloc[:, i] == "").to_numpy()
+        if not blank.any():
+            return raw
+    return raw[~blank].reset_index(drop=True)
 
 
 def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd.DataFrame:
@@ -116,13 +151,29 @@ def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd
         raw = _read_raw(path)
     except FileNotFoundError:
         raise InputError([Issue(file, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Issue(file, "is a folder: expected a table file")]) from None
     except UnicodeDecodeError as exc:
         raise InputError([Issue(file, f"not UTF-8 text (byte {exc.start})")]) from None
     except pd.errors.EmptyDataError:
         raise InputError([Issue(file, "file is empty: expected a header row")]) from None
-    except (pd.errors.ParserError, ValueError, OSError) as exc:
+    except WorkbookError as exc:
+        raise InputError(exc.issues(file)) from None
+    except pd.errors.ParserError as exc:
+        ragged = _RAGGED.search(str(exc))
+        if ragged:
+            want, line, saw = ragged.groups()
+            raise InputError([Issue(file, f"the row has {saw} cells, the header has {want}",
+                                    int(line))]) from None
+        unclosed = _UNCLOSED.search(str(exc))
+        if unclosed:  # pandas counts lines from 0
+            raise InputError([Issue(file, "a quoted cell opened on this line is never closed",
+                                    int(unclosed.group(1)) + 1)]) from None
+        raise InputError([Issue(file, f"cannot read {name} table: {exc}")]) from None
+    except (ValueError, OSError, zipfile.BadZipFile) as exc:
         raise InputError([Issue(file, f"cannot read {name} table: {exc}")]) from None
     raw.columns = [str(c).strip() for c in raw.columns]
+    raw = _number_rows(raw, path.suffix.lower() != ".parquet")
     if mapping is not None:
         raw = mapping.apply(name, raw)
     return raw
@@ -224,19 +275,87 @@ def _check_bounds(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue
             bad |= values < low
         if high is not None:
             bad |= values > high
-        span = (f"{low:g}..{high:g}" if low is not None and high is not None
-                else f">= {low:g}" if low is not None else f"<= {high:g}")
         rows = frame[ROW_COLUMN].to_numpy()
         for i in np.flatnonzero(bad)[:_MAX_LISTED]:
-            issues.append(Issue(file, f"{values[i]:g} is outside {span}", None,
+            v = values[i]
+            said = (f"is outside {low:g}..{high:g}" if low is not None and high is not None
+                    else f"is below the minimum {low:g}" if low is not None
+                    else f"is above the maximum {high:g}")
+            issues.append(Issue(file, f"{v:g} {said}", None, f"row {rows[i]}, {col}"))
+    return issues
+
+
+def _check_required(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
+    issues = []
+    rows = frame[ROW_COLUMN].to_numpy()
+    for col, kind in spec.required.items():
+        if kind != "str":
+            continue
+        empty = np.flatnonzero((frame[col] == "").to_numpy())
+        for i in empty[:_MAX_LISTED]:
+            issues.append(Issue(file, "is empty; a value is required", None,
+                                f"row {rows[i]}, {col}"))
+        if len(empty) > _MAX_LISTED:
+            issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
+                                None, col))
+    return issues
+
+
+def _check_patterns(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
+    issues = []
+    for col, (pattern, words) in spec.patterns.items():
+        if col not in frame:
+            continue
+        text = frame[col].astype(str)
+        bad = ~text.str.fullmatch(pattern).to_numpy(dtype=bool) & (text != "").to_numpy()
+        rows = frame[ROW_COLUMN].to_numpy()
+        for i in np.flatnonzero(bad)[:_MAX_LISTED]:
+            issues.append(Issue(file, f"{text.iloc[i]!r} is not {words}", None,
                                 f"row {rows[i]}, {col}"))
     return issues
+
+
+def _column_letter(position: int) -> str:
+    """A column's letter as a spreadsheet shows it.
+
+    >>> _column_letter(1), _column_letter(28)
+    ('A', 'AB')
+    """
+    letters = ""
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _drop_unnamed(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Leave out columns with no header and no data (a trailing comma, a formatted
+    column); name the ones that hold data, which would otherwise be lost."""
+    names = [str(c) for c in raw.columns]
+    nameless = [i for i, c in enumerate(names) if c == "" or c.startswith("Unnamed: ")]
+    if not nameless:
+        return raw, []
+    with_data = []
+    for i in nameless:
+        col = raw.iloc[:, i]
+        if bool((col.astype(str).str.strip() != "").to_numpy()[col.notna().to_numpy()].any()):
+            with_data.append(_column_letter(i + 1))
+    keep = [i for i in range(len(names)) if i not in set(nameless)]
+    return raw.iloc[:, keep], with_data
 
 
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                 date_format: str = "%Y-%m-%d") -> tuple[pd.DataFrame, list[Issue]]:
     """Type the columns of a text table; return the frame and every problem found."""
     issues: list[Issue] = []
+    if ROW_COLUMN in raw.columns:  # numbered by the reader, blank rows left out
+        rows = raw[ROW_COLUMN].to_numpy(dtype=np.int64)
+        raw = raw.drop(columns=[ROW_COLUMN])
+    else:
+        rows = np.arange(len(raw), dtype=np.int64) + FIRST_DATA_ROW
+    raw, unnamed = _drop_unnamed(raw)
+    issues.extend(Issue(file, "this column has data but no name in the header row (a blank "
+                        "or merged header cell?)", 1, f"column {n}") for n in unnamed)
     dupes = raw.columns[raw.columns.duplicated()].tolist()
     for col in dupes:
         issues.append(Issue(file, "column appears more than once in the header", None, col))
@@ -247,7 +366,6 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                                   f"(found: {have})", 1))
     if issues:
         return raw, issues
-    rows = np.arange(len(raw), dtype=np.int64) + FIRST_DATA_ROW
     out: dict[str, Any] = {}
     types = spec.types()
     for col in raw.columns:
@@ -278,22 +396,16 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                         else pd.Series("", index=raw.index, dtype=str))
     frame = pd.DataFrame(out, index=raw.index)
     frame[ROW_COLUMN] = rows
-    for col in spec.required:
-        if types[col] == "str":
-            empty = np.flatnonzero((frame[col] == "").to_numpy())
-            for i in empty[:_MAX_LISTED]:
-                issues.append(Issue(file, "is empty; a value is required", None,
-                                    f"row {rows[i]}, {col}"))
-            if len(empty) > _MAX_LISTED:
-                issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
-                                    None, col))
+    issues.extend(_check_required(frame, spec, file))
     issues.extend(_check_bounds(frame, spec, file))
+    issues.extend(_check_patterns(frame, spec, file))
     key = [*spec.key, *(c for c in spec.key_extra if c in raw.columns)]
     if key and not issues:
         dup = frame.duplicated(key, keep="first").to_numpy()
         for i in np.flatnonzero(dup)[:_MAX_LISTED]:
             named = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in key)
-            issues.append(Issue(file, f"duplicate {named} (each must appear once)", None,
+            issues.append(Issue(file, f"duplicate {named} (each must appear once"
+                                f"{spec.duplicate_hint})", None,
                                 f"row {rows[i]}, {', '.join(key)}"))
     return frame, issues
 

@@ -111,8 +111,13 @@ def load_mapping(name_or_path: str) -> Mapping:
         )
         return parse_mapping(text, f"preset:{name_or_path}")
     path = Path(name_or_path)
+    if not path.exists() and not path.suffix:
+        raise InputError([Issue("--mapping", f"{name_or_path!r} is neither a preset "
+                                f"({', '.join(sorted(PRESETS))}) nor a mapping file")])
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise InputError([Issue(str(path), f"cannot read mapping: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([Issue(str(path), f"not UTF-8 text (byte {exc.start})")]) from None
     return parse_mapping(text, str(path))

@@ -27,6 +27,8 @@ class TableSpec:
     key: tuple[str, ...] = ()  # with key_extra columns when the file has them
     key_extra: tuple[str, ...] = ()
     bounds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    patterns: dict[str, tuple[str, str]] = field(default_factory=dict)  # regex, in words
+    duplicate_hint: str = ""
 
     def types(self) -> dict[str, ColumnType]:
         return {**self.required, **self.optional}
@@ -46,8 +48,8 @@ ROSTER = TableSpec(
         "quota": "number",
     },
     key=("payee_id",),
-    bounds={"base_salary": (0, MONEY), "target_incentive": (0, MONEY),
-            "quota": (-MONEY, MONEY)},
+    bounds={"base_salary": (0, MONEY), "target_incentive": (0, MONEY), "quota": (0, MONEY)},
+    duplicate_hint="; a payee on a second plan goes in --assignments",
 )
 
 DEALS = TableSpec(
@@ -74,7 +76,9 @@ QUOTAS = TableSpec(
     optional={"territory_id": "str"},
     key=("payee_id", "measure", "period"),
     key_extra=("territory_id",),
-    bounds={"quota": (-MONEY, MONEY)},
+    bounds={"quota": (0, MONEY)},
+    patterns={"period": (r"\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?",
+                         "a month (YYYY-MM), quarter (YYYY-Qn) or year (YYYY)")},
 )
 
 ACCOUNTS = TableSpec(

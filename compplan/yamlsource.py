@@ -9,10 +9,12 @@ stops early, and each value's line is kept so errors can say ``file:line``.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,6 +26,7 @@ Path = tuple[str | int, ...]
 _CORE = "tag:yaml.org,2002:"
 _MAX_NODES = 100_000
 _MAX_DEPTH = 64
+_MAX_ITEMS = 20_000
 
 
 class _RefusedError(Exception):
@@ -64,6 +67,9 @@ def render_path(path: Path) -> str:
     return out
 
 
+_MAX_DIGITS = 40
+
+
 def _scalar(node: ScalarNode) -> Any:
     tag = str(node.tag)
     value: str = node.value
@@ -71,16 +77,26 @@ def _scalar(node: ScalarNode) -> Any:
         return None
     if tag == _CORE + "bool":
         return value.lower() in ("true", "yes", "on")
-    if tag == _CORE + "int":
-        return int(value.replace("_", ""), 0) if value[:2] in ("0x", "0o") else int(
-            value.replace("_", "")
-        )
-    if tag == _CORE + "float":
-        low = value.lower().replace("_", "")
-        if low in (".inf", "+.inf", "-.inf", ".nan"):
-            raise _RefusedError(node.start_mark.line + 1, f"{value!r} is not a usable number")
-        return float(low)
+    if tag in (_CORE + "int", _CORE + "float"):
+        return _number(value, tag == _CORE + "int", node.start_mark.line + 1)
     return value
+
+
+def _number(value: str, integer: bool, line: int) -> int | float:
+    """A YAML number as Python's, or refused: an amount of 10**100000 digits, 1e99999
+    (infinity) or .nan is a typo or an attack, never a rate or an amount."""
+    text = value.replace("_", "")
+    refused = _RefusedError(line, f"{value[:40]!r} is not a usable number")
+    if len(text) > _MAX_DIGITS:
+        raise refused
+    try:
+        number: int | float = (int(text, 0) if integer and text[:2].lower() in ("0x", "0o", "0b")
+                               else int(text) if integer else float(text.lower()))
+    except ValueError:
+        raise refused from None
+    if isinstance(number, float) and not math.isfinite(number):
+        raise refused
+    return number
 
 
 class _Builder:
@@ -123,8 +139,35 @@ class _Builder:
 _ALLOWED = {"map", "seq", "str", "int", "float", "bool", "null", "timestamp"}
 
 
+def _too_deep(text: str) -> int | None:
+    """The line where brackets nest deeper than the limit, if they do.
+
+    The YAML reader recurses once per level, and 50,000 nested ``[`` take it half a
+    minute to refuse; counting brackets over the bytes takes milliseconds. Brackets in
+    quoted text count too, which only matters for text no plan has.
+    """
+    raw = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    step = (np.isin(raw, _OPEN).astype(np.int32) - np.isin(raw, _CLOSE).astype(np.int32))
+    depth = np.cumsum(step)
+    over = np.flatnonzero(depth > _MAX_DEPTH)
+    if not over.size:
+        return None
+    return int(np.count_nonzero(raw[: over[0]] == ord("\n"))) + 1
+
+
+_OPEN = np.frombuffer(b"[{", dtype=np.uint8)
+_CLOSE = np.frombuffer(b"]}", dtype=np.uint8)
+
+
 def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
     """Parse one YAML document safely; problems come back as issues, never raised."""
+    deep = _too_deep(text)
+    if deep is not None:
+        return None, [Issue(file, f"document is nested deeper than {_MAX_DEPTH} levels", deep)]
+    items = text.count("\n") + text.count(",")
+    if items > _MAX_ITEMS:  # the reader takes about a second per 10,000: refuse first
+        return None, [Issue(file, f"document has more than {_MAX_ITEMS} lines and items: "
+                                  "a plan, scenario or mapping is far smaller")]
     yaml = YAML(typ="safe", pure=True)
     try:
         with warnings.catch_warnings():  # a reused anchor is legal YAML; keep stderr clean
@@ -134,6 +177,8 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         return None, [Issue(file, f"not valid YAML: {exc.problem or exc}", line)]
+    except RecursionError:
+        return None, [Issue(file, f"document is nested deeper than {_MAX_DEPTH} levels")]
     except Exception as exc:  # the composer raises a few non-marked errors
         return None, [Issue(file, f"not valid YAML: {exc}")]
     if node is None:

@@ -173,7 +173,8 @@ def test_missing_quota_is_an_input_error(case: Case, quota: object) -> None:
     case.roster = [ae("A"), ae("NOQ", quota=quota)]
     with pytest.raises(InputError) as err:
         case.run()
-    assert "NOQ" in str(err.value) and "row 3" in str(err.value)
+    assert "row 3, quota:" in str(err.value)  # a negative quota is refused as it is read
+    assert ("NOQ" in str(err.value)) == (quota != -5)
 
 
 def test_closed_lost_matches_no_rule(case: Case) -> None:
