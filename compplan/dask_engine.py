@@ -192,7 +192,8 @@ def _evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Cl
     parts = client.gather(fanned)
     credits = stack_credits([_unship(part, plan, name, inputs) for (part, _), (plan, name)
                              in zip(parts, measures_of(plans, seats), strict=True)])
-    excs = [e for _, more in parts for e in more] + input_exceptions(inputs)
+    excs = [e for _, more in parts for e in more] + input_exceptions(inputs, plans, seats,
+                                                                   calendar)
     by_plan = merge(plans, seats, credits, calendar, client.gather(evaluated))
     return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)
 

@@ -20,6 +20,7 @@ from compplan.inputs import Inputs
 from compplan.measures import PlanFrame, plan_frame
 from compplan.money import format_cents
 from compplan.periods import Calendar
+from compplan.plan_quotas import unused_quota_rows
 from compplan.schema import Plan
 from compplan.seats import build_seats
 from compplan.stopwatch import Stopwatch
@@ -133,9 +134,11 @@ def prepare(plans: dict[str, Plan], inputs: Inputs, year: int) -> tuple[Calendar
     return calendar, seats
 
 
-def input_exceptions(inputs: Inputs) -> list[pd.DataFrame]:
+def input_exceptions(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame,
+                     calendar: Calendar) -> list[pd.DataFrame]:
     """What is wrong with the inputs as a whole but does not stop the run."""
-    return [split_exceptions(inputs), _roster_exceptions(inputs)]
+    return [split_exceptions(inputs), _roster_exceptions(inputs),
+            unused_quota_rows(inputs, plans, seats, calendar)]
 
 
 def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
@@ -182,7 +185,7 @@ def evaluate(plans: dict[str, Plan], inputs: Inputs, year: int,
     calendar, seats = prepare(plans, inputs, year)
     watch.lap("seats")
     credits, excs = build_credits(plans, inputs, seats, calendar)
-    excs.extend(input_exceptions(inputs))
+    excs.extend(input_exceptions(inputs, plans, seats, calendar))
     watch.lap("credit")
     by_plan = evaluate_plans(plans, seats, credits, inputs, calendar, watch)
     result = assemble(plans, inputs, calendar, seats, credits, excs, by_plan)

@@ -56,6 +56,9 @@ def load_inputs(
     base = ("roster", "deals", "quotas", "accounts", "assignments")
     roster_t, deals_t = loaded["roster"], loaded["deals"]
     assert roster_t is not None and deals_t is not None
+    if not len(roster_t.frame):
+        raise InputError([Issue(roster_t.file, "the roster has no rows: expected one row per "
+                                "payee under the header", 2)])
     return Inputs(
         roster=roster_t,
         deals=deals_t,

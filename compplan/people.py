@@ -25,6 +25,35 @@ def day_array(series: pd.Series, fill: np.datetime64) -> Days:
     return np.where(np.isnat(values), fill, values)
 
 
+def manager_cycles(manager: Codes) -> list[list[int]]:
+    """Each loop in the manager hierarchy, as the positions on it (none: ``[]``).
+
+    Walking up doubles the steps each round (a manager's manager's ... manager), so a
+    roster of any size is checked in about log2(n) array steps; a payee still below
+    someone after n steps is on a loop or under one. Only those are followed one by one.
+    """
+    n = len(manager)
+    walk = manager.copy()
+    steps = 1
+    while steps < n and bool((walk >= 0).any()):
+        walk = np.where(walk >= 0, walk[np.clip(walk, 0, None)], -1)
+        steps *= 2
+    cycles: list[list[int]] = []
+    seen: set[int] = set()
+    for start in np.flatnonzero(walk >= 0).tolist():  # positions on or under a loop
+        at = int(walk[start])  # n or more steps up: on the loop itself
+        if at in seen:
+            continue
+        loop = [at]
+        nxt = int(manager[at])
+        while nxt != at:
+            loop.append(nxt)
+            nxt = int(manager[nxt])
+        seen.update(loop)
+        cycles.append(loop)
+    return cycles
+
+
 @dataclass(frozen=True)
 class People:
     """Roster ids with their active intervals and direct managers."""

@@ -17,7 +17,8 @@ import pandas as pd
 from compplan.exceptions import exception_frame
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame
-from compplan.periods import fold
+from compplan.periods import Calendar, fold
+from compplan.schema import Plan
 
 
 def _is_level(pf: PlanFrame, measure: str) -> bool:
@@ -100,3 +101,35 @@ def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
             else inputs.roster.file, payee_id=pf.seats["payee_id"].to_numpy()[seat_idx],
             plan=pf.plan.plan, measure=measure, period=labels[period_idx], reason=reasons))
     return quota
+
+
+def unused_quota_rows(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame,
+                      calendar: Calendar) -> pd.DataFrame:
+    """Rows of the quotas file no plan reads, each with the reason (nothing is dropped
+    silently): the payee is not in the roster, none of the payee's plans takes that
+    measure's quota from the file, or the period is not one of the plan year's."""
+    table = inputs.quotas
+    if table is None or not len(table.frame):
+        return exception_frame(0)
+    frame = table.frame
+    takes = pd.DataFrame(
+        [(plan_id, measure) for plan_id, plan in plans.items()
+         for measure, spec in plan.quotas.items() if spec.source == "file"],
+        columns=["plan", "measure"])
+    wanted = seats[["payee_id", "plan"]].merge(takes, on="plan")[["payee_id", "measure"]]
+    pair = pd.MultiIndex.from_frame(frame[["payee_id", "measure"]].astype(str))
+    used_pair = pair.isin(pd.MultiIndex.from_frame(wanted.astype(str))) if len(wanted) else (
+        np.zeros(len(frame), dtype=bool))
+    labels = {*calendar.month_labels(), *calendar.quarter_labels(), str(calendar.year)}
+    in_roster = frame["payee_id"].isin(inputs.roster.frame["payee_id"]).to_numpy()
+    in_year = frame["period"].isin(labels).to_numpy()
+    reason = np.select(
+        [~in_roster, ~used_pair, ~in_year],
+        ["payee not in roster: quota not used",
+         "no plan of this payee takes this measure's quota from the quotas file: not used",
+         f"period is not in plan year {calendar.year}: quota not used"], default="")
+    bad = reason != ""
+    sub = frame[bad]
+    return exception_frame(len(sub), file=table.file, row=sub["_row"],
+                           payee_id=sub["payee_id"], measure=sub["measure"],
+                           period=sub["period"], value=sub["quota"], reason=reason[bad])

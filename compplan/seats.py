@@ -14,7 +14,7 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
 from compplan.inputs import Inputs
-from compplan.people import day_array
+from compplan.people import day_array, manager_cycles
 from compplan.periods import OPEN_END, OPEN_START, Calendar
 from compplan.schema import Plan
 
@@ -30,6 +30,7 @@ def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
     for i in np.flatnonzero(end < start):
         issues.append(Issue(file, "end_date is before start_date", None,
                             f"row {roster['_row'].iloc[i]}, end_date"))
+    issues.extend(_check_hierarchy(inputs))
     if inputs.assignments is None:
         unknown = ~roster["plan"].isin(list(plans)).to_numpy()
         for i in np.flatnonzero(unknown):
@@ -37,6 +38,24 @@ def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
             issues.append(Issue(file,
                                 f"unknown plan id {roster['plan'].iloc[i]!r} (plans: {known})",
                                 None, f"row {roster['_row'].iloc[i]}, plan"))
+    return issues
+
+
+def _check_hierarchy(inputs: Inputs) -> list[Issue]:
+    """A loop of managers would roll a payee's credits up to the payee: refused."""
+    roster = inputs.roster.frame
+    if "manager_id" not in roster:
+        return []
+    ids = pd.Index(roster["payee_id"].to_numpy(dtype=str))
+    manager = np.asarray(ids.get_indexer(roster["manager_id"].to_numpy(dtype=str)),
+                         dtype=np.int64)
+    issues = []
+    for loop in manager_cycles(manager):
+        chain = " -> ".join([*(ids[i] for i in loop), ids[loop[0]]])
+        first = min(loop)
+        issues.append(Issue(inputs.roster.file, f"manager chain {chain} is a cycle: expected a "
+                            "hierarchy that ends at someone with no manager", None,
+                            f"row {roster['_row'].iloc[first]}, manager_id"))
     return issues
 
 
@@ -52,6 +71,11 @@ def _assignment_rows(inputs: Inputs,
         }), []
     table = inputs.assignments
     frame, issues = table.frame, []
+    unassigned = roster[~roster["payee_id"].isin(frame["payee_id"]).to_numpy()]
+    for i in np.flatnonzero(~unassigned["plan"].isin(list(plans)).to_numpy()):
+        issues.append(Issue(inputs.roster.file,
+                            f"unknown plan id {unassigned['plan'].iloc[i]!r}", None,
+                            f"row {unassigned['_row'].iloc[i]}, plan"))
     for i in np.flatnonzero(~frame["payee_id"].isin(roster["payee_id"]).to_numpy()):
         issues.append(Issue(table.file,
                             f"payee {frame['payee_id'].iloc[i]!r} is not in the roster",
@@ -67,7 +91,11 @@ def _assignment_rows(inputs: Inputs,
         "_row": frame["_row"].to_numpy(),
     })
     issues.extend(_check_overlaps(out, table.file))
-    return out.drop(columns=["_row"]), issues
+    own = pd.DataFrame({  # payees the file does not name keep their roster plan
+        "payee_id": unassigned["payee_id"].to_numpy(), "plan": unassigned["plan"].to_numpy(),
+        "assigned_start": np.full(len(unassigned), OPEN_START),
+        "assigned_end": np.full(len(unassigned), OPEN_END)})
+    return pd.concat([out.drop(columns=["_row"]), own], ignore_index=True), issues
 
 
 def _check_overlaps(assigned: pd.DataFrame, file: str) -> list[Issue]:
