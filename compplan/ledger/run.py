@@ -2,36 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from compplan.digest import file_digest, plan_digest
 from compplan.engine import Result
+from compplan.errors import InputError, Issue
 from compplan.ledger.files import write_payroll
 from compplan.ledger.payroll import PayrollRun, balances, close, compute, history, record
 from compplan.ledger.store import open_ledger
-
-
-def file_digest(paths: dict[str, Path | None]) -> dict[str, str]:
-    """SHA-256 of each input file, for the run record and the run id."""
-    out = {}
-    for name, path in sorted(paths.items()):
-        if path is not None:
-            out[name] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    return out
-
-
-def plan_digest(result: Result) -> dict[str, str]:
-    return {p: hashlib.sha256(plan.model_dump_json().encode()).hexdigest()[:16]
-            for p, plan in sorted(result.plans.items())}
+from compplan.periods import Calendar
 
 
 def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
             out: Path, pay_date: str | None = None, company_code: str = "CMP") -> tuple[
                 PayrollRun, list[Path]]:
     """Compute the period's payroll, record it in the ledger, then write its files."""
+    if period not in Calendar(result.year).month_labels():  # before a ledger is created
+        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year}")])
     engine = open_ledger(ledger)
-    hashes, plans = file_digest(inputs), plan_digest(result)
+    hashes, plans = file_digest(inputs), plan_digest(result.plans)
     digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
     run = compute(result, engine, period, digest)
     currency = next(iter(result.plans.values())).currency if result.plans else "USD"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from compplan.schema.base import Column, Model
 from compplan.schema.filters import Filter
@@ -59,7 +60,18 @@ class ReplaceTable(Model):
     """Swap in another file for a table, e.g. quotas from ``compplan quotas``."""
 
     table: TableName
-    file: str = Field(min_length=1, description="relative to the scenario file")
+    file: str = Field(min_length=1, description="in the scenario's folder or below it")
+
+    @field_validator("file")
+    @classmethod
+    def _inside_folder(cls, value: str) -> str:
+        """A scenario is data passed around a team: it may name a file beside it, never
+        one elsewhere on the machine (``/etc/...``, ``../../payroll/...``)."""
+        path = PurePosixPath(value.replace("\\", "/"))
+        if path.is_absolute() or ".." in path.parts or ":" in value:
+            raise ValueError(f"{value!r}: expected a file in the scenario's folder or below "
+                             "it (no absolute path, no ..)")
+        return value
 
 
 class DataChange(Model):
