@@ -13,10 +13,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from compplan.conservation import balances
 from compplan.engine import Result, evaluate
 from compplan.errors import CompplanError, InputError, Issue
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
+from compplan.manifest import run_manifest
 from compplan.mapping import load_mapping
 from compplan.outputs import run_writers, write_atomically
 from compplan.stopwatch import Stopwatch
@@ -53,7 +55,7 @@ def _guard(action: Callable[[], T]) -> T:
         return action()
     except CompplanError as exc:
         for issue in exc.issues:
-            err.print(issue.render(), markup=False, highlight=False)
+            err.print(issue.render(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -125,11 +127,23 @@ def run(
         watch = Stopwatch()
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
                            mapping, year, engine, scheduler, workers, watch)
-        written = write_atomically(out_dir, run_writers(result, excel, detail_format))
+        kept = balances(result)
+        if not all(b.ok for b in kept):
+            raise CompplanError([Issue("conservation", b.render()) for b in kept] + [Issue(
+                "conservation", "input rows are unaccounted for: nothing was written (a "
+                "bug: please report it)")])
+        files: dict[str, Path | None] = {
+            "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
+            "assignments": assignments, **{k: Path(v) for k, v in _extra_tables(table).items()}}
+        written = write_atomically(out_dir, run_writers(result, excel, detail_format),
+                                   run_manifest(result, files, kept))
         watch.lap("write")
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
-                  f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions")
+                  f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions",
+                  highlight=False)
+        for b in kept:
+            out.print(f"conservation {b.render()}", highlight=False, soft_wrap=True)
         _list_files(written)
         if timings:
             out.print("  ".join(f"{stage} {sec:.2f} s" for stage, sec in watch.seconds.items()),
@@ -310,14 +324,16 @@ def quotas(
     """Distribute a company target over territories (LP), by month, with SMART checks."""
     from compplan.quotas.run import run_quotas  # noqa: PLC0415 - pulp is heavy
 
-    flags = {"target": target, "over_assignment": over_assignment, "alpha": alpha,
-             "growth_min": growth_min, "growth_max": growth_max,
-             "max_penetration": max_penetration, "round_to": round_to, "year": year,
-             "measure": measure, "time_limit": time_limit, "solver": solver,
-             "seasonality": _listed(seasonality, keep=("auto", "flat")),
-             "ramp": _listed(ramp)}
-    _guard(lambda: run_quotas(territories, out_dir, plan_file, history, overrides, flags, out,
-                              plans, roster))
+    def action() -> None:
+        flags = {"target": target, "over_assignment": over_assignment, "alpha": alpha,
+                 "growth_min": growth_min, "growth_max": growth_max,
+                 "max_penetration": max_penetration, "round_to": round_to, "year": year,
+                 "measure": measure, "time_limit": time_limit, "solver": solver,
+                 "seasonality": _listed(seasonality, keep=("auto", "flat")),
+                 "ramp": _listed(ramp)}
+        run_quotas(territories, out_dir, plan_file, history, overrides, flags, out, plans,
+                   roster)
+    _guard(action)
 
 
 def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:
@@ -385,7 +401,10 @@ def schema(
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        def write(path: Path) -> None:
+            path.write_text(text, encoding="utf-8")
+
+        _guard(lambda: write_atomically(output.parent, {output.name: write}))
         out.print(f"wrote {output}")
 
 

@@ -1,39 +1,119 @@
 """Conservation: every input row is credited, reported as an exception, or matched no rule.
 
-A run can prove it lost nothing by accounting for each deal row and its amount.
+A run proves it lost nothing by accounting for each row of every table its plans
+credit from (deals, and any other table such as an activities export), with the
+row's amount in cents. The three parts are found independently, from the credits and
+from the exceptions, and must add up to the input exactly, rows and cents; a credit
+or an exception that points at a row the input does not have is counted as a fault
+too. The run prints the balance and keeps it in ``run.json``.
 """
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
 from compplan.engine import Result
-from compplan.inputs import Inputs
+from compplan.ingest import ROW_COLUMN, Table
+from compplan.money import to_cents
 
 STATUSES = ("credited", "exception", "no rule")
 
 
-def row_status(result: Result, inputs: Inputs) -> pd.DataFrame:
-    """One row per deals row: its status and amount (credited wins over exception)."""
-    deals = inputs.deals
-    rows = deals.frame["_row"].to_numpy()
+def grouped_cents(cents: int) -> str:
+    """Integer cents as money with thousands separators, exactly (no float on the way).
+
+    >>> grouped_cents(123456789), grouped_cents(-5)
+    ('1,234,567.89', '-0.05')
+    """
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One input table's rows and amount, split by what became of them."""
+
+    table: str
+    file: str
+    rows: int
+    cents: int
+    credited_rows: int
+    credited_cents: int
+    excepted_rows: int
+    excepted_cents: int
+    unmatched_rows: int
+    unmatched_cents: int
+    unknown_rows: int  # credits or exceptions pointing at no row of the file
+
+    @property
+    def ok(self) -> bool:
+        """The parts add up to the input, to the row and the cent, and nothing is unknown."""
+        return (self.rows == self.credited_rows + self.excepted_rows + self.unmatched_rows
+                and self.cents == self.credited_cents + self.excepted_cents + self.unmatched_cents
+                and self.unknown_rows == 0)
+
+    def render(self) -> str:
+        """One line for the run summary."""
+        money = dict(zip(("in", "cr", "ex", "un"), map(grouped_cents, (
+            self.cents, self.credited_cents, self.excepted_cents, self.unmatched_cents)),
+            strict=True))
+        verdict = "balanced" if self.ok else (
+            f"NOT BALANCED ({self.unknown_rows} unknown rows)" if self.unknown_rows
+            else "NOT BALANCED")
+        return (f"{self.file}: {self.rows:,} rows, {money['in']} = credited "
+                f"{self.credited_rows:,} ({money['cr']}) + exceptions {self.excepted_rows:,} "
+                f"({money['ex']}) + no rule {self.unmatched_rows:,} ({money['un']}): {verdict}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def source_tables(result: Result) -> list[Table]:
+    """The tables the run's plans credit from, in a stable order."""
+    used = sorted({m.table for plan_id in set(result.seats["plan"])
+                   for m in result.plans[plan_id].measures.values()})
+    tables = [result.inputs.table(name) for name in used]
+    return [t for t in tables if t is not None]
+
+
+def _references(result: Result, table: Table) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``table`` the credits and the exceptions point at."""
     c = result.credit_rows
-    credited = np.isin(rows, c.loc[(c["source_file"] == deals.file).to_numpy(),
-                                   "source_row"].to_numpy(dtype=np.int64))
+    credited = c.loc[(c["source_file"] == table.file).to_numpy(), "source_row"]
     exc = result.exceptions
-    excepted = np.isin(rows, exc.loc[exc["file"] == deals.file, "row"].dropna().to_numpy(
-        dtype=np.int64))
+    excepted = exc.loc[(exc["file"] == table.file).to_numpy(), "row"].dropna()
+    return credited.to_numpy(dtype=np.int64), excepted.to_numpy(dtype=np.int64)
+
+
+def row_status(result: Result, table: Table) -> pd.DataFrame:
+    """One row per input row: its status (credited wins over exception) and cents."""
+    rows = table.frame[ROW_COLUMN].to_numpy(dtype=np.int64)
+    credited_at, excepted_at = _references(result, table)
+    credited = np.isin(rows, credited_at)
+    excepted = np.isin(rows, excepted_at) & ~credited
     status = np.select([credited, excepted], ["credited", "exception"], default="no rule")
-    return pd.DataFrame({"row": rows, "status": status,
-                         "amount": deals.frame["amount"].to_numpy(dtype=np.float64)})
+    amount = (table.frame["amount"].to_numpy(dtype=np.float64) if "amount" in table.frame
+              else np.zeros(len(rows)))
+    return pd.DataFrame({"row": rows, "status": status, "cents": to_cents(amount)})
 
 
-def balance(result: Result, inputs: Inputs) -> dict[str, float]:
-    """Input amount total and its split by status; the parts add up to the total."""
-    status = row_status(result, inputs)
-    sums = status.groupby("status")["amount"].sum()
-    out = {s: float(sums.get(s, 0.0)) for s in STATUSES}
-    out["input"] = float(status["amount"].sum())
-    out["rows"] = float(len(status))
-    return out
+def balance_of(result: Result, table: Table) -> Balance:
+    """The balance of one source table."""
+    status = row_status(result, table)
+    rows = status["row"].to_numpy()
+    unknown = sum(np.setdiff1d(ref, rows).size for ref in _references(result, table))
+    parts = {s: status[(status["status"] == s).to_numpy()]["cents"] for s in STATUSES}
+    return Balance(
+        table.name, table.file, len(status), int(status["cents"].sum()),
+        len(parts["credited"]), int(parts["credited"].sum()),
+        len(parts["exception"]), int(parts["exception"].sum()),
+        len(parts["no rule"]), int(parts["no rule"].sum()), int(unknown))
+
+
+def balances(result: Result) -> list[Balance]:
+    """The balance of every table the run credits from."""
+    return [balance_of(result, table) for table in source_tables(result)]

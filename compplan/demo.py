@@ -8,9 +8,11 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from compplan.conservation import balances
 from compplan.engine import evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
+from compplan.manifest import run_manifest
 from compplan.outputs import run_writers, write_atomically
 from compplan.sample import make_company, write_company
 from compplan.summary import summarize
@@ -41,7 +43,11 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     paths = write_company(make_company(seed, year), str(out / "input"))
     inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
     result = evaluate(plans, inputs, year)
-    written = write_atomically(out / "results", run_writers(result))
+    kept = balances(result)
+    files: dict[str, Path | None] = {name: Path(paths[name]) for name in
+                                     ("roster", "deals", "quotas", "accounts")}
+    written = write_atomically(out / "results", run_writers(result),
+                               run_manifest(result, files, kept))
     table = RichTable(title=f"compplan demo: sample company, plan year {year}")
     for col, justify in (("plan", "left"), ("payees", "right"), ("total pay", "right"),
                          ("variable pay", "right"), ("bookings", "right"),
@@ -54,6 +60,8 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     console.print(table)
     console.print(f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions "
                   f"(rows left out, each with its reason)")
+    for b in kept:
+        console.print(f"conservation {b.render()}", highlight=False, soft_wrap=True)
     console.print(f"inputs:  {out / 'input'}", highlight=False)
     for path in written:
         console.print(f"results: {path}", highlight=False)

@@ -7,6 +7,8 @@ Text cells that a spreadsheet would read as a formula are prefixed with ``'``.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import tempfile
@@ -23,8 +25,10 @@ import pyarrow.parquet as pq
 from compplan.credit_table import credit_batches
 from compplan.engine import Result
 from compplan.errors import Issue, OutputError
+from compplan.faults import fault_point
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MANIFEST = "run.json"
 
 Writer = Callable[[Path], None]
 
@@ -169,23 +173,73 @@ def _write_workbook(result: Result, path: Path) -> None:
     write_results(result, path)
 
 
-def write_atomically(out: Path, writers: dict[str, Writer]) -> list[Path]:
-    """Write every file to a staging folder, then move them all into ``out``."""
+_STAGE = ".compplan-"
+
+
+def _sweep_stale_stages(out: Path) -> None:
+    """Remove the staging folders of runs that were killed (their process is gone), so
+    a crash leaves no litter beyond the next run. Folders of live runs are left alone."""
+    for stage in out.glob(_STAGE + "*"):
+        pid = stage.name[len(_STAGE):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(stage, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def write_atomically(out: Path, writers: dict[str, Writer],
+                     manifest: dict[str, object] | None = None) -> list[Path]:
+    """Write every file to a staging folder, then move them all into ``out``.
+
+    No file in ``out`` is ever partly written: each is complete in the staging folder
+    before a rename (atomic on one file system) puts it in place. With a ``manifest``
+    (``compplan run``), ``run.json`` is removed before the first file moves and written
+    after the last, so a run killed between two moves leaves no ``run.json``: its
+    absence says the folder holds a mix of two runs' complete files.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".compplan-", dir=out))
+        _sweep_stale_stages(out)
+        stage = Path(tempfile.mkdtemp(prefix=f"{_STAGE}{os.getpid()}-", dir=out))
     except OSError as exc:
         raise OutputError([Issue(str(out), f"cannot create output folder: {exc.strerror}")]
                           ) from None
     try:
         for name, write in writers.items():
+            fault_point(f"write:{name}")
             write(stage / name)
-        written = []
-        for name in writers:
-            (stage / name).replace(out / name)
-            written.append(out / name)
-        return written
+        names = list(writers)
+        if manifest is not None:
+            files = {name: (stage / name).stat().st_size for name in names}
+            (stage / MANIFEST).write_text(json.dumps({**manifest, "files": files}, indent=2)
+                                          + "\n", encoding="utf-8")
+            names.append(MANIFEST)
+        return _move_all(stage, out, names, manifest is not None)
     except OSError as exc:
-        raise OutputError([Issue(str(out), f"cannot write results: {exc.strerror}")]) from None
+        raise OutputError([Issue(str(out), f"cannot write results: {exc.strerror or exc}")]
+                          ) from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_all(stage: Path, out: Path, names: list[str], manifest: bool) -> list[Path]:
+    """Rename the staged files into ``out``; the previous ``run.json`` is set aside
+    first and put back if not one file could be moved."""
+    aside = stage / f"previous-{MANIFEST}"
+    if manifest and (out / MANIFEST).exists():
+        (out / MANIFEST).replace(aside)
+    written: list[Path] = []
+    try:
+        for name in names:
+            fault_point(f"move:{name}")
+            (stage / name).replace(out / name)
+            written.append(out / name)
+    except OSError:
+        if not written and aside.exists():
+            aside.replace(out / MANIFEST)
+        raise
+    return written

@@ -163,15 +163,20 @@ def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write(company: SampleCompany, out: Path, formats: tuple[str, ...] = ("csv", "parquet")
           ) -> list[Path]:
-    """Write every table in each format; returns the files written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Write every table in each format, all at once or not at all; returns the files."""
+    from compplan.outputs import Writer, write_atomically  # noqa: PLC0415 - heavy, rare
+
+    def csv(frame: pd.DataFrame) -> Writer:
+        return lambda path: frame.to_csv(path, index=False)
+
+    def parquet(frame: pd.DataFrame) -> Writer:
+        return lambda path: _with_dates(frame).to_parquet(path, index=False)
+
+    writers: dict[str, Writer] = {}
     for name in ("roster", "deals", "quotas", "accounts", "territories"):
         frame: pd.DataFrame = getattr(company, name)
         if "csv" in formats:
-            frame.to_csv(out / f"{name}.csv", index=False)
-            written.append(out / f"{name}.csv")
+            writers[f"{name}.csv"] = csv(frame)
         if "parquet" in formats:
-            _with_dates(frame).to_parquet(out / f"{name}.parquet", index=False)
-            written.append(out / f"{name}.parquet")
-    return written
+            writers[f"{name}.parquet"] = parquet(frame)
+    return write_atomically(out, writers)

@@ -74,7 +74,7 @@ def test_previous_results_survive_a_failed_run(case: Case, tmp_path: Path) -> No
     assert res.exit_code == 2 and "unknown plan id 'nope-2026'" in res.output
     assert (out / "payouts.csv").read_text() == before
     assert sorted(x.name for x in out.iterdir()) == ["credits.csv", "exceptions.csv",
-                                                      "payouts.csv", "results.xlsx"]
+                                                      "payouts.csv", "results.xlsx", "run.json"]
 
 
 @pytest.mark.parametrize(("roster", "message"), [
@@ -168,7 +168,7 @@ def test_run_without_excel(case: Case, tmp_path: Path) -> None:
     res = runner.invoke(app, [*args(small(case), out), "--no-excel"])
     assert res.exit_code == 0, res.output
     assert sorted(x.name for x in out.iterdir()) == ["credits.csv", "exceptions.csv",
-                                                      "payouts.csv"]
+                                                      "payouts.csv", "run.json"]
 
 
 def test_rate_table_without_its_key_reports_each_credit(case: Case, tmp_path: Path) -> None:

@@ -217,27 +217,44 @@ def _spawn(args: list[str], point: str, marker: Path) -> object:
                             stderr=subprocess.DEVNULL)
 
 
-@pytest.mark.parametrize("point", ["record", "close"])
-def test_a_killed_run_leaves_the_ledger_as_it_was(tmp_path: Path, ledger: str,
-                                                   point: str) -> None:
+KILL_POINTS = [  # (point, whether the transaction has committed there)
+    ("record:replaced", False), ("record", False), ("record:committed", True),
+    ("close", False), ("close:updated", False), ("close:committed", True)]
+
+
+@pytest.mark.parametrize(("point", "committed"), KILL_POINTS)
+def test_a_killed_run_leaves_the_ledger_as_it_was_or_as_it_would_be(
+        tmp_path: Path, ledger: str, point: str, committed: bool) -> None:
     import signal
     import time
 
     files = story(tmp_path)
-    pay(tmp_path, files, "jan", "2026-01", ledger)
+    twin = str(tmp_path / "twin.db")  # the same steps, never killed
+    for where in (ledger, twin):
+        pay(tmp_path, files, "jan", "2026-01", where)
     before = _ledger_rows(ledger)
     marker = tmp_path / "marker"
-    args = (_payroll_args(tmp_path, files, "feb", "2026-01", ledger) if point == "record"
-            else ["close", "--period", "2026-01", "--ledger", ledger])
-    proc = _spawn(args, point, marker)
+
+    def args(where: str) -> list[str]:
+        return (_payroll_args(tmp_path, files, "feb", "2026-01", where)
+                if point.startswith("record") else
+                ["close", "--period", "2026-01", "--ledger", where])
+
+    assert runner.invoke(app, args(twin)).exit_code == 0
+    proc = _spawn(args(ledger), point, marker)
     deadline = time.monotonic() + 60
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert marker.exists(), "the run never reached the kill point"
     proc.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
     proc.wait()  # type: ignore[attr-defined]
-    assert _ledger_rows(ledger) == before
-    close(ledger, "2026-01")  # and the ledger still works
+    after = _ledger_rows(ledger)
+    if committed:
+        assert after == _ledger_rows(twin)  # run ids are digests: equal, row for row
+    else:
+        assert after == before
+    if not (committed and point.startswith("close")):
+        close(ledger, "2026-01")  # and the ledger still works
 
 
 def test_two_closers_one_wins(tmp_path: Path, ledger: str) -> None:

@@ -58,7 +58,7 @@ def test_run_writes_parquet_details(tmp_path: Path) -> None:
     res = runner.invoke(app, [*base, "--out", str(tmp_path / "pq"), "--format", "parquet"])
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
-        "credits.parquet", "exceptions.parquet", "payouts.csv"]
+        "credits.parquet", "exceptions.parquet", "payouts.csv", "run.json"]
     credits = pd.read_parquet(tmp_path / "pq" / "credits.parquet")
     from_csv = pd.read_csv(tmp_path / "csv" / "credits.csv")
     assert len(credits) == len(from_csv)

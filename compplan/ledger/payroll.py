@@ -19,11 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -32,6 +29,7 @@ from sqlalchemy.engine import Engine
 
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
+from compplan.faults import fault_point
 from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, periods, runs
 from compplan.money import format_cents
@@ -164,18 +162,6 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
     return PayrollRun(run_id, period, out)
 
 
-def fault_point(name: str) -> None:
-    """A place where the fault tests stop a run: inside a transaction, half written.
-
-    With ``COMPPLAN_FAULT_POINT`` set to this name, the process writes the file named by
-    ``COMPPLAN_FAULT_MARKER`` and waits, so a test can kill it there. Unset, nothing.
-    """
-    if os.environ.get("COMPPLAN_FAULT_POINT") != name:
-        return
-    Path(os.environ["COMPPLAN_FAULT_MARKER"]).write_text(name)
-    time.sleep(float(os.environ.get("COMPPLAN_FAULT_WAIT", "30")))
-
-
 def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
            plans: dict[str, str]) -> None:
     """Replace the period's open run with this one, in one transaction."""
@@ -188,6 +174,7 @@ def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
             conn.execute(lines.delete().where(lines.c.run_id == state.run_id))
             conn.execute(runs.delete().where(runs.c.run_id == state.run_id))
             conn.execute(periods.delete().where(periods.c.period == run.period))
+        fault_point("record:replaced")
         conn.execute(runs.insert().values(
             run_id=run.run_id, period=run.period, created_at=datetime.now(UTC).isoformat(),
             inputs=json.dumps(inputs, sort_keys=True), plans=json.dumps(plans, sort_keys=True)))
@@ -198,10 +185,12 @@ def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
         fault_point("record")
         conn.execute(periods.insert().values(period=run.period, state="open",
                                              run_id=run.run_id))
+    fault_point("record:committed")
 
 
 def close(engine: Engine, period: str) -> str:
     """Lock a period's recorded run; only one closer can win."""
+    run_id: object = None
     with engine.begin() as conn:
         fault_point("close")
         done = conn.execute(periods.update().where(
@@ -210,9 +199,13 @@ def close(engine: Engine, period: str) -> str:
         if done.rowcount == 1:
             run_id = conn.execute(sa.select(periods.c.run_id).where(
                 periods.c.period == period)).scalar()
-            return str(run_id)
-        state = conn.execute(sa.select(periods.c.state).where(
-            periods.c.period == period)).scalar()
+            fault_point("close:updated")
+        else:
+            state = conn.execute(sa.select(periods.c.state).where(
+                periods.c.period == period)).scalar()
+    if run_id is not None:
+        fault_point("close:committed")
+        return str(run_id)
     if state == "closed":
         raise InputError([Issue("--period", f"{period} is already closed")])
     raise InputError([Issue("--period", f"no payroll run is recorded for {period}: run "
