@@ -1,0 +1,1052 @@
+"""The catalogue of bad inputs: each case, what compplan says about it, and the exit code.
+
+Every case starts from a small valid company (``compplan synth`` tables, the shipped
+plans and a scenario) in a fresh folder whose ``out/`` already holds a previous run's
+files, damages one thing, and runs one command. A case that must fail names the file,
+the row or line, the field and what was expected, exits with its code, and leaves
+``out/`` exactly as it was. A case the run handles (an exception line, a warning) ends
+with exit 0 and says where the handling shows.
+
+``python -m tests.catalogue`` rewrites ``docs/errors.md`` from the cases and the
+messages compplan actually prints; a test checks the committed file is current.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from compplan.cli import app
+from compplan.synth import Size, make
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "errors.md"
+PREVIOUS = {"payouts.csv": "previous run\n", "credits.csv": "previous run\n",
+            "exceptions.csv": "previous run\n", "scenarios.csv": "previous run\n"}
+
+
+class Workspace:
+    """A valid company in a folder, and the command lines that run it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.plans = root / "plans"
+        self.scenarios = root / "scenarios"
+        self.out = root / "out"
+        self.ledger = root / "ledger.db"
+        self.extra: list[str] = []
+
+    def __truediv__(self, name: str) -> Path:
+        return self.root / name
+
+    def text(self, name: str) -> str:
+        return (self.root / name).read_text(encoding="utf-8")
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def replace(self, name: str, old: str, new: str, count: int = 1) -> None:
+        text = self.text(name)
+        assert old in text, f"{old!r} is not in {name}"
+        self.write(name, text.replace(old, new, count))
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return pd.read_csv(self.root / name, dtype=str, keep_default_na=False)
+
+    def save(self, name: str, frame: pd.DataFrame) -> None:
+        frame.to_csv(self.root / name, index=False)
+
+    def edit_cell(self, name: str, row: int, column: str, value: str) -> None:
+        """Set a cell; ``row`` is the row number a spreadsheet shows (header = 1)."""
+        frame = self.frame(name)
+        frame.loc[row - 2, column] = value
+        self.save(name, frame)
+
+    def swap(self, argv: list[str], option: str, value: str) -> list[str]:
+        """The command line with ``option`` given ``value`` instead."""
+        argv = list(argv)
+        argv[argv.index(option) + 1] = value
+        return argv
+
+    def inputs(self) -> list[str]:
+        return ["--plans", str(self.plans), "--roster", str(self / "roster.csv"),
+                "--deals", str(self / "deals.csv"), "--quotas", str(self / "quotas.csv"),
+                "--accounts", str(self / "accounts.csv"), "--year", "2026"]
+
+    def run(self) -> list[str]:
+        return ["run", *self.inputs(), "--out", str(self.out), "--no-excel", *self.extra]
+
+    def simulate(self) -> list[str]:
+        return ["simulate", *self.inputs(), "--scenarios", str(self.scenarios),
+                "--out", str(self.out)]
+
+    def quotas(self) -> list[str]:
+        return ["quotas", "--territories", str(self / "territories.csv"), "--plan-file",
+                str(self.plans / "quotas-2026.yaml"), "--target", "8000000",
+                "--out", str(self.out)]
+
+    def payroll(self) -> list[str]:
+        return ["payroll", "--period", "2026-03", "--ledger", str(self.ledger), *self.inputs(),
+                "--out", str(self.out)]
+
+    def validate(self) -> list[str]:
+        return ["validate", str(self.plans)]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: how to make it, the command, and what compplan must say."""
+
+    id: str
+    area: str
+    bad: str
+    make: Callable[[Workspace], list[str]]
+    code: int
+    expect: tuple[str, ...]
+    handling: str = ""
+    shows_in: str = "stderr"  # or an output file for exit-0 cases
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+CASES: list[Case] = []
+
+
+def case(id: str, area: str, bad: str, code: int, *expect: str, shows_in: str = "stderr",
+         handling: str = "") -> Callable[[Callable[[Workspace], list[str]]],
+                                         Callable[[Workspace], list[str]]]:
+    """Register the decorated function as a catalogue case."""
+    def register(fn: Callable[[Workspace], list[str]]) -> Callable[[Workspace], list[str]]:
+        CASES.append(Case(id, area, bad, fn, code, expect, handling, shows_in))
+        return fn
+    return register
+
+
+@cache
+def _company() -> dict[str, pd.DataFrame]:
+    company = make(Size(12, 200, seed=3))
+    return {name: getattr(company, name)
+            for name in ("roster", "deals", "quotas", "accounts", "territories")}
+
+
+def workspace(root: Path) -> Workspace:
+    """A fresh valid company under ``root`` with a previous run's files in ``out/``."""
+    ws = Workspace(root)
+    for name, frame in _company().items():
+        frame.to_csv(root / f"{name}.csv", index=False)
+    shutil.copytree(ROOT / "plans", ws.plans)
+    ws.scenarios.mkdir()
+    shutil.copy(ROOT / "scenarios" / "spiff-1000.yaml", ws.scenarios)
+    ws.out.mkdir()
+    for name, text in PREVIOUS.items():
+        (ws.out / name).write_text(text)
+    return ws
+
+
+@dataclass
+class Outcome:
+    command: str
+    code: int
+    output: str
+    out_files: dict[str, str]
+    exception: BaseException | None
+    ledger: bool
+
+
+def run_case(c: Case, root: Path) -> Outcome:
+    """Make the case in a fresh workspace, run its command, and collect what happened."""
+    ws = workspace(root)
+    argv = c.make(ws)
+    res = CliRunner().invoke(app, argv)
+    files = {p.name: (p.read_text(errors="replace") if p.is_file() else "<folder>")
+             for p in sorted(ws.out.iterdir())} if ws.out.is_dir() else {}
+    exc = res.exception if not isinstance(res.exception, SystemExit) else None
+    return Outcome(argv[0], res.exit_code, _plain(res.output, root), files, exc,
+                   ws.ledger.exists())
+
+
+def _plain(text: str, root: Path) -> str:
+    """Output with the workspace folder left out, so messages read as a user's would."""
+    text = text.replace(str(root) + "/", "")
+    return re.sub(r"[ \t]+\n", "\n", text).strip()
+
+
+def said(c: Case, outcome: Outcome) -> str:
+    """What the catalogue shows for a case: the first line of the error, or for a case
+    the run handles, the exception line's reason or the handling."""
+    if c.shows_in == "stdout" or outcome.code != 0:
+        lines = [line.strip("│ ") for line in outcome.output.splitlines()
+                 if line.strip() and not line.startswith(("Usage:", "Try ", "╭", "╰"))]
+        return (lines[0] if lines else "") if outcome.code else c.handling
+    text = outcome.out_files.get(c.shows_in, "")
+    reason = c.expect[0]
+    if c.shows_in == "exceptions.csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+        reason = next(r["reason"] for r in rows if c.expect[0] in r["reason"])
+    return f"{c.shows_in}: {reason} ({c.handling})"
+
+
+def table_row(number: int, c: Case, outcome: Outcome) -> str:
+    cells = [str(number), c.id, c.area, c.bad, f"`compplan {outcome.command}`",
+             str(outcome.code), said(c, outcome)]
+    return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"
+
+
+HEADER = """# Bad input: the catalogue
+
+Every case below is a test (`tests/test_catalogue.py`): it starts from a small valid
+company, damages one thing, runs one command and checks the exit code, the message
+(file, row or line, field, what was expected) and, for each failing case, that the
+output folder still holds exactly the previous run's files. Cases the run handles
+exit 0 and show where the handling appears: an exception line in `exceptions.csv`
+(with the file and row), or the note given. Regenerate with `python -m tests.catalogue`.
+
+Exit codes: 0 success, 1 internal error (a bug), 2 bad input, 3 results could not be
+written, 4 infeasible quota plan, 5 Dask cluster unavailable (see README).
+
+| # | case | area | bad input | command | exit | what compplan says or does |
+|---:|---|---|---|---|---:|---|
+"""
+
+
+def document(rows: list[str]) -> str:
+    return HEADER + "\n".join(rows) + "\n"
+
+
+def documented_rows() -> dict[str, str]:
+    """The committed catalogue's rows, by case id."""
+    rows = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = line.split(" | ")
+        if line.startswith("| ") and len(cells) > 2 and cells[0][2:].isdigit():
+            rows[cells[1]] = line
+    return rows
+
+
+def main() -> None:
+    """Run every case and write docs/errors.md."""
+    import tempfile
+
+    rows = []
+    for number, c in enumerate(CASES, start=1):
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(table_row(number, c, run_case(c, Path(folder))))
+    DOC.write_text(document(rows), encoding="utf-8")
+    sys.stdout.write(f"{len(rows)} cases written to {DOC}\n")
+
+
+# -- plans -------------------------------------------------------------------------------
+
+@case("plan-unknown-key", "plans", "a component with a key the language does not have", 2,
+      "plans/ae-2026.yaml:34: components[1].bonus_rate: unknown key")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "kind: commission", "kind: commission\n    bonus_rate: 2")
+    return ws.validate()
+
+
+@case("plan-tiers-overlap", "plans", "tiers whose starts do not increase (overlapping tiers)", 2,
+      "plans/ae-2026.yaml:", "tiers")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "{from: 1.5, rate: 2.0}", "{from: 0.8, rate: 2.0}")
+    return ws.validate()
+
+
+@case("plan-negative-rate", "plans", "a negative commission rate", 2,
+      "plans/ae-2026.yaml:", "rate")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: -1.5}")
+    return ws.validate()
+
+
+@case("plan-infinite-rate", "plans", "a rate of .inf (YAML's infinity)", 2,
+      "plans/ae-2026.yaml:42:", "not a usable number")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: .inf}")
+    return ws.validate()
+
+
+@case("plan-rate-as-text", "plans", "a rate written as text (\"1.5x\")", 2,
+      "plans/ae-2026.yaml:", "rate")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: 1.5x}")
+    return ws.validate()
+
+
+@case("plan-unknown-kind", "plans", "a component kind the language does not have", 2,
+      "plans/ae-2026.yaml:", "kind")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "kind: bonus", "kind: kicker")
+    return ws.validate()
+
+
+@case("plan-unknown-measure", "plans", "a component reading a measure the plan does not define",
+      2, "plans/ae-2026.yaml:", "measure", "bookingz")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "measure: bookings\n    basis", "measure: bookingz\n    basis")
+    return ws.validate()
+
+
+@case("plan-missing-field", "plans", "a commission without its schedule", 2,
+      "plans/ae-2026.yaml:", "schedule")
+def _(ws: Workspace) -> list[str]:
+    text = ws.text("plans/ae-2026.yaml")
+    start = text.index("    schedule:")
+    end = text.index("    cap:")
+    ws.write("plans/ae-2026.yaml", text[:start] + text[end:])
+    return ws.validate()
+
+
+@case("plan-seasonality-sum", "plans", "quarterly seasonality that does not sum to 1", 2,
+      "plans/ae-2026.yaml:", "seasonality", "sum to 1")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "[0.20, 0.25, 0.25, 0.30]", "[0.20, 0.25, 0.25, 0.35]")
+    return ws.validate()
+
+
+@case("plan-filter-expression", "plans", "a filter written as code (\"amount > 5 and ...\")", 2,
+      "plans/ae-2026.yaml:12:", "filter")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "filter: {column: stage, eq: Closed Won}",
+               "filter: \"__import__('os').system('id')\"")
+    return ws.validate()
+
+
+@case("plan-duplicate-key", "plans", "the same key twice in a mapping", 2,
+      "plans/ae-2026.yaml:", "duplicate key 'value'")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "    value: amount\n",
+               "    value: amount\n    value: margin\n")
+    return ws.validate()
+
+
+@case("plan-duplicate-id", "plans", "two plan files with the same plan id", 2,
+      "plans/ae-copy.yaml:1: plan: plan id 'ae-2026' is already defined")
+def _(ws: Workspace) -> list[str]:
+    shutil.copy(ws.plans / "ae-2026.yaml", ws.plans / "ae-copy.yaml")
+    return ws.validate()
+
+
+@case("plan-python-tag", "plans", "a YAML tag that would construct a Python object", 2,
+      "plans/ae-2026.yaml:2:", "not allowed: plan files are data, not code")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "plan: ae-2026", "plan: !!python/object/apply:os.system [id]")
+    return ws.validate()
+
+
+@case("plan-alias-bomb", "plans", "an alias bomb (\"billion laughs\")", 2,
+      "plans/ae-2026.yaml:", "alias bomb")
+def _(ws: Workspace) -> list[str]:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 10)]
+    ws.write("plans/ae-2026.yaml", "\n".join(lines) + "\n")
+    return ws.validate()
+
+
+@case("plan-deep-nesting", "plans", "a document nested 10,000 levels deep", 2,
+      "plans/ae-2026.yaml:1: document is nested deeper than 64 levels")
+def _(ws: Workspace) -> list[str]:
+    ws.write("plans/ae-2026.yaml", "plan: " + "[" * 10_000 + "]" * 10_000 + "\n")
+    return ws.validate()
+
+
+@case("plan-long-line", "plans", "a 3 MB line (a pasted blob)", 2,
+      "plans/ae-2026.yaml: file is larger than")
+def _(ws: Workspace) -> list[str]:
+    ws.write("plans/ae-2026.yaml", "plan: ae-2026\ndescription: " + "x" * 3_000_000 + "\n")
+    return ws.validate()
+
+
+@case("plan-not-utf8", "plans", "a plan saved as Latin-1 (\"Prämie\")", 2,
+      "plans/ae-2026.yaml: not UTF-8 text (byte")
+def _(ws: Workspace) -> list[str]:
+    path = ws.plans / "ae-2026.yaml"
+    path.write_bytes(path.read_bytes().replace(b"name: Account", "name: Prämie".encode("latin-1")))
+    return ws.validate()
+
+
+@case("plan-bom", "plans", "a plan saved with a UTF-8 byte-order mark (Windows Notepad)", 0,
+      "ok  ae-2026", handling="read as UTF-8; the mark is ignored", shows_in="stdout")
+def _(ws: Workspace) -> list[str]:
+    path = ws.plans / "ae-2026.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    return ws.validate()
+
+
+@case("plan-empty-file", "plans", "an empty plan file", 2, "plans/ae-2026.yaml: file is empty")
+def _(ws: Workspace) -> list[str]:
+    ws.write("plans/ae-2026.yaml", "")
+    return ws.validate()
+
+
+@case("plan-not-a-mapping", "plans", "a plan file that is a list", 2,
+      "plans/ae-2026.yaml: a plan file must be a mapping")
+def _(ws: Workspace) -> list[str]:
+    ws.write("plans/ae-2026.yaml", "- plan: ae-2026\n")
+    return ws.validate()
+
+
+@case("plan-bad-yaml", "plans", "broken YAML (a tab for indentation)", 2,
+      "plans/ae-2026.yaml:", "not valid YAML")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "    value: amount", "\tvalue: amount")
+    return ws.validate()
+
+
+@case("plans-folder-empty", "plans", "a plans folder with no plan files", 2,
+      "no plan files (*.yaml) found")
+def _(ws: Workspace) -> list[str]:
+    shutil.rmtree(ws.plans)
+    ws.plans.mkdir()
+    return ws.run()
+
+
+@case("plans-folder-missing", "plans", "a plans folder that does not exist", 2,
+      "plans: no such file or folder")
+def _(ws: Workspace) -> list[str]:
+    shutil.rmtree(ws.plans)
+    return ws.run()
+
+
+# -- scenarios ---------------------------------------------------------------------------
+
+@case("scenario-bad-path", "scenarios", "a change to a plan field that does not exist", 2,
+      "scenarios/spiff-1000.yaml:", "spiff_multiyear.amout")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("scenarios/spiff-1000.yaml", "spiff_multiyear.amount", "spiff_multiyear.amout")
+    return ws.simulate()
+
+
+@case("scenario-unknown-plan", "scenarios", "a change to a plan that is not loaded", 2,
+      "scenarios/spiff-1000.yaml:", "ae-2025")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("scenarios/spiff-1000.yaml", "plan: ae-2026", "plan: ae-2025")
+    return ws.simulate()
+
+
+@case("scenario-invalid-result", "scenarios", "a change that makes the plan invalid (rate -1)",
+      2, "scenarios/spiff-1000.yaml:", "rate")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
+               "components.commission.schedule.tiers.1.rate: -1")
+    return ws.simulate()
+
+
+@case("scenario-bad-factor", "scenarios", "a scale factor that is text", 2,
+      "scenarios/bookings-plus-10.yaml:", "factor")
+def _(ws: Workspace) -> list[str]:
+    shutil.copy(ROOT / "scenarios" / "bookings-plus-10.yaml", ws.scenarios)
+    ws.replace("scenarios/bookings-plus-10.yaml", "factor: 1.10", "factor: ten percent")
+    return ws.simulate()
+
+
+@case("scenario-tag", "scenarios", "a YAML tag in a scenario file", 2,
+      "scenarios/spiff-1000.yaml:1:", "not allowed")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("scenarios/spiff-1000.yaml", "scenario: spiff-1000",
+               "scenario: !!python/name:os.system")
+    return ws.simulate()
+
+
+@case("scenario-path-escape", "scenarios", "a replace-table file outside the scenario folder", 2,
+      "scenarios/swap.yaml:", "file")
+def _(ws: Workspace) -> list[str]:
+    ws.write("scenarios/swap.yaml", "scenario: swap\ndata:\n"
+             "  - replace_table: {table: quotas, file: ../quotas.csv}\n")
+    return ws.simulate()
+
+
+@case("scenario-duplicate-name", "scenarios", "two scenario files with the same name", 2,
+      "scenarios/", "already")
+def _(ws: Workspace) -> list[str]:
+    shutil.copy(ws.scenarios / "spiff-1000.yaml", ws.scenarios / "spiff-copy.yaml")
+    return ws.simulate()
+
+
+# -- roster ------------------------------------------------------------------------------
+
+@case("roster-missing-column", "roster", "no payee_id column", 2,
+      "roster.csv:1: missing required column(s) payee_id")
+def _(ws: Workspace) -> list[str]:
+    ws.save("roster.csv", ws.frame("roster.csv").rename(columns={"payee_id": "employee"}))
+    return ws.run()
+
+
+@case("roster-duplicate-column", "roster", "the plan column twice in the header", 2,
+      "roster.csv:", "plan: column appears more than once")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("roster.csv")
+    frame["plan_2"] = frame["plan"]
+    ws.save("roster.csv", frame)
+    ws.replace("roster.csv", "plan_2", "plan")
+    return ws.run()
+
+
+@case("roster-duplicate-payee", "roster", "the same payee_id on two rows", 2,
+      "roster.csv: row 4, payee_id: duplicate payee_id='AE01'")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 4, "payee_id", "AE01")
+    return ws.run()
+
+
+@case("roster-unknown-plan", "roster", "a plan id no plan file defines", 2,
+      "roster.csv: row 3, plan: unknown plan id 'ae-2025'")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "plan", "ae-2025")
+    return ws.run()
+
+
+@case("roster-empty-payee", "roster", "an empty payee_id", 2,
+      "roster.csv: row 5, payee_id: is empty; a value is required")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 5, "payee_id", "")
+    return ws.run()
+
+
+@case("roster-negative-salary", "roster", "a negative base salary", 2,
+      "roster.csv: row 3, base_salary: -90000 is outside 0..1e+12")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "base_salary", "-90000")
+    return ws.run()
+
+
+@case("roster-huge-salary", "roster", "a base salary of 1e13 (a paste error)", 2,
+      "roster.csv: row 3, base_salary: 1e+13 is outside 0..1e+12")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "base_salary", "1e13")
+    return ws.run()
+
+
+@case("roster-salary-text", "roster", "a salary written as \"90k\"", 2,
+      "roster.csv: row 3, base_salary: '90k' is not a finite number")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "base_salary", "90k")
+    return ws.run()
+
+
+@case("roster-salary-nan", "roster", "a salary of NaN", 2,
+      "roster.csv: row 3, base_salary: 'NaN' is not a finite number")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "base_salary", "NaN")
+    return ws.run()
+
+
+@case("roster-us-date", "roster", "a start date in US format (01/15/2026)", 2,
+      "roster.csv: row 3, start_date: '01/15/2026' is not a date (YYYY-MM-DD)")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "start_date", "01/15/2026")
+    return ws.run()
+
+
+@case("roster-impossible-date", "roster", "a date that does not exist (2026-02-30)", 2,
+      "roster.csv: row 3, start_date: '2026-02-30' is not a date (YYYY-MM-DD)")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "start_date", "2026-02-30")
+    return ws.run()
+
+
+@case("roster-end-before-start", "roster", "an end date before the start date", 2,
+      "roster.csv: row 3, end_date: end_date is before start_date")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "end_date", "2023-01-01")
+    return ws.run()
+
+
+@case("roster-manager-cycle", "roster", "a cycle in the manager hierarchy (A -> B -> A)", 2,
+      "roster.csv:", "manager_id", "cycle")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 2, "manager_id", "AE01")
+    return ws.run()
+
+
+@case("roster-self-manager", "roster", "a payee who is their own manager", 2,
+      "roster.csv:", "manager_id", "cycle")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "manager_id", "AE01")
+    return ws.run()
+
+
+@case("roster-unknown-manager", "roster", "a manager_id that is not in the roster", 0,
+      "manager_id 'MGR99' is not in the roster: no roll-up to it",
+      shows_in="exceptions.csv", handling="an exception line; the payee is paid, nothing rolls up")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "manager_id", "MGR99")
+    return ws.run()
+
+
+@case("roster-empty-file", "roster", "an empty roster file (0 bytes)", 2,
+      "roster.csv: file is empty: expected a header row")
+def _(ws: Workspace) -> list[str]:
+    ws.write("roster.csv", "")
+    return ws.run()
+
+
+@case("roster-header-only", "roster", "a roster with a header and no rows", 2,
+      "roster.csv:", "no rows")
+def _(ws: Workspace) -> list[str]:
+    ws.write("roster.csv", ws.text("roster.csv").splitlines()[0] + "\n")
+    return ws.run()
+
+
+@case("roster-latin1", "roster", "a roster saved as Latin-1 (\"Zoë\")", 2,
+      "roster.csv: not UTF-8 text (byte")
+def _(ws: Workspace) -> list[str]:
+    text = ws.text("roster.csv").replace("Ada Okafor", "Zoë Okafor")
+    (ws / "roster.csv").write_bytes(text.encode("latin-1"))
+    return ws.run()
+
+
+@case("roster-bom", "roster", "a roster saved by Excel as \"CSV UTF-8\" (with a BOM)", 0,
+      "payout lines", shows_in="stdout", handling="read as UTF-8; the mark is ignored")
+def _(ws: Workspace) -> list[str]:
+    (ws / "roster.csv").write_bytes(b"\xef\xbb\xbf" + (ws / "roster.csv").read_bytes())
+    return ws.run()
+
+
+@case("roster-two-plans", "roster", "a payee on two rows with two plans", 2,
+      "roster.csv: row 16, payee_id: duplicate payee_id='AE01' (each must appear once; a payee "
+      "on a second plan goes in --assignments)")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("roster.csv")
+    extra = frame[frame["payee_id"] == "AE01"].assign(plan="inside-2026")
+    ws.save("roster.csv", pd.concat([frame, extra], ignore_index=True))
+    return ws.run()
+
+
+@case("assignments-overlap", "roster", "assignments putting a payee on one plan twice at once",
+      2, "assignments.csv: row 3, start_date: payee 'AE01' is assigned to ae-2026 twice")
+def _(ws: Workspace) -> list[str]:
+    ws.write("assignments.csv", "payee_id,plan,start_date,end_date\n"
+             "AE01,ae-2026,2026-01-01,2026-12-31\nAE01,ae-2026,2026-06-01,2026-12-31\n")
+    return [*ws.run(), "--assignments", str(ws / "assignments.csv")]
+
+
+@case("roster-missing-quota", "roster", "an AE without the quota the plan requires", 2,
+      "roster.csv: row 3, quota:")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "quota", "")
+    return ws.run()
+
+
+@case("roster-zero-quota", "roster", "an AE with a zero quota", 2, "roster.csv: row 3, quota:")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("roster.csv", 3, "quota", "0")
+    return ws.run()
+
+
+# -- deals -------------------------------------------------------------------------------
+
+@case("deals-missing-column", "deals", "no amount column", 2,
+      "deals.csv:1: missing required column(s) amount")
+def _(ws: Workspace) -> list[str]:
+    ws.save("deals.csv", ws.frame("deals.csv").drop(columns=["amount"]))
+    return ws.run()
+
+
+@case("deals-duplicate-column", "deals", "the amount column twice in the header", 2,
+      "deals.csv: amount: column appears more than once in the header")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame.insert(1, "amount_2", frame["amount"])
+    ws.save("deals.csv", frame)
+    ws.replace("deals.csv", "amount_2", "amount")
+    return ws.run()
+
+
+@case("deals-extra-columns", "deals", "columns compplan does not know (a CRM's own fields)", 0,
+      "payout lines", shows_in="stdout",
+      handling="kept: plans may filter on them; credits.csv carries them")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame["Region__c"] = "EMEA"
+    ws.save("deals.csv", frame)
+    return ws.run()
+
+
+@case("deals-amount-text", "deals", "an amount with a currency sign (\"$1,200\")", 2,
+      "deals.csv: row 4, amount: '$1,200' is not a finite number")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 4, "amount", "$1,200")
+    return ws.run()
+
+
+@case("deals-amount-inf", "deals", "an amount of inf", 2,
+      "deals.csv: row 4, amount: 'inf' is not a finite number")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 4, "amount", "inf")
+    return ws.run()
+
+
+@case("deals-amount-huge", "deals", "an amount of 1e308", 2,
+      "deals.csv: row 4, amount: 1e+308 is outside -1e+12..1e+12")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 4, "amount", "1e308")
+    return ws.run()
+
+
+@case("deals-amount-empty", "deals", "a Closed Won deal with no amount", 0,
+      "no amount: nothing to credit", shows_in="exceptions.csv",
+      handling="an exception line per measure that would credit it")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "amount", "")
+    return ws.run()
+
+
+@case("deals-negative-amount", "deals", "a negative amount (a credit memo)", 0,
+      "payout lines", shows_in="stdout",
+      handling="credited as a negative credit: it lowers attainment and pay")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "amount", "-5000")
+    return ws.run()
+
+
+@case("deals-date-format", "deals", "a close date as 2026/02/01", 2,
+      "deals.csv: row 2, close_date: '2026/02/01' is not a date (YYYY-MM-DD)")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "close_date", "2026/02/01")
+    return ws.run()
+
+
+@case("deals-date-excel-serial", "deals", "a close date as an Excel serial number (46054)", 2,
+      "deals.csv: row 2, close_date: '46054' is not a date (YYYY-MM-DD)")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "close_date", "46054")
+    return ws.run()
+
+
+@case("deals-date-empty", "deals", "a Closed Won deal with no close date", 0,
+      "no close_date: cannot date the credit", shows_in="exceptions.csv",
+      handling="an exception line per measure that would credit it")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "close_date", "")
+    return ws.run()
+
+
+@case("deals-split-sum", "deals", "splits of a deal that do not sum to 1", 0,
+      "split_pct of deal sums to", shows_in="exceptions.csv",
+      handling="credited as given, and an exception line for each of the deal's rows")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    row = frame.iloc[[0]].copy()
+    frame.loc[0, "split_pct"] = "0.6"
+    row["split_pct"] = "0.6"
+    row["owner_id"] = "AE02"
+    ws.save("deals.csv", pd.concat([frame, row], ignore_index=True))
+    return ws.run()
+
+
+@case("deals-split-range", "deals", "a split of 60 (percent, not a share)", 2,
+      "deals.csv: row 2, split_pct: 60 is outside 0..1")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "split_pct", "60")
+    return ws.run()
+
+
+@case("deals-unknown-owner", "deals", "an owner who is not in the roster", 0,
+      "payee not in roster", shows_in="exceptions.csv",
+      handling="an exception line: the credit has no payee")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "owner_id", "AE99")
+    return ws.run()
+
+
+@case("deals-cancel-before-close", "deals", "a cancel date before the close date", 0,
+      "cancel_date is before close_date: data error, no clawback", shows_in="exceptions.csv",
+      handling="credited, not clawed back; an exception line")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    i = int(frame.index[(frame["stage"] == "Closed Won") & (frame["close_date"] > "2026-02")][0])
+    frame.loc[i, "cancel_date"] = "2026-01-01"
+    ws.save("deals.csv", frame)
+    return ws.run()
+
+
+@case("deals-ragged-row", "deals", "a row with more cells than the header", 2,
+      "deals.csv:207: the row has 15 cells, the header has 13")
+def _(ws: Workspace) -> list[str]:
+    ws.write("deals.csv", ws.text("deals.csv")
+             + "D9,AE01,,1,1,Closed Won,,2026-03-01,,12,A,,new,extra,more\n")
+    return ws.run()
+
+
+@case("deals-unclosed-quote", "deals", "a quote that never closes", 2,
+      "deals.csv:207: a quoted cell opened on this line is never closed")
+def _(ws: Workspace) -> list[str]:
+    ws.write("deals.csv", ws.text("deals.csv") + "D9,\"AE01,,1,1\n")
+    return ws.run()
+
+
+@case("deals-xlsx-formula", "deals", "an XLSX whose amount is a formula never calculated", 2,
+      "deals.xlsx: row 3, amount:", "formula")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    sheet.cell(row=3, column=list(frame.columns).index("amount") + 1, value="=1000*2")
+    wb.save(ws / "deals.xlsx")
+    return ws.swap(ws.run(), "--deals", str(ws / "deals.xlsx"))
+
+
+@case("deals-xlsx-merged-header", "deals", "an XLSX with merged header cells", 2,
+      "deals.xlsx:", "header")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    sheet.merge_cells(start_row=1, start_column=3, end_row=1, end_column=4)
+    wb.save(ws / "deals.xlsx")
+    return ws.swap(ws.run(), "--deals", str(ws / "deals.xlsx"))
+
+
+@case("deals-parquet-text-amount", "deals", "a Parquet file whose amount column is text", 2,
+      "deals.parquet: row 4, amount: 'lots' is not a finite number")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame.loc[2, "amount"] = "lots"
+    frame.to_parquet(ws / "deals.parquet", index=False)
+    return ws.swap(ws.run(), "--deals", str(ws / "deals.parquet"))
+
+
+@case("deals-missing-file", "deals", "a deals file that does not exist", 2,
+      "deals.csv: no such file")
+def _(ws: Workspace) -> list[str]:
+    (ws / "deals.csv").unlink()
+    return ws.run()
+
+
+@case("deals-formula-text", "deals", "a deal id that is a spreadsheet formula", 0,
+      "'=HYPERLINK", shows_in="credits.csv",
+      handling="stored as text with a leading ' in every CSV and workbook")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("deals.csv", 2, "deal_id", "=HYPERLINK(\"http://x.invalid\",\"open\")")
+    return ws.run()
+
+
+# -- quotas ------------------------------------------------------------------------------
+
+@case("quotas-negative", "quotas", "a negative monthly quota", 2, "quotas.csv: row 3, quota:")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("quotas.csv", 3, "quota", "-1000")
+    return ws.run()
+
+
+@case("quotas-zero", "quotas", "a zero monthly quota", 0,
+      "quota for pipeline is zero or negative: pays nothing on it", shows_in="exceptions.csv",
+      handling="an exception line: the month pays nothing on that measure")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("quotas.csv", 3, "quota", "0")
+    return ws.run()
+
+
+@case("quotas-bad-period", "quotas", "a period that is not a month (2026-13)", 2,
+      "quotas.csv: row 3, period:")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("quotas.csv", 3, "period", "2026-13")
+    return ws.run()
+
+
+@case("quotas-duplicate", "quotas", "the same payee, measure and month twice", 2,
+      "quotas.csv: row 4, payee_id, measure, period: duplicate")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("quotas.csv")
+    frame.loc[2] = frame.loc[1]
+    ws.save("quotas.csv", frame)
+    return ws.run()
+
+
+@case("quotas-unknown-payee", "quotas", "a quota for a payee not in the roster", 0,
+      "payee not in roster: quota not used", shows_in="exceptions.csv",
+      handling="an exception line: the quota is not used")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("quotas.csv", 2, "payee_id", "SDR99")
+    return ws.run()
+
+
+@case("quotas-unknown-measure", "quotas", "a quota for a measure no plan has", 0,
+      "no plan of this payee takes this measure's quota", shows_in="exceptions.csv",
+      handling="an exception line: the quota is not used")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("quotas.csv", 2, "measure", "pipline")
+    return ws.run()
+
+
+# -- accounts ----------------------------------------------------------------------------
+
+@case("accounts-duplicate", "accounts", "one account on two rows (two owners)", 2,
+      "accounts.csv: row 3, account_id: duplicate account_id=")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("accounts.csv", 3, "account_id", ws.frame("accounts.csv").loc[0, "account_id"])
+    return ws.run()
+
+
+@case("accounts-missing-column", "accounts", "no account_id column", 2,
+      "accounts.csv:1: missing required column(s) account_id")
+def _(ws: Workspace) -> list[str]:
+    ws.save("accounts.csv", ws.frame("accounts.csv").rename(columns={"account_id": "id"}))
+    return ws.run()
+
+
+@case("accounts-unknown-owner", "accounts", "an account owned by someone not in the roster", 0,
+      "payee not in roster", shows_in="exceptions.csv",
+      handling="an exception line for each credit the owner would get")
+def _(ws: Workspace) -> list[str]:
+    ws.save("accounts.csv", ws.frame("accounts.csv").assign(kam_id="KAM99"))
+    return ws.run()
+
+
+@case("accounts-not-given", "accounts", "a plan reads accounts but --accounts is not given", 2,
+      "plan kam-2026", "--accounts")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.run()
+    i = argv.index("--accounts")
+    return argv[:i] + argv[i + 2:]
+
+
+# -- territories (compplan quotas) -------------------------------------------------------
+
+@case("territories-negative-potential", "territories", "a negative potential", 2,
+      "territories.csv: row 3, potential: -5 is below the minimum 0")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("territories.csv", 3, "potential", "-5")
+    return ws.quotas()
+
+
+@case("territories-duplicate", "territories", "a territory on two rows", 2,
+      "territories.csv: row 3, territory_id: duplicate")
+def _(ws: Workspace) -> list[str]:
+    ws.edit_cell("territories.csv", 3, "territory_id", "TER-AE01")
+    return ws.quotas()
+
+
+@case("territories-missing-column", "territories", "no potential column", 2,
+      "territories.csv:1: missing required column(s) potential")
+def _(ws: Workspace) -> list[str]:
+    ws.save("territories.csv", ws.frame("territories.csv").drop(columns=["potential"]))
+    return ws.quotas()
+
+
+@case("territories-infeasible", "territories", "a target the growth bounds cannot reach", 4,
+      "infeasible")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.quotas()
+    argv[argv.index("--target") + 1] = "900000000"
+    return argv
+
+
+# -- mappings ----------------------------------------------------------------------------
+
+@case("mapping-unknown-preset", "mappings", "a mapping preset that does not exist", 2,
+      "--mapping: 'zoho' is neither a preset (hubspot, salesforce) nor a mapping file")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.run(), "--mapping", "zoho"]
+
+
+@case("mapping-unknown-key", "mappings", "a mapping file with a misspelt key", 2,
+      "map.yaml:3: deals.colums: unknown key")
+def _(ws: Workspace) -> list[str]:
+    ws.write("map.yaml", "# my CRM\ndeals:\n  colums: {Amount: amount}\n")
+    return [*ws.run(), "--mapping", str(ws / "map.yaml")]
+
+
+@case("mapping-bad-date-format", "mappings", "a date format that is not a strftime format", 2,
+      "map.yaml:", "date_format", "strftime")
+def _(ws: Workspace) -> list[str]:
+    ws.write("map.yaml", "deals:\n  date_format: MM/DD/YYYY\n")
+    return [*ws.run(), "--mapping", str(ws / "map.yaml")]
+
+
+@case("mapping-tag", "mappings", "a YAML tag in a mapping file", 2, "map.yaml:1:", "not allowed")
+def _(ws: Workspace) -> list[str]:
+    ws.write("map.yaml", "deals: !!python/object/apply:os.system [id]\n")
+    return [*ws.run(), "--mapping", str(ws / "map.yaml")]
+
+
+# -- command line ------------------------------------------------------------------------
+
+@case("cli-year-text", "CLI", "--year 2O26 (a letter O)", 2, "Invalid value for '--year'")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.run()
+    argv[argv.index("--year") + 1] = "2O26"
+    return argv
+
+
+@case("cli-format", "CLI", "--format xml", 2, "--format: 'xml': expected csv or parquet")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.run(), "--format", "xml"]
+
+
+@case("cli-engine", "CLI", "--engine spark", 2, "--engine: 'spark': expected memory or dask")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.run(), "--engine", "spark"]
+
+
+@case("cli-table-spec", "CLI", "--table without NAME=PATH", 2,
+      "--table: 'calls.csv': expected NAME=PATH")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.run(), "--table", "calls.csv"]
+
+
+@case("cli-draws", "CLI", "--draws -5", 2, "expected --draws >= 0")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.simulate(), "--draws", "-5"]
+
+
+@case("cli-period", "CLI", "payroll --period 2026-13", 2, "--period", "2026-13")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.payroll()
+    argv[argv.index("--period") + 1] = "2026-13"
+    return argv
+
+
+@case("cli-period-other-year", "CLI", "payroll --period in another year than --year", 2,
+      "--period", "2025-03")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.payroll()
+    argv[argv.index("--period") + 1] = "2025-03"
+    return argv
+
+
+@case("cli-missing-option", "CLI", "run without --deals", 2, "Missing option '--deals'")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.run()
+    i = argv.index("--deals")
+    return argv[:i] + argv[i + 2:]
+
+
+@case("cli-seasonality", "CLI", "quotas --seasonality with a word", 2,
+      "'0.1,x': expected numbers separated by commas")
+def _(ws: Workspace) -> list[str]:
+    return [*ws.quotas(), "--seasonality", "0.1,x"]
+
+
+@case("cli-out-is-file", "CLI", "--out naming an existing file", 3,
+      "out.txt: cannot create output folder")
+def _(ws: Workspace) -> list[str]:
+    ws.write("out.txt", "not a folder\n")
+    argv = ws.run()
+    argv[argv.index("--out") + 1] = str(ws / "out.txt")
+    return argv
+
+
+if __name__ == "__main__":
+    main()
