@@ -1,0 +1,119 @@
+"""Hostile files: refused quickly, in bounded memory, and never able to run code.
+
+Plans, scenarios and mappings are data passed around a team. Each document below is
+built to hurt a YAML reader (object construction, exponential aliases, deep nesting,
+huge scalars, very long lines); each must be refused with a located message within a
+second or two and a few megabytes, measured here with tracemalloc.
+"""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from compplan.errors import InputError
+from compplan.jsonschema import plan_schema
+from compplan.loader import load_plan_text
+from compplan.mapping import parse_mapping
+from compplan.yamlsource import parse_yaml
+from tests.conftest import PLANS
+
+AE = (PLANS / "ae-2026.yaml").read_text(encoding="utf-8")
+
+
+def _laughs(levels: int, width: int = 10) -> str:
+    lines = ["a0: &a0 [" + ", ".join(["lol"] * width) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]"
+              for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+HOSTILE = {
+    "python-object": "plan: !!python/object/apply:os.system [echo owned]\n",
+    "python-name": "plan: !!python/name:os.system\n",
+    "python-module": "plan: !!python/module:os\n",
+    "custom-tag": "plan: !include /etc/passwd\n",
+    "set-tag": "plan: !!set {a, b}\n",
+    "billion-laughs": _laughs(10),
+    "alias-key-bomb": _laughs(8) + "b: {*a7: 1}\n",
+    "deep-sequence": "plan: " + "[" * 50_000 + "]" * 50_000 + "\n",
+    "deep-mapping": "plan: " + "{a: " * 20_000 + "1" + "}" * 20_000 + "\n",
+    "deep-block": "".join("  " * i + f"k{i}:\n" for i in range(200)) + "  " * 200 + "v\n",
+    "huge-integer": "plan: x\nrate: " + "9" * 1_000_000 + "\n",
+    "huge-float": "plan: x\nrate: 1" + "0" * 1000 + ".5e99999\n",
+    "long-line": "plan: ae-2026\ndescription: " + "x" * 1_900_000 + "\n",
+    "many-keys": "".join(f"k{i}: {i}\n" for i in range(120_000)),
+    "many-documents": "---\nplan: a\n" * 5000,
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_yaml_is_refused_quickly_in_bounded_memory(name: str) -> None:
+    text = HOSTILE[name]
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        plan, issues = load_plan_text(text, "evil.yaml")
+    finally:
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert plan is None and issues, name
+    assert all(i.file == "evil.yaml" and i.message for i in issues)
+    assert seconds < 20, f"{name} took {seconds:.1f} s"  # generous: tracemalloc slows it
+    budget = 64 * 2**20 + 40 * len(text)  # what reading the text itself costs, and 64 MiB
+    assert peak < budget, f"{name} peaked at {peak / 2**20:.0f} MiB"
+
+
+def test_the_same_reader_guards_mappings_and_scenarios() -> None:
+    for name in ("python-object", "billion-laughs", "deep-sequence"):
+        with pytest.raises(InputError):
+            parse_mapping(HOSTILE[name], "map.yaml")
+        doc, issues = parse_yaml(HOSTILE[name], "scenario.yaml")
+        assert doc is None and issues
+
+
+def test_a_plan_cannot_name_a_path_or_code() -> None:
+    """No field of the plan language is a path, a module or an expression: filters are
+    data (a column, an operator, values), and columns are only looked up by name."""
+    words = {"path", "file", "module", "import", "exec", "eval", "expr", "expression",
+             "script", "command", "url"}
+
+    def keys(node: object) -> set[str]:
+        if isinstance(node, dict):
+            found = set(node.get("properties", {}))
+            return found | {k for v in node.values() for k in keys(v)}
+        if isinstance(node, list):
+            return {k for v in node for k in keys(v)}
+        return set()
+
+    assert not keys(plan_schema()) & words
+
+
+@pytest.mark.parametrize("column", ["../../etc/passwd", "__import__('os')", "$(id)",
+                                    "{{7*7}}", "=cmd|' /C calc'!A0", "a\\nb"])
+def test_a_filter_column_that_is_not_a_plain_name_is_refused(column: str) -> None:
+    text = AE.replace("filter: {column: stage, eq: Closed Won}",
+                      f"filter: {{column: {column!r}, eq: Closed Won}}")
+    plan, issues = load_plan_text(text, "ae.yaml")
+    assert plan is None
+    assert [(i.line, i.field) for i in issues] == [(12, "measures.bookings.filter.column")]
+    assert "is not a plain column name" in issues[0].message
+
+
+def test_a_plain_but_odd_column_name_is_only_looked_up(tmp_path: Path) -> None:
+    from tests.conftest import Case, deal, person
+
+    text = AE.replace("filter: {column: stage, eq: Closed Won}",
+                      "filter: {column: Region.Name, eq: EMEA}")
+    plans_dir = tmp_path / "plans"
+    plans_dir.mkdir()
+    (plans_dir / "ae.yaml").write_text(text)
+    case = Case(tmp_path)
+    case.roster = [person("A", "ae-2026", base_salary=1, target_incentive=1, quota=1)]
+    case.deals = [deal("D", "A", 10, "2026-02-01")]
+    with pytest.raises(InputError, match=r"Region\.Name"):  # a column the deals lack
+        case.run(plans_dir=plans_dir)
