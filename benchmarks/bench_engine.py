@@ -13,9 +13,10 @@ processes come on top. Times, in seconds:
   credits to every beneficiary; measure arrays per seat and month; the components);
 - ``engine``: all of the evaluation (for Dask: from the inputs to the merged result,
   the local cluster already running);
-- ``write``: payouts.csv, credits.parquet and exceptions.parquet, as
+- ``write``: the conservation balance, then payouts.csv, credits.parquet,
+  exceptions.parquet and run.json (with the inputs' SHA-256), as
   ``compplan run --format parquet --no-excel`` writes them (the readable credits and
-  exceptions tables are made here, batch by batch);
+  exceptions tables are made here, batch by batch); ``check`` is the balance's part;
 - ``end_to_end``: load + engine + write;
 - ``floor``: one ``numpy.bincount`` of the credit amounts by payee-month, the least any
   engine must do; ``x_floor`` is engine / floor.
@@ -41,6 +42,8 @@ import pandas as pd
 from compplan.engine import Result, evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
+from compplan.conservation import balances
+from compplan.manifest import run_manifest
 from compplan.outputs import run_writers, write_atomically
 from compplan.stopwatch import Stopwatch
 from compplan.synth import Size, make, write
@@ -85,9 +88,14 @@ def run_one(folder: Path, engine: str) -> dict[str, float | int | str]:
     else:
         result = evaluate(plans, inputs, 2026, watch)
     watch.restart()  # the readable credits and exceptions are made while writing
+    kept = balances(result)
+    watch.lap("check")
+    files: dict[str, Path | None] = {name: folder / f"{name}.parquet" for name in TABLES}
     write_atomically(folder / f"out-{engine}", run_writers(result, excel=False,
-                                                           detail="parquet"))
+                                                           detail="parquet"),
+                     run_manifest(result, files, kept))
     watch.lap("write")
+    assert all(b.ok for b in kept)
     s = watch.seconds
     engine_s = s["engine"] if engine == "dask" else sum(
         s[k] for k in ("seats", "credit", "measure", "component", "assemble"))
@@ -95,8 +103,9 @@ def run_one(folder: Path, engine: str) -> dict[str, float | int | str]:
     return {"engine": engine, "deal_lines": len(inputs.deals.frame),
             "credits": len(result.credit_rows), "load": s["load"],
             "credit": s.get("credit", np.nan), "measure": s.get("measure", np.nan),
-            "component": s.get("component", np.nan), "engine_s": engine_s, "write": s["write"],
-            "end_to_end": s["load"] + engine_s + s["write"], "floor": floor,
+            "component": s.get("component", np.nan), "engine_s": engine_s,
+            "check": s["check"], "write": s["check"] + s["write"],
+            "end_to_end": s["load"] + engine_s + s["check"] + s["write"], "floor": floor,
             "x_floor": engine_s / floor,
             "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 

@@ -19,8 +19,6 @@ from compplan.engine import Result
 from compplan.ingest import ROW_COLUMN, Table
 from compplan.money import to_cents
 
-STATUSES = ("credited", "exception", "no rule")
-
 
 def grouped_cents(cents: int) -> str:
     """Integer cents as money with thousands separators, exactly (no float on the way).
@@ -89,29 +87,52 @@ def _references(result: Result, table: Table) -> tuple[np.ndarray, np.ndarray]:
     return credited.to_numpy(dtype=np.int64), excepted.to_numpy(dtype=np.int64)
 
 
-def row_status(result: Result, table: Table) -> pd.DataFrame:
-    """One row per input row: its status (credited wins over exception) and cents."""
+def _marks(rows: np.ndarray, refs: np.ndarray) -> tuple[np.ndarray, int]:
+    """Which rows are referred to, and how many references point at no row.
+
+    Row numbers are small integers (the spreadsheet's), so a lookup array finds each
+    reference's row in one pass over millions of credits, without sorting them.
+    """
+    marked = np.zeros(len(rows), dtype=bool)
+    if not len(refs):
+        return marked, 0
+    top = int(max(rows.max(initial=0), refs.max()))
+    position = np.full(top + 1, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    found = position[np.clip(refs, 0, None)]
+    found[refs < 0] = -1
+    marked[found[found >= 0]] = True
+    return marked, int(np.count_nonzero(found < 0))
+
+
+def _statuses(result: Result, table: Table) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Credited and excepted masks over the rows, their cents, and unknown references."""
     rows = table.frame[ROW_COLUMN].to_numpy(dtype=np.int64)
     credited_at, excepted_at = _references(result, table)
-    credited = np.isin(rows, credited_at)
-    excepted = np.isin(rows, excepted_at) & ~credited
-    status = np.select([credited, excepted], ["credited", "exception"], default="no rule")
+    credited, unknown_c = _marks(rows, credited_at)
+    excepted, unknown_e = _marks(rows, excepted_at)
     amount = (table.frame["amount"].to_numpy(dtype=np.float64) if "amount" in table.frame
               else np.zeros(len(rows)))
-    return pd.DataFrame({"row": rows, "status": status, "cents": to_cents(amount)})
+    return credited, excepted & ~credited, to_cents(amount), unknown_c + unknown_e
+
+
+def row_status(result: Result, table: Table) -> pd.DataFrame:
+    """One row per input row: its status (credited wins over exception) and cents."""
+    credited, excepted, cents, _ = _statuses(result, table)
+    status = np.select([credited, excepted], ["credited", "exception"], default="no rule")
+    return pd.DataFrame({"row": table.frame[ROW_COLUMN].to_numpy(), "status": status,
+                         "cents": cents})
 
 
 def balance_of(result: Result, table: Table) -> Balance:
-    """The balance of one source table."""
-    status = row_status(result, table)
-    rows = status["row"].to_numpy()
-    unknown = sum(np.setdiff1d(ref, rows).size for ref in _references(result, table))
-    parts = {s: status[(status["status"] == s).to_numpy()]["cents"] for s in STATUSES}
+    """The balance of one source table, from masks over its rows."""
+    credited, excepted, cents, unknown = _statuses(result, table)
+    unmatched = ~credited & ~excepted
     return Balance(
-        table.name, table.file, len(status), int(status["cents"].sum()),
-        len(parts["credited"]), int(parts["credited"].sum()),
-        len(parts["exception"]), int(parts["exception"].sum()),
-        len(parts["no rule"]), int(parts["no rule"].sum()), int(unknown))
+        table.name, table.file, len(cents), int(cents.sum()),
+        int(credited.sum()), int(cents[credited].sum()),
+        int(excepted.sum()), int(cents[excepted].sum()),
+        int(unmatched.sum()), int(cents[unmatched].sum()), unknown)
 
 
 def balances(result: Result) -> list[Balance]:
