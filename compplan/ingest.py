@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,22 +251,28 @@ def _month_ends(text: pd.Series) -> pd.Series:
 _EXPECTED = {"date": "a date (YYYY-MM-DD)", "number": "a finite number"}
 
 
-def _report_bad(file: str, column: str, kind: ColumnType, text: pd.Series, bad: np.ndarray,
-                rows: np.ndarray, fmt: str) -> list[Issue]:
-    expected = _EXPECTED[kind] if kind != "date" or fmt == "%Y-%m-%d" else f"a date ({fmt})"
-    issues = []
+def _cell_issues(file: str, column: str, rows: np.ndarray, bad: np.ndarray,
+                 say: Callable[[int], str], more: str = "bad values") -> list[Issue]:
+    """An issue per bad cell of a column (the first few), and how many more there are:
+    a column of a million bad dates is one fix, not a million lines of output."""
     idx = np.flatnonzero(bad)
-    for i in idx[:_MAX_LISTED]:
-        issues.append(Issue(file, f"{text.iloc[i]!r} is not {expected}", None,
-                            f"row {rows[i]}, {column}"))
+    issues = [Issue(file, say(int(i)), None, f"row {rows[i]}, {column}")
+              for i in idx[:_MAX_LISTED]]
     if len(idx) > _MAX_LISTED:
-        issues.append(Issue(file, f"... and {len(idx) - _MAX_LISTED} more bad values", None,
+        issues.append(Issue(file, f"... and {len(idx) - _MAX_LISTED} more {more}", None,
                             column))
     return issues
 
 
+def _report_bad(file: str, column: str, kind: ColumnType, text: pd.Series, bad: np.ndarray,
+                rows: np.ndarray, fmt: str) -> list[Issue]:
+    expected = _EXPECTED[kind] if kind != "date" or fmt == "%Y-%m-%d" else f"a date ({fmt})"
+    return _cell_issues(file, column, rows, bad, lambda i: f"{text.iloc[i]!r} is not {expected}")
+
+
 def _check_bounds(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
     issues = []
+    rows = frame[ROW_COLUMN].to_numpy()
     for col, (low, high) in spec.bounds.items():
         if col not in frame:
             continue
@@ -275,13 +282,14 @@ def _check_bounds(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue
             bad |= values < low
         if high is not None:
             bad |= values > high
-        rows = frame[ROW_COLUMN].to_numpy()
-        for i in np.flatnonzero(bad)[:_MAX_LISTED]:
-            v = values[i]
-            said = (f"is outside {low:g}..{high:g}" if low is not None and high is not None
-                    else f"is below the minimum {low:g}" if low is not None
-                    else f"is above the maximum {high:g}")
-            issues.append(Issue(file, f"{v:g} {said}", None, f"row {rows[i]}, {col}"))
+        said = (f"is outside {low:g}..{high:g}" if low is not None and high is not None
+                else f"is below the minimum {low:g}" if low is not None
+                else f"is above the maximum {high:g}")
+
+        def out_of_bounds(i: int, v: np.ndarray = values, w: str = said) -> str:
+            return f"{v[i]:g} {w}"
+
+        issues.extend(_cell_issues(file, col, rows, bad, out_of_bounds))
     return issues
 
 
@@ -289,29 +297,26 @@ def _check_required(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Iss
     issues = []
     rows = frame[ROW_COLUMN].to_numpy()
     for col, kind in spec.required.items():
-        if kind != "str":
-            continue
-        empty = np.flatnonzero((frame[col] == "").to_numpy())
-        for i in empty[:_MAX_LISTED]:
-            issues.append(Issue(file, "is empty; a value is required", None,
-                                f"row {rows[i]}, {col}"))
-        if len(empty) > _MAX_LISTED:
-            issues.append(Issue(file, f"... and {len(empty) - _MAX_LISTED} more empty cells",
-                                None, col))
+        if kind == "str":
+            issues.extend(_cell_issues(file, col, rows, (frame[col] == "").to_numpy(),
+                                       lambda i: "is empty; a value is required",
+                                       "empty cells"))
     return issues
 
 
 def _check_patterns(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
     issues = []
+    rows = frame[ROW_COLUMN].to_numpy()
     for col, (pattern, words) in spec.patterns.items():
         if col not in frame:
             continue
         text = frame[col].astype(str)
         bad = ~text.str.fullmatch(pattern).to_numpy(dtype=bool) & (text != "").to_numpy()
-        rows = frame[ROW_COLUMN].to_numpy()
-        for i in np.flatnonzero(bad)[:_MAX_LISTED]:
-            issues.append(Issue(file, f"{text.iloc[i]!r} is not {words}", None,
-                                f"row {rows[i]}, {col}"))
+
+        def unlike(i: int, t: pd.Series = text, w: str = words) -> str:
+            return f"{t.iloc[i]!r} is not {w}"
+
+        issues.extend(_cell_issues(file, col, rows, bad, unlike))
     return issues
 
 
