@@ -39,10 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compplan.conservation import balances
 from compplan.engine import Result, evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
-from compplan.conservation import balances
 from compplan.manifest import run_manifest
 from compplan.outputs import run_writers, write_atomically
 from compplan.stopwatch import Stopwatch
