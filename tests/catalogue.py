@@ -437,10 +437,21 @@ def _(ws: Workspace) -> list[str]:
 
 
 @case("scenario-invalid-result", "scenarios", "a change that makes the plan invalid (rate -1)",
-      2, "scenarios/spiff-1000.yaml:", "rate")
+      2, "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
+      "components[1].schedule.tiers[1].rate: Input should be greater than or equal to 0")
 def _(ws: Workspace) -> list[str]:
     ws.replace("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
                "components.commission.schedule.tiers.1.rate: -1")
+    return ws.simulate()
+
+
+@case("scenario-breaks-plan-rule", "scenarios",
+      "a change that points a component at a measure the plan does not have", 2,
+      "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
+      "components[1].measure: unknown measure 'nope' (defined: bookings)")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
+               "components.commission.measure: nope")
     return ws.simulate()
 
 

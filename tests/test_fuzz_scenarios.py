@@ -25,7 +25,9 @@ from tests.test_fuzz_plans import mutate
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
 MORE = ["factor: -1", "factor: 1e300", "days: 100000", "table: roster", "file: /etc/passwd",
         "set: {}", "plans: 5", "where: {column: nope, eq: 1}", "columns: [stage]",
-        "rows: [{payee_id: X}]", "components.0.amount: .nan", "plan: ae-2026"]
+        "rows: [{payee_id: X}]", "components.0.amount: .nan", "plan: ae-2026",
+        "      components.commission.measure: nope", "      measures.bookings.value: stage",
+        "      components.commission.schedule.tiers: []"]
 
 
 @cache

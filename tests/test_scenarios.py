@@ -130,7 +130,8 @@ def test_a_scenario_that_changes_nothing_is_the_baseline(case: Case, tmp_path: P
     ("scenario: x\nplans:\n  - plan: ae-2026\n    set: {components.nope.amount: 1}\n",
      "components.nope.amount: no item 'nope'"),
     ("scenario: x\nplans:\n  - plan: ae-2026\n    set: "
-     "{components.commission.schedule.tiers.1.rate: -1}\n", "the changed plan is not valid"),
+     "{components.commission.schedule.tiers.1.rate: -1}\n",
+     "the changed plan ae-2026 is not valid: components[1].schedule.tiers[1].rate"),
     ("scenario: x\ndata:\n  - scale: {table: deals, columns: [stage], factor: 2}\n",
      "deals.stage is not a numeric column"),
 ])

@@ -11,12 +11,15 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
+from compplan.checks import check_plan
 from compplan.errors import Issue, PlanError
 from compplan.filters import UnknownColumnError, evaluate
 from compplan.ingest import ROW_COLUMN, Table, load_table, table_from_frame
 from compplan.inputs import Inputs
+from compplan.loader import pydantic_issues
 from compplan.scenarios.schema import AddRows, DropRows, ReplaceTable, Scale, Scenario, ShiftDates
 from compplan.schema import Plan
+from compplan.yamlsource import SourceDoc, render_path
 
 
 class ChangeError(Exception):
@@ -62,11 +65,17 @@ def apply_to_plans(plans: dict[str, Plan], scenario: Scenario) -> dict[str, Plan
             except ChangeError as exc:
                 raise ChangeError(f"{path}: {exc}") from None
         try:
-            out[change.plan] = Plan.model_validate(data)
+            plan = Plan.model_validate(data)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise ChangeError(f"the changed plan is not valid: {where}: {first['msg']}") from None
+            found = [f"{i.field}: {i.message}" for i in pydantic_issues(exc, SourceDoc("", data))]
+            raise ChangeError(f"the changed plan {change.plan} is not valid: "
+                              + "; ".join(found)) from None
+        errors = [f"{render_path(path)}: {message}" for path, message, severity
+                  in check_plan(plan) if severity == "error"]  # what a plan file must pass
+        if errors:
+            raise ChangeError(f"the changed plan {change.plan} is not valid: "
+                              + "; ".join(errors))
+        out[change.plan] = plan
     return out
 
 
