@@ -41,7 +41,7 @@ TableOpt = Annotated[list[str] | None, typer.Option(
     "--table", help="another input table a plan reads, as NAME=PATH (repeatable)")]
 MappingOpt = Annotated[str | None, typer.Option(
     help="column mapping file, or a preset: salesforce, hubspot")]
-YearOpt = Annotated[int, typer.Option(help="plan year (calendar)")]
+YearOpt = Annotated[int, typer.Option(help="plan year (calendar)", min=1970, max=2100)]
 EngineOpt = Annotated[str, typer.Option(
     help="memory (this process) or dask (a Dask cluster: --scheduler, or a local one)")]
 SchedulerOpt = Annotated[str | None, typer.Option(

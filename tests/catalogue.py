@@ -1050,6 +1050,18 @@ def _(ws: Workspace) -> list[str]:
     return [*ws.quotas(), "--seasonality", "0.1,x"]
 
 
+@case("cli-year-range", "CLI", "--year 1026 (a typo for 2026)", 2,
+      "Invalid value for '--year': Input should be greater than or equal to 1970")
+def _(ws: Workspace) -> list[str]:
+    return ws.swap(ws.run(), "--year", "1026")
+
+
+@case("cli-statement-payee", "CLI", "statements --payee for someone not in the roster", 2,
+      "--payee: 'AE99': not in the roster, or on no plan in 2026")
+def _(ws: Workspace) -> list[str]:
+    return ["statements", *ws.inputs(), "--out", str(ws.out), "--payee", "AE99"]
+
+
 @case("cli-out-is-file", "CLI", "--out naming an existing file", 3,
       "out.txt: cannot create output folder")
 def _(ws: Workspace) -> list[str]:

@@ -9,6 +9,7 @@ written: no other payee's id, name, or deal.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from openpyxl import Workbook
 from compplan.attainment import attainment_table
 from compplan.describe import plan_rows
 from compplan.engine import Result
-from compplan.errors import Issue, OutputError
+from compplan.errors import InputError, Issue, OutputError
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.explain import explain_components
 
@@ -133,11 +134,12 @@ def write_statements(result: Result, out: Path, payees: list[str] | None = None)
     wanted = payees or sorted(result.seats["payee_id"].unique())
     unknown = sorted(set(wanted) - set(result.seats["payee_id"]))
     if unknown:
-        raise OutputError([Issue("--payee", f"not in the roster: {', '.join(unknown)}")])
+        raise InputError([Issue("--payee", f"{', '.join(map(repr, unknown))}: not in the "
+                                f"roster, or on no plan in {result.year}")])
     attainment = attainment_table(result)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=".compplan-", dir=out))
+        stage = Path(tempfile.mkdtemp(prefix=f".compplan-{os.getpid()}-", dir=out))
     except OSError as exc:
         raise OutputError([Issue(str(out), f"cannot create folder: {exc.strerror}")]) from None
     try:
