@@ -13,10 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from compplan.conservation import balances
 from compplan.engine import evaluate
 from compplan.errors import CompplanError
 from compplan.inputs import load_inputs
+from compplan.quotas.run import build_plan
 from compplan.synth import Size, make
+from tests.conftest import PLANS
+
+PLAN_FILE = PLANS / "quotas-2026.yaml"
 
 pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # overflow is a bug here
 
@@ -24,6 +29,11 @@ TABLES = ("roster", "deals", "quotas", "accounts")
 CELLS = ["", " ", "-1", "0", "1e308", "-1e308", "inf", "nan", "NaN", "2026-02-30", "31/01/2026",
          "2026-13-01", "=1+1", "Closed Won", "AE01", "MGR01", "ghost", "ae-2026", "\u00e9t\u00e9",
          "1,5", "0.5", "2", "9" * 30, "2025-12-31", "2027-01-01", '"', "x\ny"]
+
+
+@pytest.fixture(scope="module")
+def territories() -> pd.DataFrame:
+    return make(Size(30, 400, seed=2)).territories.astype(str).replace("nan", "")
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +81,31 @@ def test_damaged_tables_give_a_result_or_a_located_error(company: dict[str, pd.D
     amounts = [Decimal(a) for a in result.payouts["amount"]]
     assert all(abs(a) < Decimal("1e15") for a in amounts)  # no overflowed cents
     assert len(result.exceptions.columns) == 10
+    assert all(b.ok for b in balances(result)), [b.render() for b in balances(result)]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6),
+                                st.integers(-1, 10**6)), min_size=1, max_size=4),
+       target=st.sampled_from([1.0, 3e6, 6e6, 1e9]))
+def test_damaged_territories_give_a_quota_plan_or_a_located_error(
+        territories: pd.DataFrame, tmp_path: Path, edits: list[tuple[int, int, int]],
+        target: float) -> None:
+    frame = territories.copy()
+    for row, column, cell in edits:
+        col = frame.columns[column % len(frame.columns)]
+        if cell < 0:
+            frame = frame.drop(columns=[col])
+            if frame.columns.empty:
+                break
+        else:
+            frame.iloc[row % len(frame), frame.columns.get_loc(col)] = CELLS[cell % len(CELLS)]
+    path = tmp_path / "territories.csv"
+    frame.to_csv(path, index=False)
+    try:
+        made = build_plan(path, PLAN_FILE, None, None, {"target": target})
+    except CompplanError as err:
+        assert err.issues and all(i.message for i in err.issues)
+        return
+    assert made.allocation.annual.sum() >= 0
