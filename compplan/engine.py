@@ -90,6 +90,13 @@ class Result:
 
         return summarize(self)
 
+    def conservation(self) -> pd.DataFrame:
+        """Each credited table's rows and cents: credited, exceptions, no rule, and
+        whether they add up to the input (what ``compplan run`` prints and checks)."""
+        from compplan.conservation import balances  # noqa: PLC0415 - imports Result
+
+        return pd.DataFrame([b.as_dict() for b in balances(self)])
+
     def explain(self, payee_id: str, period: str) -> str:
         """How each of a payee's lines in a month was computed (see compplan explain)."""
         from compplan.explain import explain  # noqa: PLC0415 - explain imports engine types

@@ -40,6 +40,15 @@ def test_random_companies_balance_to_the_cent(seed: int, payees: int, deals: int
     assert b.cents == int(np.round(frame["amount"].to_numpy() * 100).sum())
 
 
+def test_the_api_shows_the_balance_as_a_table() -> None:
+    result, inputs = _result(6)
+    table = result.conservation()
+    assert table["ok"].tolist() == [True]
+    assert table["rows"].iloc[0] == len(inputs.deals.frame)
+    assert table["cents"].iloc[0] == table[["credited_cents", "excepted_cents",
+                                            "unmatched_cents"]].iloc[0].sum()
+
+
 def test_a_credit_pointing_at_no_row_unbalances_the_run() -> None:
     result, inputs = _result(5)
     credits = result.credit_rows.copy()
