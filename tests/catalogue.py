@@ -125,14 +125,35 @@ class Case:
 CASES: list[Case] = []
 
 
+Make = Callable[[Workspace], list[str]]
+
+
 def case(id: str, area: str, bad: str, code: int, *expect: str, shows_in: str = "stderr",
-         handling: str = "") -> Callable[[Callable[[Workspace], list[str]]],
-                                         Callable[[Workspace], list[str]]]:
-    """Register the decorated function as a catalogue case."""
-    def register(fn: Callable[[Workspace], list[str]]) -> Callable[[Workspace], list[str]]:
+         handling: str = "", make: Make | None = None) -> Callable[[Make], Make]:
+    """Register a catalogue case: ``make`` damages the workspace and gives the command
+    line; without it, the decorated function does."""
+    def register(fn: Make) -> Make:
         CASES.append(Case(id, area, bad, fn, code, expect, handling, shows_in))
         return fn
+    if make is not None:
+        register(make)
     return register
+
+
+def replacing(name: str, old: str, new: str, command: str) -> Make:
+    """A case that replaces text in one file, then runs ``command`` (a Workspace method)."""
+    def make(ws: Workspace) -> list[str]:
+        ws.replace(name, old, new)
+        return getattr(ws, command)()  # type: ignore[no-any-return]
+    return make
+
+
+def setting(name: str, row: int, column: str, value: str, command: str) -> Make:
+    """A case that sets one cell of a table (row as a spreadsheet numbers it)."""
+    def make(ws: Workspace) -> list[str]:
+        ws.edit_cell(name, row, column, value)
+        return getattr(ws, command)()  # type: ignore[no-any-return]
+    return make
 
 
 @cache
@@ -250,53 +271,44 @@ def main() -> None:
 
 # -- plans -------------------------------------------------------------------------------
 
-@case("plan-unknown-key", "plans", "a component with a key the language does not have", 2,
-      "plans/ae-2026.yaml:34: components[1].bonus_rate: unknown key")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "kind: commission", "kind: commission\n    bonus_rate: 2")
-    return ws.validate()
+case("plan-unknown-key", "plans", "a component with a key the language does not have", 2,
+     "plans/ae-2026.yaml:34: components[1].bonus_rate: unknown key",
+     make=replacing("plans/ae-2026.yaml", "kind: commission", "kind: commission\n    bonus_rate: 2",
+                    "validate"))
 
 
-@case("plan-tiers-overlap", "plans", "tiers whose starts do not increase (overlapping tiers)", 2,
-      "plans/ae-2026.yaml:", "tiers")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "{from: 1.5, rate: 2.0}", "{from: 0.8, rate: 2.0}")
-    return ws.validate()
+case("plan-tiers-overlap", "plans", "tiers whose starts do not increase (overlapping tiers)", 2,
+     "plans/ae-2026.yaml:", "tiers",
+     make=replacing("plans/ae-2026.yaml", "{from: 1.5, rate: 2.0}", "{from: 0.8, rate: 2.0}",
+                    "validate"))
 
 
-@case("plan-negative-rate", "plans", "a negative commission rate", 2,
-      "plans/ae-2026.yaml:", "rate")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: -1.5}")
-    return ws.validate()
+case("plan-negative-rate", "plans", "a negative commission rate", 2, "plans/ae-2026.yaml:", "rate",
+     make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: -1.5}",
+                    "validate"))
 
 
-@case("plan-infinite-rate", "plans", "a rate of .inf (YAML's infinity)", 2,
-      "plans/ae-2026.yaml:42:", "not a usable number")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: .inf}")
-    return ws.validate()
+case("plan-infinite-rate", "plans", "a rate of .inf (YAML's infinity)", 2, "plans/ae-2026.yaml:42:",
+     "not a usable number",
+     make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: .inf}",
+                    "validate"))
 
 
-@case("plan-rate-as-text", "plans", "a rate written as text (\"1.5x\")", 2,
-      "plans/ae-2026.yaml:", "rate")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: 1.5x}")
-    return ws.validate()
+case("plan-rate-as-text", "plans", "a rate written as text (\"1.5x\")", 2, "plans/ae-2026.yaml:",
+     "rate",
+     make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: 1.5x}",
+                    "validate"))
 
 
-@case("plan-unknown-kind", "plans", "a component kind the language does not have", 2,
-      "plans/ae-2026.yaml:", "kind")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "kind: bonus", "kind: kicker")
-    return ws.validate()
+case("plan-unknown-kind", "plans", "a component kind the language does not have", 2,
+     "plans/ae-2026.yaml:", "kind",
+     make=replacing("plans/ae-2026.yaml", "kind: bonus", "kind: kicker", "validate"))
 
 
-@case("plan-unknown-measure", "plans", "a component reading a measure the plan does not define",
-      2, "plans/ae-2026.yaml:", "measure", "bookingz")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "measure: bookings\n    basis", "measure: bookingz\n    basis")
-    return ws.validate()
+case("plan-unknown-measure", "plans", "a component reading a measure the plan does not define", 2,
+     "plans/ae-2026.yaml:", "measure", "bookingz",
+     make=replacing("plans/ae-2026.yaml", "measure: bookings\n    basis",
+                    "measure: bookingz\n    basis", "validate"))
 
 
 @case("plan-missing-field", "plans", "a commission without its schedule", 2,
@@ -309,27 +321,22 @@ def _(ws: Workspace) -> list[str]:
     return ws.validate()
 
 
-@case("plan-seasonality-sum", "plans", "quarterly seasonality that does not sum to 1", 2,
-      "plans/ae-2026.yaml:", "seasonality", "sum to 1")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "[0.20, 0.25, 0.25, 0.30]", "[0.20, 0.25, 0.25, 0.35]")
-    return ws.validate()
+case("plan-seasonality-sum", "plans", "quarterly seasonality that does not sum to 1", 2,
+     "plans/ae-2026.yaml:", "seasonality", "sum to 1",
+     make=replacing("plans/ae-2026.yaml", "[0.20, 0.25, 0.25, 0.30]", "[0.20, 0.25, 0.25, 0.35]",
+                    "validate"))
 
 
-@case("plan-filter-expression", "plans", "a filter written as code (\"amount > 5 and ...\")", 2,
-      "plans/ae-2026.yaml:12:", "filter")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "filter: {column: stage, eq: Closed Won}",
-               "filter: \"__import__('os').system('id')\"")
-    return ws.validate()
+case("plan-filter-expression", "plans", "a filter written as code (\"amount > 5 and ...\")", 2,
+     "plans/ae-2026.yaml:12:", "filter",
+     make=replacing("plans/ae-2026.yaml", "filter: {column: stage, eq: Closed Won}",
+                    "filter: \"__import__('os').system('id')\"", "validate"))
 
 
-@case("plan-duplicate-key", "plans", "the same key twice in a mapping", 2,
-      "plans/ae-2026.yaml:", "duplicate key 'value'")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "    value: amount\n",
-               "    value: amount\n    value: margin\n")
-    return ws.validate()
+case("plan-duplicate-key", "plans", "the same key twice in a mapping", 2, "plans/ae-2026.yaml:",
+     "duplicate key 'value'",
+     make=replacing("plans/ae-2026.yaml", "    value: amount\n",
+                    "    value: amount\n    value: margin\n", "validate"))
 
 
 @case("plan-duplicate-id", "plans", "two plan files with the same plan id", 2,
@@ -339,11 +346,10 @@ def _(ws: Workspace) -> list[str]:
     return ws.validate()
 
 
-@case("plan-python-tag", "plans", "a YAML tag that would construct a Python object", 2,
-      "plans/ae-2026.yaml:2:", "not allowed: plan files are data, not code")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "plan: ae-2026", "plan: !!python/object/apply:os.system [id]")
-    return ws.validate()
+case("plan-python-tag", "plans", "a YAML tag that would construct a Python object", 2,
+     "plans/ae-2026.yaml:2:", "not allowed: plan files are data, not code",
+     make=replacing("plans/ae-2026.yaml", "plan: ae-2026",
+                    "plan: !!python/object/apply:os.system [id]", "validate"))
 
 
 @case("plan-alias-bomb", "plans", "an alias bomb (\"billion laughs\")", 2,
@@ -398,11 +404,9 @@ def _(ws: Workspace) -> list[str]:
     return ws.validate()
 
 
-@case("plan-bad-yaml", "plans", "broken YAML (a tab for indentation)", 2,
-      "plans/ae-2026.yaml:", "not valid YAML")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("plans/ae-2026.yaml", "    value: amount", "\tvalue: amount")
-    return ws.validate()
+case("plan-bad-yaml", "plans", "broken YAML (a tab for indentation)", 2, "plans/ae-2026.yaml:",
+     "not valid YAML",
+     make=replacing("plans/ae-2026.yaml", "    value: amount", "\tvalue: amount", "validate"))
 
 
 @case("plans-folder-empty", "plans", "a plans folder with no plan files", 2,
@@ -422,37 +426,30 @@ def _(ws: Workspace) -> list[str]:
 
 # -- scenarios ---------------------------------------------------------------------------
 
-@case("scenario-bad-path", "scenarios", "a change to a plan field that does not exist", 2,
-      "scenarios/spiff-1000.yaml:", "spiff_multiyear.amout")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("scenarios/spiff-1000.yaml", "spiff_multiyear.amount", "spiff_multiyear.amout")
-    return ws.simulate()
+case("scenario-bad-path", "scenarios", "a change to a plan field that does not exist", 2,
+     "scenarios/spiff-1000.yaml:", "spiff_multiyear.amout",
+     make=replacing("scenarios/spiff-1000.yaml", "spiff_multiyear.amount", "spiff_multiyear.amout",
+                    "simulate"))
 
 
-@case("scenario-unknown-plan", "scenarios", "a change to a plan that is not loaded", 2,
-      "scenarios/spiff-1000.yaml:", "ae-2025")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("scenarios/spiff-1000.yaml", "plan: ae-2026", "plan: ae-2025")
-    return ws.simulate()
+case("scenario-unknown-plan", "scenarios", "a change to a plan that is not loaded", 2,
+     "scenarios/spiff-1000.yaml:", "ae-2025",
+     make=replacing("scenarios/spiff-1000.yaml", "plan: ae-2026", "plan: ae-2025", "simulate"))
 
 
-@case("scenario-invalid-result", "scenarios", "a change that makes the plan invalid (rate -1)",
-      2, "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
-      "components[1].schedule.tiers[1].rate: Input should be greater than or equal to 0")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
-               "components.commission.schedule.tiers.1.rate: -1")
-    return ws.simulate()
+case("scenario-invalid-result", "scenarios", "a change that makes the plan invalid (rate -1)", 2,
+     "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
+      "components[1].schedule.tiers[1].rate: Input should be greater than or equal to 0",
+     make=replacing("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
+                    "components.commission.schedule.tiers.1.rate: -1", "simulate"))
 
 
-@case("scenario-breaks-plan-rule", "scenarios",
-      "a change that points a component at a measure the plan does not have", 2,
-      "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
-      "components[1].measure: unknown measure 'nope' (defined: bookings)")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
-               "components.commission.measure: nope")
-    return ws.simulate()
+case("scenario-breaks-plan-rule", "scenarios",
+     "a change that points a component at a measure the plan does not have", 2,
+     "scenarios/spiff-1000.yaml: the changed plan ae-2026 is not valid: "
+      "components[1].measure: unknown measure 'nope' (defined: bookings)",
+     make=replacing("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
+                    "components.commission.measure: nope", "simulate"))
 
 
 @case("scenario-bad-factor", "scenarios", "a scale factor that is text", 2,
@@ -463,12 +460,10 @@ def _(ws: Workspace) -> list[str]:
     return ws.simulate()
 
 
-@case("scenario-tag", "scenarios", "a YAML tag in a scenario file", 2,
-      "scenarios/spiff-1000.yaml:1:", "not allowed")
-def _(ws: Workspace) -> list[str]:
-    ws.replace("scenarios/spiff-1000.yaml", "scenario: spiff-1000",
-               "scenario: !!python/name:os.system")
-    return ws.simulate()
+case("scenario-tag", "scenarios", "a YAML tag in a scenario file", 2,
+     "scenarios/spiff-1000.yaml:1:", "not allowed",
+     make=replacing("scenarios/spiff-1000.yaml", "scenario: spiff-1000",
+                    "scenario: !!python/name:os.system", "simulate"))
 
 
 @case("scenario-path-escape", "scenarios", "a replace-table file outside the scenario folder", 2,
@@ -505,96 +500,70 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("roster-duplicate-payee", "roster", "the same payee_id on two rows", 2,
-      "roster.csv: row 4, payee_id: duplicate payee_id='AE01'")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 4, "payee_id", "AE01")
-    return ws.run()
+case("roster-duplicate-payee", "roster", "the same payee_id on two rows", 2,
+     "roster.csv: row 4, payee_id: duplicate payee_id='AE01'",
+     make=setting("roster.csv", 4, "payee_id", "AE01", "run"))
 
 
-@case("roster-unknown-plan", "roster", "a plan id no plan file defines", 2,
-      "roster.csv: row 3, plan: unknown plan id 'ae-2025'")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "plan", "ae-2025")
-    return ws.run()
+case("roster-unknown-plan", "roster", "a plan id no plan file defines", 2,
+     "roster.csv: row 3, plan: unknown plan id 'ae-2025'",
+     make=setting("roster.csv", 3, "plan", "ae-2025", "run"))
 
 
-@case("roster-empty-payee", "roster", "an empty payee_id", 2,
-      "roster.csv: row 5, payee_id: is empty; a value is required")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 5, "payee_id", "")
-    return ws.run()
+case("roster-empty-payee", "roster", "an empty payee_id", 2,
+     "roster.csv: row 5, payee_id: is empty; a value is required",
+     make=setting("roster.csv", 5, "payee_id", "", "run"))
 
 
-@case("roster-negative-salary", "roster", "a negative base salary", 2,
-      "roster.csv: row 3, base_salary: -90000 is outside 0..1e+12")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "base_salary", "-90000")
-    return ws.run()
+case("roster-negative-salary", "roster", "a negative base salary", 2,
+     "roster.csv: row 3, base_salary: -90000 is outside 0..1e+12",
+     make=setting("roster.csv", 3, "base_salary", "-90000", "run"))
 
 
-@case("roster-huge-salary", "roster", "a base salary of 1e13 (a paste error)", 2,
-      "roster.csv: row 3, base_salary: 1e+13 is outside 0..1e+12")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "base_salary", "1e13")
-    return ws.run()
+case("roster-huge-salary", "roster", "a base salary of 1e13 (a paste error)", 2,
+     "roster.csv: row 3, base_salary: 1e+13 is outside 0..1e+12",
+     make=setting("roster.csv", 3, "base_salary", "1e13", "run"))
 
 
-@case("roster-salary-text", "roster", "a salary written as \"90k\"", 2,
-      "roster.csv: row 3, base_salary: '90k' is not a finite number")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "base_salary", "90k")
-    return ws.run()
+case("roster-salary-text", "roster", "a salary written as \"90k\"", 2,
+     "roster.csv: row 3, base_salary: '90k' is not a finite number",
+     make=setting("roster.csv", 3, "base_salary", "90k", "run"))
 
 
-@case("roster-salary-nan", "roster", "a salary of NaN", 2,
-      "roster.csv: row 3, base_salary: 'NaN' is not a finite number")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "base_salary", "NaN")
-    return ws.run()
+case("roster-salary-nan", "roster", "a salary of NaN", 2,
+     "roster.csv: row 3, base_salary: 'NaN' is not a finite number",
+     make=setting("roster.csv", 3, "base_salary", "NaN", "run"))
 
 
-@case("roster-us-date", "roster", "a start date in US format (01/15/2026)", 2,
-      "roster.csv: row 3, start_date: '01/15/2026' is not a date (YYYY-MM-DD)")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "start_date", "01/15/2026")
-    return ws.run()
+case("roster-us-date", "roster", "a start date in US format (01/15/2026)", 2,
+     "roster.csv: row 3, start_date: '01/15/2026' is not a date (YYYY-MM-DD)",
+     make=setting("roster.csv", 3, "start_date", "01/15/2026", "run"))
 
 
-@case("roster-impossible-date", "roster", "a date that does not exist (2026-02-30)", 2,
-      "roster.csv: row 3, start_date: '2026-02-30' is not a date (YYYY-MM-DD)")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "start_date", "2026-02-30")
-    return ws.run()
+case("roster-impossible-date", "roster", "a date that does not exist (2026-02-30)", 2,
+     "roster.csv: row 3, start_date: '2026-02-30' is not a date (YYYY-MM-DD)",
+     make=setting("roster.csv", 3, "start_date", "2026-02-30", "run"))
 
 
-@case("roster-end-before-start", "roster", "an end date before the start date", 2,
-      "roster.csv: row 3, end_date: end_date is before start_date")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "end_date", "2023-01-01")
-    return ws.run()
+case("roster-end-before-start", "roster", "an end date before the start date", 2,
+     "roster.csv: row 3, end_date: end_date is before start_date",
+     make=setting("roster.csv", 3, "end_date", "2023-01-01", "run"))
 
 
-@case("roster-manager-cycle", "roster", "a cycle in the manager hierarchy (A -> B -> A)", 2,
-      "roster.csv:", "manager_id", "cycle")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 2, "manager_id", "AE01")
-    return ws.run()
+case("roster-manager-cycle", "roster", "a cycle in the manager hierarchy (A -> B -> A)", 2,
+     "roster.csv:", "manager_id", "cycle",
+     make=setting("roster.csv", 2, "manager_id", "AE01", "run"))
 
 
-@case("roster-self-manager", "roster", "a payee who is their own manager", 2,
-      "roster.csv:", "manager_id", "cycle")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "manager_id", "AE01")
-    return ws.run()
+case("roster-self-manager", "roster", "a payee who is their own manager", 2, "roster.csv:",
+     "manager_id", "cycle",
+     make=setting("roster.csv", 3, "manager_id", "AE01", "run"))
 
 
-@case("roster-unknown-manager", "roster", "a manager_id that is not in the roster", 0,
-      "manager_id 'MGR99' is not in the roster: no roll-up to it",
-      shows_in="exceptions.csv", handling="an exception line; the payee is paid, nothing rolls up")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "manager_id", "MGR99")
-    return ws.run()
+case("roster-unknown-manager", "roster", "a manager_id that is not in the roster", 0,
+     "manager_id 'MGR99' is not in the roster: no roll-up to it", shows_in="exceptions.csv",
+     handling="an exception line; the payee is paid, nothing rolls up",
+     make=setting("roster.csv", 3, "manager_id", "MGR99", "run"))
 
 
 @case("roster-empty-file", "roster", "an empty roster file (0 bytes)", 2,
@@ -644,17 +613,13 @@ def _(ws: Workspace) -> list[str]:
     return [*ws.run(), "--assignments", str(ws / "assignments.csv")]
 
 
-@case("roster-missing-quota", "roster", "an AE without the quota the plan requires", 2,
-      "roster.csv: row 3, quota:")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "quota", "")
-    return ws.run()
+case("roster-missing-quota", "roster", "an AE without the quota the plan requires", 2,
+     "roster.csv: row 3, quota:",
+     make=setting("roster.csv", 3, "quota", "", "run"))
 
 
-@case("roster-zero-quota", "roster", "an AE with a zero quota", 2, "roster.csv: row 3, quota:")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("roster.csv", 3, "quota", "0")
-    return ws.run()
+case("roster-zero-quota", "roster", "an AE with a zero quota", 2, "roster.csv: row 3, quota:",
+     make=setting("roster.csv", 3, "quota", "0", "run"))
 
 
 # -- deals -------------------------------------------------------------------------------
@@ -686,63 +651,46 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("deals-amount-text", "deals", "an amount with a currency sign (\"$1,200\")", 2,
-      "deals.csv: row 4, amount: '$1,200' is not a finite number")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 4, "amount", "$1,200")
-    return ws.run()
+case("deals-amount-text", "deals", "an amount with a currency sign (\"$1,200\")", 2,
+     "deals.csv: row 4, amount: '$1,200' is not a finite number",
+     make=setting("deals.csv", 4, "amount", "$1,200", "run"))
 
 
-@case("deals-amount-inf", "deals", "an amount of inf", 2,
-      "deals.csv: row 4, amount: 'inf' is not a finite number")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 4, "amount", "inf")
-    return ws.run()
+case("deals-amount-inf", "deals", "an amount of inf", 2,
+     "deals.csv: row 4, amount: 'inf' is not a finite number",
+     make=setting("deals.csv", 4, "amount", "inf", "run"))
 
 
-@case("deals-amount-huge", "deals", "an amount of 1e308", 2,
-      "deals.csv: row 4, amount: 1e+308 is outside -1e+12..1e+12")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 4, "amount", "1e308")
-    return ws.run()
+case("deals-amount-huge", "deals", "an amount of 1e308", 2,
+     "deals.csv: row 4, amount: 1e+308 is outside -1e+12..1e+12",
+     make=setting("deals.csv", 4, "amount", "1e308", "run"))
 
 
-@case("deals-amount-empty", "deals", "a Closed Won deal with no amount", 0,
-      "no amount: nothing to credit", shows_in="exceptions.csv",
-      handling="an exception line per measure that would credit it")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "amount", "")
-    return ws.run()
+case("deals-amount-empty", "deals", "a Closed Won deal with no amount", 0,
+     "no amount: nothing to credit", shows_in="exceptions.csv",
+     handling="an exception line per measure that would credit it",
+     make=setting("deals.csv", 2, "amount", "", "run"))
 
 
-@case("deals-negative-amount", "deals", "a negative amount (a credit memo)", 0,
-      "payout lines", shows_in="stdout",
-      handling="credited as a negative credit: it lowers attainment and pay")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "amount", "-5000")
-    return ws.run()
+case("deals-negative-amount", "deals", "a negative amount (a credit memo)", 0, "payout lines",
+     shows_in="stdout", handling="credited as a negative credit: it lowers attainment and pay",
+     make=setting("deals.csv", 2, "amount", "-5000", "run"))
 
 
-@case("deals-date-format", "deals", "a close date as 2026/02/01", 2,
-      "deals.csv: row 2, close_date: '2026/02/01' is not a date (YYYY-MM-DD)")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "close_date", "2026/02/01")
-    return ws.run()
+case("deals-date-format", "deals", "a close date as 2026/02/01", 2,
+     "deals.csv: row 2, close_date: '2026/02/01' is not a date (YYYY-MM-DD)",
+     make=setting("deals.csv", 2, "close_date", "2026/02/01", "run"))
 
 
-@case("deals-date-excel-serial", "deals", "a close date as an Excel serial number (46054)", 2,
-      "deals.csv: row 2, close_date: '46054' is not a date (YYYY-MM-DD)")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "close_date", "46054")
-    return ws.run()
+case("deals-date-excel-serial", "deals", "a close date as an Excel serial number (46054)", 2,
+     "deals.csv: row 2, close_date: '46054' is not a date (YYYY-MM-DD)",
+     make=setting("deals.csv", 2, "close_date", "46054", "run"))
 
 
-@case("deals-date-empty", "deals", "a Closed Won deal with no close date", 0,
-      "no close_date: cannot date the credit", shows_in="exceptions.csv",
-      handling="an exception line per measure that would credit it")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "close_date", "")
-    return ws.run()
+case("deals-date-empty", "deals", "a Closed Won deal with no close date", 0,
+     "no close_date: cannot date the credit", shows_in="exceptions.csv",
+     handling="an exception line per measure that would credit it",
+     make=setting("deals.csv", 2, "close_date", "", "run"))
 
 
 @case("deals-split-sum", "deals", "splits of a deal that do not sum to 1", 0,
@@ -758,19 +706,14 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("deals-split-range", "deals", "a split of 60 (percent, not a share)", 2,
-      "deals.csv: row 2, split_pct: 60 is outside 0..1")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "split_pct", "60")
-    return ws.run()
+case("deals-split-range", "deals", "a split of 60 (percent, not a share)", 2,
+     "deals.csv: row 2, split_pct: 60 is outside 0..1",
+     make=setting("deals.csv", 2, "split_pct", "60", "run"))
 
 
-@case("deals-unknown-owner", "deals", "an owner who is not in the roster", 0,
-      "payee not in roster", shows_in="exceptions.csv",
-      handling="an exception line: the credit has no payee")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "owner_id", "AE99")
-    return ws.run()
+case("deals-unknown-owner", "deals", "an owner who is not in the roster", 0, "payee not in roster",
+     shows_in="exceptions.csv", handling="an exception line: the credit has no payee",
+     make=setting("deals.csv", 2, "owner_id", "AE99", "run"))
 
 
 @case("deals-cancel-before-close", "deals", "a cancel date before the close date", 0,
@@ -845,35 +788,26 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("deals-formula-text", "deals", "a deal id that is a spreadsheet formula", 0,
-      "'=HYPERLINK", shows_in="credits.csv",
-      handling="stored as text with a leading ' in every CSV and workbook")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("deals.csv", 2, "deal_id", "=HYPERLINK(\"http://x.invalid\",\"open\")")
-    return ws.run()
+case("deals-formula-text", "deals", "a deal id that is a spreadsheet formula", 0, "'=HYPERLINK",
+     shows_in="credits.csv", handling="stored as text with a leading ' in every CSV and workbook",
+     make=setting("deals.csv", 2, "deal_id", "=HYPERLINK(\"http://x.invalid\",\"open\")", "run"))
 
 
 # -- quotas ------------------------------------------------------------------------------
 
-@case("quotas-negative", "quotas", "a negative monthly quota", 2, "quotas.csv: row 3, quota:")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("quotas.csv", 3, "quota", "-1000")
-    return ws.run()
+case("quotas-negative", "quotas", "a negative monthly quota", 2, "quotas.csv: row 3, quota:",
+     make=setting("quotas.csv", 3, "quota", "-1000", "run"))
 
 
-@case("quotas-zero", "quotas", "a zero monthly quota", 0,
-      "quota for pipeline is zero or negative: pays nothing on it", shows_in="exceptions.csv",
-      handling="an exception line: the month pays nothing on that measure")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("quotas.csv", 3, "quota", "0")
-    return ws.run()
+case("quotas-zero", "quotas", "a zero monthly quota", 0,
+     "quota for pipeline is zero or negative: pays nothing on it", shows_in="exceptions.csv",
+     handling="an exception line: the month pays nothing on that measure",
+     make=setting("quotas.csv", 3, "quota", "0", "run"))
 
 
-@case("quotas-bad-period", "quotas", "a period that is not a month (2026-13)", 2,
-      "quotas.csv: row 3, period:")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("quotas.csv", 3, "period", "2026-13")
-    return ws.run()
+case("quotas-bad-period", "quotas", "a period that is not a month (2026-13)", 2,
+     "quotas.csv: row 3, period:",
+     make=setting("quotas.csv", 3, "period", "2026-13", "run"))
 
 
 @case("quotas-duplicate", "quotas", "the same payee, measure and month twice", 2,
@@ -885,20 +819,16 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("quotas-unknown-payee", "quotas", "a quota for a payee not in the roster", 0,
-      "payee not in roster: quota not used", shows_in="exceptions.csv",
-      handling="an exception line: the quota is not used")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("quotas.csv", 2, "payee_id", "SDR99")
-    return ws.run()
+case("quotas-unknown-payee", "quotas", "a quota for a payee not in the roster", 0,
+     "payee not in roster: quota not used", shows_in="exceptions.csv",
+     handling="an exception line: the quota is not used",
+     make=setting("quotas.csv", 2, "payee_id", "SDR99", "run"))
 
 
-@case("quotas-unknown-measure", "quotas", "a quota for a measure no plan has", 0,
-      "no plan of this payee takes this measure's quota", shows_in="exceptions.csv",
-      handling="an exception line: the quota is not used")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("quotas.csv", 2, "measure", "pipline")
-    return ws.run()
+case("quotas-unknown-measure", "quotas", "a quota for a measure no plan has", 0,
+     "no plan of this payee takes this measure's quota", shows_in="exceptions.csv",
+     handling="an exception line: the quota is not used",
+     make=setting("quotas.csv", 2, "measure", "pipline", "run"))
 
 
 # -- accounts ----------------------------------------------------------------------------
@@ -935,18 +865,14 @@ def _(ws: Workspace) -> list[str]:
 
 # -- territories (compplan quotas) -------------------------------------------------------
 
-@case("territories-negative-potential", "territories", "a negative potential", 2,
-      "territories.csv: row 3, potential: -5 is below the minimum 0")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("territories.csv", 3, "potential", "-5")
-    return ws.quotas()
+case("territories-negative-potential", "territories", "a negative potential", 2,
+     "territories.csv: row 3, potential: -5 is below the minimum 0",
+     make=setting("territories.csv", 3, "potential", "-5", "quotas"))
 
 
-@case("territories-duplicate", "territories", "a territory on two rows", 2,
-      "territories.csv: row 3, territory_id: duplicate")
-def _(ws: Workspace) -> list[str]:
-    ws.edit_cell("territories.csv", 3, "territory_id", "TER-AE01")
-    return ws.quotas()
+case("territories-duplicate", "territories", "a territory on two rows", 2,
+     "territories.csv: row 3, territory_id: duplicate",
+     make=setting("territories.csv", 3, "territory_id", "TER-AE01", "quotas"))
 
 
 @case("territories-missing-column", "territories", "no potential column", 2,
