@@ -17,13 +17,14 @@ Everything is column-wise: no loop over rows or payees.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pandas.api.types import union_categoricals
+from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype, union_categoricals
 
 from compplan.errors import InputError, Issue
 from compplan.exceptions import ExceptionPart, exception_frame, made
@@ -70,6 +71,12 @@ def _needed_columns(measure: Measure) -> list[tuple[str, str]]:
     return cols
 
 
+_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "value": (is_numeric_dtype, "numbers"), "split": (is_numeric_dtype, "numbers"),
+    "date": (is_datetime64_any_dtype, "dates (YYYY-MM-DD)"),
+    "clawback.cancel_column": (is_datetime64_any_dtype, "dates (YYYY-MM-DD)")}
+
+
 def check_measure_inputs(plan: Plan, inputs: Inputs) -> list[Issue]:
     """Every table and column a plan's measures read must be in the inputs."""
     issues = []
@@ -94,6 +101,11 @@ def check_measure_inputs(plan: Plan, inputs: Inputs) -> list[Issue]:
         for col, field in _needed_columns(m):
             if col not in table.frame.columns and not (field == "filter" and col in lookup_cols):
                 issues.append(Issue(table.file, f"no column {col!r} (needed by {where}.{field})"))
+            elif col in table.frame.columns and field in _KINDS:
+                holds, words = _KINDS[field]
+                if not holds(table.frame[col].dtype):
+                    issues.append(Issue(table.file, f"column {col!r} does not hold {words} "
+                                                    f"(needed by {where}.{field})"))
         issues.extend(_component_columns(plan, name, set(table.frame.columns) | lookup_cols,
                                          table.file))
     return issues

@@ -409,6 +409,12 @@ case("plan-bad-yaml", "plans", "broken YAML (a tab for indentation)", 2, "plans/
      make=replacing("plans/ae-2026.yaml", "    value: amount", "\tvalue: amount", "validate"))
 
 
+case("plan-value-is-text", "plans", "a measure valued on a text column (value: stage)", 2,
+     "deals.csv: column 'stage' does not hold numbers (needed by plan ae-2026, "
+     "measures.bookings.value)",
+     make=replacing("plans/ae-2026.yaml", "value: amount", "value: stage", "run"))
+
+
 @case("plans-folder-empty", "plans", "a plans folder with no plan files", 2,
       "no plan files (*.yaml) found")
 def _(ws: Workspace) -> list[str]:
