@@ -14,7 +14,7 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
 from compplan.inputs import Inputs
-from compplan.people import day_array, manager_cycles
+from compplan.people import People, day_array, manager_cycles
 from compplan.periods import OPEN_END, OPEN_START, Calendar
 from compplan.schema import Plan
 
@@ -31,26 +31,29 @@ def _check_roster(inputs: Inputs, plans: dict[str, Plan]) -> list[Issue]:
         issues.append(Issue(file, "end_date is before start_date", None,
                             f"row {roster['_row'].iloc[i]}, end_date"))
     issues.extend(_check_hierarchy(inputs))
-    if inputs.assignments is None:
-        unknown = ~roster["plan"].isin(list(plans)).to_numpy()
-        for i in np.flatnonzero(unknown):
-            known = ", ".join(sorted(plans))
-            issues.append(Issue(file,
-                                f"unknown plan id {roster['plan'].iloc[i]!r} (plans: {known})",
-                                None, f"row {roster['_row'].iloc[i]}, plan"))
+    on_own = roster[_on_roster_plan(inputs)]  # the rows whose plan column is used
+    for i in np.flatnonzero(~on_own["plan"].isin(list(plans)).to_numpy()):
+        known = ", ".join(sorted(plans))
+        issues.append(Issue(file, f"unknown plan id {on_own['plan'].iloc[i]!r} (plans: {known})",
+                            None, f"row {on_own['_row'].iloc[i]}, plan"))
     return issues
+
+
+def _on_roster_plan(inputs: Inputs) -> np.ndarray:
+    """Roster rows seated by their own ``plan`` column: all of them without an
+    assignments file, else those the file does not name."""
+    roster = inputs.roster.frame
+    if inputs.assignments is None:
+        return np.ones(len(roster), dtype=bool)
+    return ~roster["payee_id"].isin(inputs.assignments.frame["payee_id"]).to_numpy()
 
 
 def _check_hierarchy(inputs: Inputs) -> list[Issue]:
     """A loop of managers would roll a payee's credits up to the payee: refused."""
     roster = inputs.roster.frame
-    if "manager_id" not in roster:
-        return []
-    ids = pd.Index(roster["payee_id"].to_numpy(dtype=str))
-    manager = np.asarray(ids.get_indexer(roster["manager_id"].to_numpy(dtype=str)),
-                         dtype=np.int64)
-    issues = []
-    for loop in manager_cycles(manager):
+    people = People.from_inputs(inputs)
+    ids, issues = people.ids, []
+    for loop in manager_cycles(people.manager):
         chain = " -> ".join([*(ids[i] for i in loop), ids[loop[0]]])
         first = min(loop)
         issues.append(Issue(inputs.roster.file, f"manager chain {chain} is a cycle: expected a "
@@ -71,11 +74,7 @@ def _assignment_rows(inputs: Inputs,
         }), []
     table = inputs.assignments
     frame, issues = table.frame, []
-    unassigned = roster[~roster["payee_id"].isin(frame["payee_id"]).to_numpy()]
-    for i in np.flatnonzero(~unassigned["plan"].isin(list(plans)).to_numpy()):
-        issues.append(Issue(inputs.roster.file,
-                            f"unknown plan id {unassigned['plan'].iloc[i]!r}", None,
-                            f"row {unassigned['_row'].iloc[i]}, plan"))
+    unassigned = roster[_on_roster_plan(inputs)]
     for i in np.flatnonzero(~frame["payee_id"].isin(roster["payee_id"]).to_numpy()):
         issues.append(Issue(table.file,
                             f"payee {frame['payee_id'].iloc[i]!r} is not in the roster",
