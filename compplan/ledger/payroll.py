@@ -33,6 +33,7 @@ from compplan.faults import fault_point
 from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, periods, runs
 from compplan.money import format_cents
+from compplan.periods import Calendar
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
                 "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
@@ -87,11 +88,16 @@ def run_id_for(period: str, digest: str) -> str:
     return hashlib.sha256(f"{period}|{digest}".encode()).hexdigest()[:16]
 
 
+def check_period(period: str, year: int) -> None:
+    """A pay period is a month of the plan year (checked before a ledger is opened, so a
+    typo creates no ledger file)."""
+    if period not in Calendar(year).month_labels():
+        raise InputError([Issue("--period", f"{period!r} is not a month of {year}")])
+
+
 def compute(result: Result, engine: Engine, period: str, digest: str) -> PayrollRun:
     """The lines of period ``period``'s payroll, given what the ledger already paid."""
-    months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
-    if period not in months:
-        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year}")])
+    check_period(period, result.year)
     paid, states = _ledger_frame(engine)
     _check_periods(period, states)
     earned = _earned(result)

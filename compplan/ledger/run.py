@@ -7,19 +7,24 @@ from pathlib import Path
 
 from compplan.digest import file_digest, plan_digest
 from compplan.engine import Result
-from compplan.errors import InputError, Issue
 from compplan.ledger.files import write_payroll
-from compplan.ledger.payroll import PayrollRun, balances, close, compute, history, record
+from compplan.ledger.payroll import (
+    PayrollRun,
+    balances,
+    check_period,
+    close,
+    compute,
+    history,
+    record,
+)
 from compplan.ledger.store import open_ledger
-from compplan.periods import Calendar
 
 
 def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
             out: Path, pay_date: str | None = None, company_code: str = "CMP") -> tuple[
                 PayrollRun, list[Path]]:
     """Compute the period's payroll, record it in the ledger, then write its files."""
-    if period not in Calendar(result.year).month_labels():  # before a ledger is created
-        raise InputError([Issue("--period", f"{period!r} is not a month of {result.year}")])
+    check_period(period, result.year)  # before a ledger is created
     engine = open_ledger(ledger)
     hashes, plans = file_digest(inputs), plan_digest(result.plans)
     digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
