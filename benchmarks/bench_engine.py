@@ -39,12 +39,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compplan.conservation import balances
 from compplan.engine import Result, evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
-from compplan.manifest import run_manifest
-from compplan.outputs import run_writers, write_atomically
+from compplan.outputs import write_run
 from compplan.stopwatch import Stopwatch
 from compplan.synth import Size, make, write
 
@@ -88,14 +86,10 @@ def run_one(folder: Path, engine: str) -> dict[str, float | int | str]:
     else:
         result = evaluate(plans, inputs, 2026, watch)
     watch.restart()  # the readable credits and exceptions are made while writing
-    kept = balances(result)
-    watch.lap("check")
     files: dict[str, Path | None] = {name: folder / f"{name}.parquet" for name in TABLES}
-    write_atomically(folder / f"out-{engine}", run_writers(result, excel=False,
-                                                           detail="parquet"),
-                     run_manifest(result, files, kept))
+    write_run(result, folder / f"out-{engine}", files, excel=False, detail="parquet",
+              watch=watch)
     watch.lap("write")
-    assert all(b.ok for b in kept)
     s = watch.seconds
     engine_s = s["engine"] if engine == "dask" else sum(
         s[k] for k in ("seats", "credit", "measure", "component", "assemble"))

@@ -13,14 +13,12 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from compplan.conservation import balances
 from compplan.engine import Result, evaluate
 from compplan.errors import CompplanError, InputError, Issue
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
-from compplan.manifest import run_manifest
 from compplan.mapping import load_mapping
-from compplan.outputs import run_writers, write_atomically
+from compplan.outputs import write_atomically, write_run
 from compplan.stopwatch import Stopwatch
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -127,16 +125,10 @@ def run(
         watch = Stopwatch()
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
                            mapping, year, engine, scheduler, workers, watch)
-        kept = balances(result)
-        if not all(b.ok for b in kept):
-            raise CompplanError([Issue("conservation", b.render()) for b in kept] + [Issue(
-                "conservation", "input rows are unaccounted for: nothing was written (a "
-                "bug: please report it)")])
         files: dict[str, Path | None] = {
             "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
             "assignments": assignments, **{k: Path(v) for k, v in _extra_tables(table).items()}}
-        written = write_atomically(out_dir, run_writers(result, excel, detail_format),
-                                   run_manifest(result, files, kept))
+        written, kept = write_run(result, out_dir, files, excel, detail_format)
         watch.lap("write")
         payouts = result.payouts
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "

@@ -8,12 +8,10 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from compplan.conservation import balances
 from compplan.engine import evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
-from compplan.manifest import run_manifest
-from compplan.outputs import run_writers, write_atomically
+from compplan.outputs import write_run
 from compplan.sample import make_company, write_company
 from compplan.summary import summarize
 
@@ -43,11 +41,9 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     paths = write_company(make_company(seed, year), str(out / "input"))
     inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
     result = evaluate(plans, inputs, year)
-    kept = balances(result)
     files: dict[str, Path | None] = {name: Path(paths[name]) for name in
                                      ("roster", "deals", "quotas", "accounts")}
-    written = write_atomically(out / "results", run_writers(result),
-                               run_manifest(result, files, kept))
+    written, kept = write_run(result, out / "results", files)
     table = RichTable(title=f"compplan demo: sample company, plan year {year}")
     for col, justify in (("plan", "left"), ("payees", "right"), ("total pay", "right"),
                          ("variable pay", "right"), ("bookings", "right"),

@@ -22,10 +22,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from compplan.conservation import Balance, balances
 from compplan.credit_table import credit_batches
 from compplan.engine import Result
-from compplan.errors import Issue, OutputError
+from compplan.errors import CompplanError, Issue, OutputError
 from compplan.faults import fault_point
+from compplan.manifest import run_manifest
+from compplan.stopwatch import Stopwatch
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MANIFEST = "run.json"
@@ -165,6 +168,27 @@ def run_writers(result: Result, excel: bool = True, detail: str = "csv") -> dict
     if excel:
         writers["results.xlsx"] = lambda path: _write_workbook(result, path)
     return writers
+
+
+def write_run(result: Result, out: Path, inputs: dict[str, Path | None], excel: bool = True,
+              detail: str = "csv", watch: Stopwatch | None = None
+              ) -> tuple[list[Path], list[Balance]]:
+    """Write a run's files and, last, its ``run.json``, once conservation holds.
+
+    An unbalanced run has lost or invented input rows: its payouts cannot be trusted,
+    so nothing is written and the error is a bug to report (exit 1). ``watch`` laps
+    ``check`` after the balance (it includes making the readable exceptions).
+    """
+    kept = balances(result)
+    if watch is not None:
+        watch.lap("check")
+    if not all(b.ok for b in kept):
+        raise CompplanError([Issue("conservation", b.render()) for b in kept] + [Issue(
+            "conservation", "input rows are unaccounted for: nothing was written (a "
+            "bug: please report it)")])
+    written = write_atomically(out, run_writers(result, excel, detail),
+                               run_manifest(result, inputs, kept))
+    return written, kept
 
 
 def _write_workbook(result: Result, path: Path) -> None:

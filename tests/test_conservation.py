@@ -93,7 +93,7 @@ def test_an_unbalanced_run_writes_nothing_and_exits_1(tmp_path: Path,
     files = tmp_path / "in"
     write(make(Size(12, 150, seed=9)), files, ("csv",))
     broken = Balance("deals", "deals.csv", 3, 600, 1, 100, 1, 200, 0, 0, 0)
-    monkeypatch.setattr("compplan.cli.balances", lambda result: [broken])
+    monkeypatch.setattr("compplan.outputs.balances", lambda result: [broken])
     out = tmp_path / "out"
     args = ["run", "--plans", str(PLANS), "--year", "2026", "--out", str(out), "--no-excel",
             *[a for n in ("roster", "deals", "quotas", "accounts")
