@@ -9,10 +9,7 @@ written: no other payee's id, name, or deal.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +20,10 @@ from openpyxl import Workbook
 from compplan.attainment import attainment_table
 from compplan.describe import plan_rows
 from compplan.engine import Result
-from compplan.errors import InputError, Issue, OutputError
+from compplan.errors import InputError, Issue
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.explain import explain_components
+from compplan.outputs import Writer, write_atomically
 
 SEAT_COLUMNS = ["plan", "from", "to", "base_salary", "target_incentive", "quota"]
 CREDIT_COLUMNS = ["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]
@@ -128,8 +126,8 @@ def write_statement(result: Result, payee_id: str, path: Path,
 def write_statements(result: Result, out: Path, payees: list[str] | None = None) -> list[Path]:
     """Write one statement per payee (all seated payees by default) into ``out``.
 
-    Files are written to a staging folder and moved in at the end, so a failed run
-    leaves the previous statements as they were.
+    Written as every run's files are (:func:`compplan.outputs.write_atomically`), so a
+    failed run leaves the previous statements as they were.
     """
     wanted = payees or sorted(result.seats["payee_id"].unique())
     unknown = sorted(set(wanted) - set(result.seats["payee_id"]))
@@ -137,21 +135,8 @@ def write_statements(result: Result, out: Path, payees: list[str] | None = None)
         raise InputError([Issue("--payee", f"{', '.join(map(repr, unknown))}: not in the "
                                 f"roster, or on no plan in {result.year}")])
     attainment = attainment_table(result)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        stage = Path(tempfile.mkdtemp(prefix=f".compplan-{os.getpid()}-", dir=out))
-    except OSError as exc:
-        raise OutputError([Issue(str(out), f"cannot create folder: {exc.strerror}")]) from None
-    try:
-        for payee in wanted:
-            write_statement(result, payee, stage / statement_name(payee), attainment)
-        written = []
-        for payee in wanted:
-            target = out / statement_name(payee)
-            (stage / statement_name(payee)).replace(target)
-            written.append(target)
-        return written
-    except OSError as exc:
-        raise OutputError([Issue(str(out), f"cannot write statements: {exc.strerror}")]) from None
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+
+    def statement(payee: str) -> Writer:
+        return lambda path: write_statement(result, payee, path, attainment)
+
+    return write_atomically(out, {statement_name(p): statement(p) for p in wanted})
