@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from compplan.cli import app
@@ -69,6 +70,17 @@ class Workspace:
 
     def save(self, name: str, frame: pd.DataFrame) -> None:
         frame.to_csv(self.root / name, index=False)
+
+    def deals_workbook(self) -> tuple[Workbook, Worksheet, list[str]]:
+        """The deals as a workbook (header in row 1), to damage and save as deals.xlsx."""
+        frame = self.frame("deals.csv")
+        wb = Workbook()
+        sheet = wb.active
+        assert sheet is not None
+        sheet.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            sheet.append(list(row))
+        return wb, sheet, list(frame.columns)
 
     def edit_cell(self, name: str, row: int, column: str, value: str) -> None:
         """Set a cell; ``row`` is the row number a spreadsheet shows (header = 1)."""
@@ -144,6 +156,16 @@ def replacing(name: str, old: str, new: str, command: str) -> Make:
     """A case that replaces text in one file, then runs ``command`` (a Workspace method)."""
     def make(ws: Workspace) -> list[str]:
         ws.replace(name, old, new)
+        return getattr(ws, command)()  # type: ignore[no-any-return]
+    return make
+
+
+def without_column(name: str, column: str, command: str, renamed: str = "") -> Make:
+    """A case whose table lacks a column: dropped, or given another name (``renamed``)."""
+    def make(ws: Workspace) -> list[str]:
+        frame = ws.frame(name)
+        ws.save(name, frame.rename(columns={column: renamed}) if renamed
+                else frame.drop(columns=[column]))
         return getattr(ws, command)()  # type: ignore[no-any-return]
     return make
 
@@ -489,11 +511,9 @@ def _(ws: Workspace) -> list[str]:
 
 # -- roster ------------------------------------------------------------------------------
 
-@case("roster-missing-column", "roster", "no payee_id column", 2,
-      "roster.csv:1: missing required column(s) payee_id")
-def _(ws: Workspace) -> list[str]:
-    ws.save("roster.csv", ws.frame("roster.csv").rename(columns={"payee_id": "employee"}))
-    return ws.run()
+case("roster-missing-column", "roster", "no payee_id column", 2,
+     "roster.csv:1: missing required column(s) payee_id",
+     make=without_column("roster.csv", "payee_id", "run", renamed="employee"))
 
 
 @case("roster-duplicate-column", "roster", "the plan column twice in the header", 2,
@@ -630,11 +650,9 @@ case("roster-zero-quota", "roster", "an AE with a zero quota", 2, "roster.csv: r
 
 # -- deals -------------------------------------------------------------------------------
 
-@case("deals-missing-column", "deals", "no amount column", 2,
-      "deals.csv:1: missing required column(s) amount")
-def _(ws: Workspace) -> list[str]:
-    ws.save("deals.csv", ws.frame("deals.csv").drop(columns=["amount"]))
-    return ws.run()
+case("deals-missing-column", "deals", "no amount column", 2,
+     "deals.csv:1: missing required column(s) amount",
+     make=without_column("deals.csv", "amount", "run"))
 
 
 @case("deals-duplicate-column", "deals", "the amount column twice in the header", 2,
@@ -751,14 +769,8 @@ def _(ws: Workspace) -> list[str]:
 @case("deals-xlsx-formula", "deals", "an XLSX whose amount is a formula never calculated", 2,
       "deals.xlsx: row 3, amount:", "formula")
 def _(ws: Workspace) -> list[str]:
-    frame = ws.frame("deals.csv")
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append(list(row))
-    sheet.cell(row=3, column=list(frame.columns).index("amount") + 1, value="=1000*2")
+    wb, sheet, columns = ws.deals_workbook()
+    sheet.cell(row=3, column=columns.index("amount") + 1, value="=1000*2")
     wb.save(ws / "deals.xlsx")
     return ws.swap(ws.run(), "--deals", str(ws / "deals.xlsx"))
 
@@ -766,13 +778,7 @@ def _(ws: Workspace) -> list[str]:
 @case("deals-xlsx-merged-header", "deals", "an XLSX with merged header cells", 2,
       "deals.xlsx:", "header")
 def _(ws: Workspace) -> list[str]:
-    frame = ws.frame("deals.csv")
-    wb = Workbook()
-    sheet = wb.active
-    assert sheet is not None
-    sheet.append(list(frame.columns))
-    for row in frame.itertuples(index=False):
-        sheet.append(list(row))
+    wb, sheet, _ = ws.deals_workbook()
     sheet.merge_cells(start_row=1, start_column=3, end_row=1, end_column=4)
     wb.save(ws / "deals.xlsx")
     return ws.swap(ws.run(), "--deals", str(ws / "deals.xlsx"))
@@ -846,11 +852,9 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
-@case("accounts-missing-column", "accounts", "no account_id column", 2,
-      "accounts.csv:1: missing required column(s) account_id")
-def _(ws: Workspace) -> list[str]:
-    ws.save("accounts.csv", ws.frame("accounts.csv").rename(columns={"account_id": "id"}))
-    return ws.run()
+case("accounts-missing-column", "accounts", "no account_id column", 2,
+     "accounts.csv:1: missing required column(s) account_id",
+     make=without_column("accounts.csv", "account_id", "run", renamed="id"))
 
 
 @case("accounts-unknown-owner", "accounts", "an account owned by someone not in the roster", 0,
@@ -881,11 +885,9 @@ case("territories-duplicate", "territories", "a territory on two rows", 2,
      make=setting("territories.csv", 3, "territory_id", "TER-AE01", "quotas"))
 
 
-@case("territories-missing-column", "territories", "no potential column", 2,
-      "territories.csv:1: missing required column(s) potential")
-def _(ws: Workspace) -> list[str]:
-    ws.save("territories.csv", ws.frame("territories.csv").drop(columns=["potential"]))
-    return ws.quotas()
+case("territories-missing-column", "territories", "no potential column", 2,
+     "territories.csv:1: missing required column(s) potential",
+     make=without_column("territories.csv", "potential", "quotas"))
 
 
 @case("territories-infeasible", "territories", "a target the growth bounds cannot reach", 4,
