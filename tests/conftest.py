@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -152,3 +157,20 @@ components:
     period: month
     schedule: {{mode: retroactive, tiers: [{{from: 0, rate: 0.10}}]}}
 {commission_extra}{more}"""
+
+
+CLI = [sys.executable, "-c", "from compplan.cli import main; main()"]
+
+
+def kill_at(args: list[str], point: str, marker: Path) -> None:
+    """Run ``compplan ARGS`` in a child process and SIGKILL it at fault point ``point``
+    (see :mod:`compplan.faults`): no cleanup runs, as after a power cut."""
+    env = {**os.environ, "COMPPLAN_FAULT_POINT": point, "COMPPLAN_FAULT_MARKER": str(marker)}
+    proc = subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    assert marker.exists(), f"the run never reached {point}"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()

@@ -13,8 +13,6 @@ import os
 import resource
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,10 +20,9 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.synth import Size, make, write
-from tests.conftest import PLANS
+from tests.conftest import CLI, PLANS, kill_at
 
 DETAIL = ("payouts.csv", "credits.csv", "exceptions.csv")
-CLI = [sys.executable, "-c", "from compplan.cli import main; main()"]
 
 
 def _company(folder: Path, seed: int) -> list[str]:
@@ -42,18 +39,6 @@ def _run(inputs: list[str], out: Path) -> None:
 
 def _contents(out: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-
-
-def _kill_at(args: list[str], point: str, marker: Path) -> None:
-    env = {**os.environ, "COMPPLAN_FAULT_POINT": point, "COMPPLAN_FAULT_MARKER": str(marker)}
-    proc = subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.02)
-    assert marker.exists(), f"the run never reached {point}"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +63,7 @@ def test_a_killed_run_leaves_whole_files_of_one_run_or_the_other(
     before = _contents(out)
     old, new = runs["old_files"], runs["new_files"]
     assert isinstance(old, dict) and isinstance(new, dict)
-    _kill_at(["run", *runs["new"], "--out", str(out), "--no-excel"],  # type: ignore[misc]
+    kill_at(["run", *runs["new"], "--out", str(out), "--no-excel"],  # type: ignore[misc]
              point, tmp_path / "marker")
     now = _contents(out)
     for name, data in now.items():

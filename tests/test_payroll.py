@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.ledger.store import url_for
-from tests.conftest import DEAL_COLUMNS, PLANS, deal, person, ten_percent_plan, write_csv
+from tests.conftest import (
+    DEAL_COLUMNS,
+    PLANS,
+    deal,
+    kill_at,
+    person,
+    ten_percent_plan,
+    write_csv,
+)
 
 runner = CliRunner()
 POSTGRES = os.environ.get("COMPPLAN_TEST_POSTGRES", "")
@@ -206,17 +214,6 @@ def _ledger_rows(ledger: str) -> tuple[object, ...]:
         "select period, state, run_id from periods order by period"))
 
 
-def _spawn(args: list[str], point: str, marker: Path) -> object:
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "COMPPLAN_FAULT_POINT": point, "COMPPLAN_FAULT_MARKER": str(marker)}
-    return subprocess.Popen([sys.executable, "-c", "from compplan.cli import main; main()",
-                             *args], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-
-
 KILL_POINTS = [  # (point, whether the transaction has committed there)
     ("record:replaced", False), ("record", False), ("record:committed", True),
     ("close", False), ("close:updated", False), ("close:committed", True)]
@@ -225,9 +222,6 @@ KILL_POINTS = [  # (point, whether the transaction has committed there)
 @pytest.mark.parametrize(("point", "committed"), KILL_POINTS)
 def test_a_killed_run_leaves_the_ledger_as_it_was_or_as_it_would_be(
         tmp_path: Path, ledger: str, point: str, committed: bool) -> None:
-    import signal
-    import time
-
     files = story(tmp_path)
     twin = str(tmp_path / "twin.db")  # the same steps, never killed
     for where in (ledger, twin):
@@ -241,13 +235,7 @@ def test_a_killed_run_leaves_the_ledger_as_it_was_or_as_it_would_be(
                 ["close", "--period", "2026-01", "--ledger", where])
 
     assert runner.invoke(app, args(twin)).exit_code == 0
-    proc = _spawn(args(ledger), point, marker)
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert marker.exists(), "the run never reached the kill point"
-    proc.send_signal(signal.SIGKILL)  # type: ignore[attr-defined]
-    proc.wait()  # type: ignore[attr-defined]
+    kill_at(args(ledger), point, marker)
     after = _ledger_rows(ledger)
     if committed:
         assert after == _ledger_rows(twin)  # run ids are digests: equal, row for row
