@@ -15,8 +15,10 @@ import pandas as pd
 import pytest
 
 from compplan.engine import Result, evaluate
-from compplan.inputs import load_inputs
+from compplan.ingest import table_from_frame
+from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans
+from compplan.synth import Size, make
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -174,3 +176,18 @@ def kill_at(args: list[str], point: str, marker: Path) -> None:
     assert marker.exists(), f"the run never reached {point}"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+
+
+TABLES = ("roster", "deals", "quotas", "accounts")
+
+
+def input_args(folder: Path) -> list[str]:
+    """The plans, year and input options of a run on the CSV tables in ``folder``."""
+    return ["--plans", str(PLANS), "--year", "2026",
+            *[a for n in TABLES for a in (f"--{n}", str(folder / f"{n}.csv"))]]
+
+
+def synth_inputs(size: Size) -> Inputs:
+    """The tables of a synthetic company, typed as a run reads them."""
+    company = make(size)
+    return Inputs(*(table_from_frame(getattr(company, n), n, f"{n}.csv") for n in TABLES))

@@ -16,16 +16,13 @@ from compplan import load_plans
 from compplan.cli import app
 from compplan.conservation import Balance, balance_of, balances
 from compplan.engine import Result, evaluate
-from compplan.ingest import table_from_frame
 from compplan.inputs import Inputs
 from compplan.synth import Size, make, write
-from tests.conftest import PLANS
+from tests.conftest import PLANS, input_args, synth_inputs
 
 
 def _result(seed: int, payees: int = 12, deals: int = 150) -> tuple[Result, Inputs]:
-    company = make(Size(payees, deals, seed=seed))
-    inputs = Inputs(*(table_from_frame(getattr(company, n), n, f"{n}.csv")
-                      for n in ("roster", "deals", "quotas", "accounts")))
+    inputs = synth_inputs(Size(payees, deals, seed=seed))
     return evaluate(load_plans(PLANS), inputs, 2026), inputs
 
 
@@ -72,9 +69,7 @@ def test_run_prints_the_balance_and_keeps_it_in_run_json(tmp_path: Path) -> None
     files = tmp_path / "in"
     write(make(Size(12, 150, seed=9)), files, ("csv",))
     out = tmp_path / "out"
-    args = ["run", "--plans", str(PLANS), "--year", "2026", "--out", str(out), "--no-excel",
-            *[a for n in ("roster", "deals", "quotas", "accounts")
-              for a in (f"--{n}", str(files / f"{n}.csv"))]]
+    args = ["run", *input_args(files), "--out", str(out), "--no-excel"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
     assert f"conservation {files / 'deals.csv'}: " in res.output and ": balanced" in res.output
@@ -95,9 +90,7 @@ def test_an_unbalanced_run_writes_nothing_and_exits_1(tmp_path: Path,
     broken = Balance("deals", "deals.csv", 3, 600, 1, 100, 1, 200, 0, 0, 0)
     monkeypatch.setattr("compplan.outputs.balances", lambda result: [broken])
     out = tmp_path / "out"
-    args = ["run", "--plans", str(PLANS), "--year", "2026", "--out", str(out), "--no-excel",
-            *[a for n in ("roster", "deals", "quotas", "accounts")
-              for a in (f"--{n}", str(files / f"{n}.csv"))]]
+    args = ["run", *input_args(files), "--out", str(out), "--no-excel"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 1
     assert "NOT BALANCED" in res.output and "nothing was written" in res.output

@@ -20,16 +20,14 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.synth import Size, make, write
-from tests.conftest import CLI, PLANS, kill_at
+from tests.conftest import CLI, input_args, kill_at
 
 DETAIL = ("payouts.csv", "credits.csv", "exceptions.csv")
 
 
 def _company(folder: Path, seed: int) -> list[str]:
     write(make(Size(12, 150, seed=seed)), folder, ("csv",))
-    return ["--plans", str(PLANS), "--year", "2026",
-            *[a for n in ("roster", "deals", "quotas", "accounts")
-              for a in (f"--{n}", str(folder / f"{n}.csv"))]]
+    return input_args(folder)
 
 
 def _run(inputs: list[str], out: Path) -> None:

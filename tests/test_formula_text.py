@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.synth import Size, make, write
-from tests.conftest import PLANS
+from tests.conftest import PLANS, input_args
 
 PAYLOADS = ['=HYPERLINK("http://evil.invalid","click")', "+SUM(1,2)", "-2+3", "@SUM(1)",
             "=cmd|' /C calc'!A0"]
@@ -49,12 +49,6 @@ def _hostile_company(folder: Path) -> dict[str, Path]:
                                              "territories")}
 
 
-def _inputs(files: dict[str, Path]) -> list[str]:
-    return ["--plans", str(PLANS), "--year", "2026",
-            *[a for n in ("roster", "deals", "quotas", "accounts")
-              for a in (f"--{n}", str(files[n]))]]
-
-
 def _invoke(args: list[str]) -> None:
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
@@ -68,7 +62,7 @@ def _risky(text: str) -> bool:
 def written(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     root = tmp_path_factory.mktemp("formula")
     files = _hostile_company(root / "in")
-    inputs = _inputs(files)
+    inputs = input_args(root / "in")
     _invoke(["run", *inputs, "--out", str(root / "run")])
     _invoke(["statements", *inputs, "--out", str(root / "statements"), "--payee", "AE01",
              "--payee", "AE02"])

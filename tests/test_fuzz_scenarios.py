@@ -12,14 +12,13 @@ from hypothesis import strategies as st
 
 from compplan.engine import evaluate
 from compplan.errors import CompplanError
-from compplan.ingest import table_from_frame
 from compplan.inputs import Inputs
 from compplan.loader import load_plans
 from compplan.scenarios.apply import apply
 from compplan.scenarios.loader import load_scenarios
 from compplan.schema import Plan
-from compplan.synth import Size, make
-from tests.conftest import PLANS, ROOT
+from compplan.synth import Size
+from tests.conftest import PLANS, ROOT, synth_inputs
 from tests.test_fuzz_plans import mutate
 
 SHIPPED = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -32,10 +31,7 @@ MORE = ["factor: -1", "factor: 1e300", "days: 100000", "table: roster", "file: /
 
 @cache
 def _baseline() -> tuple[dict[str, Plan], Inputs]:
-    company = make(Size(12, 80, seed=4))
-    inputs = Inputs(*(table_from_frame(getattr(company, n), n, f"{n}.csv")
-                      for n in ("roster", "deals", "quotas", "accounts")))
-    return load_plans(PLANS), inputs
+    return load_plans(PLANS), synth_inputs(Size(12, 80, seed=4))
 
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
