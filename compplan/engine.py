@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from compplan.components import ComponentResult, Context, evaluate_plan
-from compplan.credits import build_credits, check_measure_inputs, split_exceptions
+from compplan.credits import build_credits, split_exceptions
 from compplan.errors import InputError, raise_if
 from compplan.exceptions import ExceptionPart, collect, exception_frame
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame, plan_frame
 from compplan.money import format_cents
 from compplan.periods import Calendar
+from compplan.plan_inputs import check_plan_inputs, used_plans
 from compplan.plan_quotas import unused_quota_rows
 from compplan.schema import Plan
 from compplan.seats import build_seats
@@ -134,10 +135,8 @@ def _roster_exceptions(inputs: Inputs) -> pd.DataFrame:
 def prepare(plans: dict[str, Plan], inputs: Inputs, year: int) -> tuple[Calendar, pd.DataFrame]:
     """The calendar and the seats, once every table a used plan reads is known to be there."""
     calendar = Calendar(year)
+    raise_if(check_plan_inputs(used_plans(plans, inputs), inputs), InputError)
     seats = build_seats(inputs, plans, calendar)
-    used = set(seats["plan"])
-    raise_if([i for pid in sorted(used) for i in check_measure_inputs(plans[pid], inputs)],
-             InputError)
     return calendar, seats
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import difflib
 import math
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +108,49 @@ _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
 
 
+def _ragged_rows(path: Path, width: int) -> list[Issue]:
+    """Every record whose number of cells is not the header's ``width``.
+
+    pandas pads a short record with empty cells, so a row cut off by a CRM export
+    would be read as a deal with no stage or date and silently match no rule. The
+    csv module counts each record's cells exactly (quoted line breaks included) in a
+    third of the time pandas takes to read the file; a blank line has no cells and
+    is left out later.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = csv.reader(fh)
+        next(records, None)
+        counts = np.fromiter(map(len, records), dtype=np.int64)
+    bad = np.flatnonzero((counts != 0) & (counts != width))
+    if not len(bad):
+        return []
+    lines = _record_lines(path, set(bad[:_MAX_LISTED].tolist()))
+    issues = [Issue(str(path), f"the row has {counts[i]} cells, the header has {width}: "
+                    "expected one cell per column (a row cut short, or a comma not in quotes?)",
+                    lines[i]) for i in bad[:_MAX_LISTED]]
+    if len(bad) > _MAX_LISTED:
+        issues.append(Issue(str(path), f"... and {len(bad) - _MAX_LISTED} more rows with the "
+                                       "wrong number of cells"))
+    return issues
+
+
+def _record_lines(path: Path, wanted: set[int]) -> dict[int, int]:
+    """The line each wanted record (0 = first under the header) starts on: a quoted cell
+    may hold line breaks, so records and lines differ. Only read on the error path."""
+    found: dict[int, int] = {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = csv.reader(fh)
+        next(records, None)
+        start = records.line_num + 1
+        for i, _ in enumerate(records):
+            if i in wanted:
+                found[i] = start
+                if len(found) == len(wanted):
+                    break
+            start = records.line_num + 1
+    return found
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     """A CSV as text cells, its header exactly as written: pandas would rename a second
     ``amount`` to ``amount.1`` and the duplicate would go unnoticed."""
@@ -115,7 +159,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if header is None:
         raise pd.errors.EmptyDataError
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                      skip_blank_lines=False)
+                      skip_blank_lines=False)  # reports unclosed quotes and long rows
+    raise_if(_ragged_rows(path, len(header)), InputError)
     if len(header) == len(raw.columns):
         raw.columns = pd.Index(header)
     return raw
@@ -297,8 +342,9 @@ def _check_required(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Iss
     issues = []
     rows = frame[ROW_COLUMN].to_numpy()
     for col, kind in spec.required.items():
-        if kind == "str":
-            issues.extend(_cell_issues(file, col, rows, (frame[col] == "").to_numpy(),
+        if kind == "str" or col in spec.filled:
+            empty = (frame[col] == "").to_numpy() if kind == "str" else frame[col].isna().to_numpy()
+            issues.extend(_cell_issues(file, col, rows, empty,
                                        lambda i: "is empty; a value is required",
                                        "empty cells"))
     return issues
@@ -349,6 +395,18 @@ def _drop_unnamed(raw: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return raw.iloc[:, keep], with_data
 
 
+def closest_hint(missing: list[str], have: Iterable[object]) -> str:
+    """``; did you mean 'target_incentive'?`` for a misspelt header, else nothing.
+
+    >>> closest_hint(["target_incentive"], ["payee_id", "target_incentve"])
+    "; did you mean 'target_incentve' for 'target_incentive'?"
+    """
+    names = [str(h) for h in have]
+    guesses = [(m, difflib.get_close_matches(m, names, n=1, cutoff=0.75)) for m in missing]
+    said = [f"{g[0]!r} for {m!r}" for m, g in guesses if g and g[0] != m]
+    return f"; did you mean {', '.join(said)}?" if said else ""
+
+
 def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
                 date_format: str = "%Y-%m-%d") -> tuple[pd.DataFrame, list[Issue]]:
     """Type the columns of a text table; return the frame and every problem found."""
@@ -368,7 +426,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
     if missing:
         have = ", ".join(raw.columns) or "none"
         issues.append(Issue(file, f"missing required column(s) {', '.join(missing)} "
-                                  f"(found: {have})", 1))
+                                  f"(found: {have}){closest_hint(missing, raw.columns)}", 1))
     if issues:
         return raw, issues
     out: dict[str, Any] = {}
@@ -394,7 +452,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
         issues.extend(_report_bad(file, col, "date" if kind == "date" else "number", text, bad,
                                   rows, date_format))
         out[col] = parsed
-    for col, kind in spec.optional.items():
+    for col, kind in spec.optional.items() if spec.blank_when_missing else ():
         if col not in out:
             out[col] = (pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]") if kind == "date"
                         else pd.Series(np.nan, index=raw.index) if kind == "number"

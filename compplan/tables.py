@@ -29,6 +29,11 @@ class TableSpec:
     bounds: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     patterns: dict[str, tuple[str, str]] = field(default_factory=dict)  # regex, in words
     duplicate_hint: str = ""
+    filled: tuple[str, ...] = ()  # columns (of any type) whose cells must not be empty
+    blank_when_missing: bool = False
+    """Whether a missing optional column reads as blank cells. Only for tables no plan
+    reads (the quota planner's, whose optional columns have documented defaults): a
+    column a plan reads is never blank by accident (:mod:`compplan.plan_inputs`)."""
 
     def types(self) -> dict[str, ColumnType]:
         return {**self.required, **self.optional}
@@ -36,13 +41,11 @@ class TableSpec:
 
 ROSTER = TableSpec(
     "roster",
-    required={"payee_id": "str", "plan": "str"},
-    optional={
+    required={"payee_id": "str", "plan": "str", "start_date": "date", "end_date": "date"},
+    optional={  # start and end decide every payee's pay: empty cells are open-ended
         "name": "str",
         "role": "str",
         "manager_id": "str",
-        "start_date": "date",
-        "end_date": "date",
         "base_salary": "number",
         "target_incentive": "number",
         "quota": "number",
@@ -90,9 +93,8 @@ ACCOUNTS = TableSpec(
 
 ASSIGNMENTS = TableSpec(
     "assignments",
-    required={"payee_id": "str", "plan": "str"},
-    optional={"start_date": "date", "end_date": "date"},
-)
+    required={"payee_id": "str", "plan": "str", "start_date": "date", "end_date": "date"},
+)  # dates decide pay: an empty cell is open-ended, a missing column is an error
 
 SPECS: dict[str, TableSpec] = {
     spec.name: spec for spec in (ROSTER, DEALS, QUOTAS, ACCOUNTS, ASSIGNMENTS)

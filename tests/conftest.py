@@ -74,11 +74,10 @@ class Case:
         return {
             "roster": write_csv(self.folder, "roster", self.roster, ROSTER_COLUMNS),
             "deals": write_csv(self.folder, "deals", self.deals, DEAL_COLUMNS),
-            "quotas": (write_csv(self.folder, "quotas", self.quotas,
-                                 ["payee_id", "measure", "period", "quota"])
-                       if self.quotas else None),
+            "quotas": write_csv(self.folder, "quotas", self.quotas,
+                                ["payee_id", "measure", "period", "quota"]),
             "accounts": write_csv(self.folder, "accounts", self.accounts,
-                                  ["account_id", "kam_id", "class"]) if self.accounts else None,
+                                  ["account_id", "kam_id", "class"]),
         }
 
     def run(self, year: int = 2026, plans_dir: Path = PLANS) -> Result:

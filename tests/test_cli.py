@@ -69,7 +69,7 @@ def test_previous_results_survive_a_failed_run(case: Case, tmp_path: Path) -> No
     out = tmp_path / "out"
     assert runner.invoke(app, args(p, out)).exit_code == 0
     before = (out / "payouts.csv").read_text()
-    Path(str(p["roster"])).write_text("payee_id,plan\nA,nope-2026\n")
+    Path(str(p["roster"])).write_text("payee_id,plan,start_date,end_date\nA,nope-2026,,\n")
     res = runner.invoke(app, args(p, out))
     assert res.exit_code == 2 and "unknown plan id 'nope-2026'" in res.output
     assert (out / "payouts.csv").read_text() == before
@@ -78,13 +78,21 @@ def test_previous_results_survive_a_failed_run(case: Case, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(("roster", "message"), [
-    ("payee_id,plan\nA,ae-2026\nA,ae-2026\n", "row 3, payee_id: duplicate payee_id='A'"),
-    ("payee,plan\nA,ae-2026\n", "missing required column(s) payee_id"),
-    ("payee_id,plan,start_date\nA,kam-2026,2026-13-01\n", "row 2, start_date: '2026-13-01'"),
-    ("payee_id,plan,base_salary\nA,kam-2026,12k\n", "row 2, base_salary: '12k' is not a finite"),
-    ("payee_id,plan,base_salary\nA,kam-2026,-5\n", "row 2, base_salary: -5 is outside 0..1e+12"),
-    ("payee_id,plan,start_date,end_date\nA,kam-2026,2026-05-01,2026-04-01\n",
+    ("payee_id,plan,start_date,end_date\nA,ae-2026,,\nA,ae-2026,,\n",
+     "row 3, payee_id: duplicate payee_id='A'"),
+    ("payee,plan,start_date,end_date\nA,ae-2026,,\n", "missing required column(s) payee_id"),
+    ("payee_id,plan\nA,ae-2026\n", "missing required column(s) start_date, end_date"),
+    ("payee_id,plan,start_date,end_date\nA,kam-2026,2026-13-01,\n",
+     "row 2, start_date: '2026-13-01'"),
+    ("payee_id,plan,start_date,end_date,base_salary\nA,kam-2026,,,12k\n",
+     "row 2, base_salary: '12k' is not a finite"),
+    ("payee_id,plan,start_date,end_date,base_salary\nA,kam-2026,,,-5\n",
+     "row 2, base_salary: -5 is outside 0..1e+12"),
+    ("payee_id,plan,start_date,end_date,base_salary\nA,kam-2026,2026-05-01,2026-04-01,1\n",
      "row 2, end_date: end_date is before start_date"),
+    ("payee_id,plan,start_date,end_date,base_salry\nA,kam-2026,,,1\n",
+     "no column 'base_salary' (needed by plan kam-2026, components.base_salary.column); "
+     "did you mean 'base_salry' for 'base_salary'?"),
 ])
 def test_roster_errors_name_row_and_column(case: Case, tmp_path: Path, roster: str,
                                            message: str) -> None:
@@ -171,9 +179,19 @@ def test_run_without_excel(case: Case, tmp_path: Path) -> None:
                                                       "payouts.csv", "run.json"]
 
 
-def test_rate_table_without_its_key_reports_each_credit(case: Case, tmp_path: Path) -> None:
+def test_rate_table_without_its_key_column_is_refused(case: Case, tmp_path: Path) -> None:
     p = small(case)
     Path(str(p["accounts"])).write_text("account_id,kam_id\nAC,K\n")  # no class column
+    res = runner.invoke(app, args(p, tmp_path / "out"))
+    assert res.exit_code == 2, res.output
+    assert ("no column 'class' (needed by plan kam-2026, components.account_commission.key)"
+            in res.output)
+    assert not (tmp_path / "out").exists()
+
+
+def test_rate_table_with_an_empty_key_reports_each_credit(case: Case, tmp_path: Path) -> None:
+    p = small(case)
+    Path(str(p["accounts"])).write_text("account_id,kam_id,class\nAC,K,\n")
     res = runner.invoke(app, args(p, tmp_path / "out"))
     assert res.exit_code == 0, res.output
     exceptions = pd.read_csv(tmp_path / "out" / "exceptions.csv", dtype=str)
@@ -187,4 +205,6 @@ def test_missing_column_read_by_a_component_is_named(tmp_path: Path) -> None:
     p = case.paths()
     res = runner.invoke(app, args(p, tmp_path / "out"))
     assert res.exit_code == 2, res.output
-    assert "no column 'deal_type' (needed by plan am-2026, components[1].key)" in res.output
+    assert ("no column 'deal_type' (needed by plan am-2026, measures.expansion.filter; plan "
+            "am-2026, measures.renewals.filter; plan am-2026, components.deal_commission.key)"
+            in res.output)

@@ -97,7 +97,7 @@ def test_overlay_plan_pays_beside_the_main_plan(tmp_path: Path) -> None:
     case.deals = [deal("D1", "X", 110000, "2026-03-10")]
     p = case.paths()
     assignments = tmp_path / "assignments.csv"
-    assignments.write_text("payee_id,plan\nX,ae-2026\nX,partner-2026\n")
+    assignments.write_text("payee_id,plan,start_date,end_date\nX,ae-2026,,\nX,partner-2026,,\n")
     inputs = load_inputs(p["roster"], p["deals"], assignments=assignments)  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
     assert pay(r, "X", "2026-03", "commission") == "5500.00"
@@ -209,8 +209,8 @@ def test_salesforce_preset_maps_headers_and_us_dates(case: Case, tmp_path: Path)
     export = tmp_path / "sfdc.csv"
     export.write_text(
         "Opportunity ID,Split Owner ID,Split Percentage,Amount,Stage,Close Date,"
-        "Contract Term (Months),Lead Source\n"
-        "006A,A,1,100000,Closed Won,2/10/2026,24,Web\n")
+        "Contract Term (Months),Cancellation Date,Lead Source\n"
+        "006A,A,1,100000,Closed Won,2/10/2026,24,,Web\n")
     from compplan.mapping import load_mapping
     inputs = load_inputs(p["roster"], export, mapping=load_mapping("salesforce"))  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
@@ -222,8 +222,9 @@ def test_hubspot_preset_maps_stage_ids(case: Case, tmp_path: Path) -> None:
     case.roster = [person("A", "partner-2026")]
     p = case.paths()
     export = tmp_path / "hubspot.csv"
-    export.write_text("Record ID,Deal owner ID,Amount,Deal Stage,Close Date\n"
-                      "1,A,1000,closedwon,2026-02-10\n2,A,5000,closedlost,2026-02-11\n")
+    export.write_text("Record ID,Deal owner ID,Split share,Amount,Deal Stage,Close Date,"
+                      "Cancellation date\n"
+                      "1,A,,1000,closedwon,2026-02-10,\n2,A,,5000,closedlost,2026-02-11,\n")
     from compplan.mapping import load_mapping
     inputs = load_inputs(p["roster"], export, mapping=load_mapping("hubspot"))  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)

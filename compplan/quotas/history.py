@@ -16,6 +16,7 @@ HISTORY = TableSpec(
     "history",
     required={"amount": "number", "close_date": "date"},
     optional={"territory_id": "str", "owner_id": "str", "stage": "str"},
+    blank_when_missing=True,  # documented defaults; no plan reads it
 )
 
 

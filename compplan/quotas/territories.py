@@ -18,6 +18,8 @@ TERRITORIES = TableSpec(
     optional={"capacity": "number", "start_date": "date", "region": "str", "segment": "str"},
     key=("territory_id",),
     bounds={"potential": (0, None), "last_year": (0, None), "capacity": (0, None)},
+    filled=("potential", "last_year"),  # a new territory's last year is 0, never blank
+    blank_when_missing=True,  # documented defaults; no plan reads it
 )
 
 OVERRIDES = TableSpec(
@@ -26,6 +28,8 @@ OVERRIDES = TableSpec(
     optional={"reason": "str"},
     key=("territory_id",),
     bounds={"quota": (0, None)},
+    filled=("quota",),
+    blank_when_missing=True,  # documented defaults; no plan reads it
 )
 
 
