@@ -14,10 +14,11 @@ import typer
 from rich.console import Console
 
 from compplan.engine import Result, evaluate
-from compplan.errors import CompplanError, InputError, Issue
+from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
+from compplan.money import AmountOverflowError
 from compplan.outputs import write_atomically, write_run
 from compplan.stopwatch import Stopwatch
 
@@ -55,6 +56,9 @@ def _guard(action: Callable[[], T]) -> T:
         for issue in exc.issues:
             err.print(issue.render(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None
+    except AmountOverflowError as exc:  # input that makes pay run away: bad input, never paid
+        err.print(f"compplan: {exc}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:

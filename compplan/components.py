@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compplan.credits import credit_columns
+from compplan import reversals
+from compplan.credits import clawback_part, credit_columns
+from compplan.errors import InputError, Issue
 from compplan.exceptions import exception_frame
 from compplan.filters import evaluate, filter_columns
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame, monthly_sum
-from compplan.money import Cents, cumulative_lines, to_cents
+from compplan.money import AmountOverflowError, Cents, cumulative_lines, to_cents
 from compplan.periods import fold, month_of_period_end
 from compplan.plan_quotas import quota_array
 from compplan.schedules import apply_curve, apply_schedule, snap_attainment
@@ -53,6 +55,7 @@ class ComponentResult:
     cents: Cents
     period: str
     trace: dict[str, Floats] = field(default_factory=dict)
+    reversals: pd.DataFrame | None = None  # clawbacks priced on their own (reversals.py)
 
 
 @dataclass
@@ -195,23 +198,64 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
         amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
                                                                                comp.period)
         trace["value"] = ctx.value(comp.measure, comp.period)
-    elif comp.basis == "value":
+        return _commission_result(ctx, comp, amount, trace)
+    cross = _cross_period(ctx, comp)
+    if comp.basis == "value":
         x = ctx.value(comp.measure, comp.period)
+        if cross is not None:
+            x = x - cross.taken_out(ctx.pf.size, comp.period)
         amount = apply_schedule(comp.schedule, x)
         trace["value"] = x
     else:
         assert comp.target is not None
         value, quota, attainment = ctx.attainment(comp.measure, comp.period)
+        m = ctx.pf.plan.measures[comp.measure]
+        if cross is not None and m.clawback is not None and m.clawback.reduces_quota_credit:
+            value = value - cross.taken_out(ctx.pf.size, comp.period)
+            attainment = snap_attainment(value, quota)
+        x = value
         target = ctx.target(comp.target, comp.period)
         factor = apply_schedule(comp.schedule, attainment)
         amount = target * factor
         trace.update(value=value, quota=quota, attainment=attainment, target=target,
                      factor=factor)
+    return _commission_result(ctx, comp, amount, trace, cross, x)
+
+
+def _cross_period(ctx: Context, comp: Commission) -> reversals.CrossPeriod | None:
+    if not reversals.applies(ctx.pf, comp):
+        return None
+    table = ctx.inputs.table(ctx.pf.plan.measures[comp.measure].table)
+    assert table is not None
+    cross = reversals.cross_period(ctx.pf, comp, table.frame)
+    if (cross.reverses < 0).any():
+        ctx.exceptions.append(reversals.before_year_exceptions(ctx.pf, comp, cross))
+    return cross if len(cross.local) else None
+
+
+def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: dict[str, Floats],
+                       cross: reversals.CrossPeriod | None = None,
+                       priced: Floats | None = None) -> ComponentResult:
+    """Gate, multiplier and cap, then the reversals of earlier periods' clawbacks."""
     amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
+    notes = None
+    if cross is not None and priced is not None:
+        before = amount
+        amount, each = reversals.reverse(amount, priced, cross, comp.period)
+        notes = reversals.memos(cross, each, _labels(ctx, comp.period))
+        trace["reversed"] = amount - before
     trace["earned"] = amount
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace,
+                           notes)
+
+
+def _labels(ctx: Context, period: str) -> list[str]:
+    cal = ctx.pf.calendar
+    if period == "month":
+        return cal.month_labels()
+    return cal.quarter_labels() if period == "quarter" else [str(cal.year)]
 
 
 def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
@@ -286,14 +330,29 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     c = _measure_credits(ctx, comp.measure)
     columns = sorted(filter_columns(comp.filter))
-    qualifies = evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
+    qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
+                 if comp.filter is not None else np.ones(len(c), dtype=bool))
     share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
-    sign = np.where((c["credit_kind"] == "clawback").to_numpy(), -1.0, 1.0)
-    each = np.where(qualifies, comp.amount * share * sign, 0.0)
+    each = np.where(qualifies, comp.amount * share * _reversal(ctx, comp.measure, c), 0.0)
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
     return ComponentResult(comp, pay(monthly, "month", comp.pay_every), "month",
                            {"earned": monthly})
+
+
+def _reversal(ctx: Context, measure: str, credits: pd.DataFrame) -> Floats:
+    """1 for a credit; minus the part its clawback takes back for a clawback."""
+    clawback = (credits["credit_kind"] == "clawback").to_numpy()
+    sign = np.where(clawback, -1.0, 1.0)
+    m = ctx.pf.plan.measures[measure]
+    if m.clawback is None or not clawback.any():
+        return sign
+    table = ctx.inputs.table(m.table)
+    assert table is not None
+    rows = credits["source_idx"].to_numpy(dtype=np.int64)[clawback]
+    cancel = credits["credit_date"].to_numpy(dtype="datetime64[D]")[clawback]
+    sign[clawback] = -clawback_part(m, table.frame, rows, cancel)
+    return sign
 
 
 def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
@@ -340,8 +399,16 @@ EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
 
 
 def evaluate_component(ctx: Context, comp: Component) -> ComponentResult:
-    """Evaluate one component of the context's plan over all its seats."""
-    return EVALUATORS[type(comp)](ctx, comp)
+    """Evaluate one component of the context's plan over all its seats.
+
+    An amount too large to be money is bad input (a runaway rate, amount or scale),
+    reported with the plan and component that computed it: never paid wrapped around.
+    """
+    try:
+        return EVALUATORS[type(comp)](ctx, comp)
+    except AmountOverflowError as exc:
+        raise InputError([Issue(f"plan {ctx.pf.plan.plan}", str(exc), None,
+                                f"components.{comp.id}")]) from None
 
 
 def evaluate_plan(ctx: Context) -> list[ComponentResult]:

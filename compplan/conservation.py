@@ -17,7 +17,7 @@ import pandas as pd
 
 from compplan.engine import Result
 from compplan.ingest import ROW_COLUMN, Table
-from compplan.money import to_cents
+from compplan.money import exact_sum, to_cents
 
 
 def grouped_cents(cents: int) -> str:
@@ -129,10 +129,10 @@ def balance_of(result: Result, table: Table) -> Balance:
     credited, excepted, cents, unknown = _statuses(result, table)
     unmatched = ~credited & ~excepted
     return Balance(
-        table.name, table.file, len(cents), int(cents.sum()),
-        int(credited.sum()), int(cents[credited].sum()),
-        int(excepted.sum()), int(cents[excepted].sum()),
-        int(unmatched.sum()), int(cents[unmatched].sum()), unknown)
+        table.name, table.file, len(cents), exact_sum(cents),
+        int(credited.sum()), exact_sum(cents[credited]),
+        int(excepted.sum()), exact_sum(cents[excepted]),
+        int(unmatched.sum()), exact_sum(cents[unmatched]), unknown)
 
 
 def balances(result: Result) -> list[Balance]:

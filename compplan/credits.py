@@ -17,16 +17,15 @@ Everything is column-wise: no loop over rows or payees.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype, union_categoricals
+from pandas.api.types import union_categoricals
 
-from compplan.errors import InputError, Issue
+from compplan.errors import InputError
 from compplan.exceptions import ExceptionPart, exception_frame, made
 from compplan.filters import UnknownColumnError, evaluate, filter_columns
 from compplan.ingest import ROW_COLUMN, Table
@@ -41,90 +40,11 @@ from compplan.schema import (
     CreditToManager,
     Measure,
     Plan,
-    RateTable,
-    Spiff,
 )
 
 CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
         "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
         "source_idx", "lookup_idx"]
-
-
-def _needed_columns(measure: Measure) -> list[tuple[str, str]]:
-    cols = [(c, "filter") for c in sorted(filter_columns(measure.filter))]
-    if measure.value != "count":
-        cols.append((measure.value, "value"))
-    cols.append((measure.date, "date"))
-    if measure.split:
-        cols.append((measure.split, "split"))
-    if measure.once_per:
-        cols.append((measure.once_per, "once_per"))
-    if measure.clawback:
-        cols.append((measure.clawback.cancel_column, "clawback.cancel_column"))
-    to = measure.credit_to
-    if isinstance(to, CreditToColumn):
-        cols.append((to.column, "credit_to.column"))
-    elif isinstance(to, CreditToManager):
-        cols.append((to.manager_of, "credit_to.manager_of"))
-    else:
-        cols.append((to.key, "credit_to.key"))
-    return cols
-
-
-_KINDS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "value": (is_numeric_dtype, "numbers"), "split": (is_numeric_dtype, "numbers"),
-    "date": (is_datetime64_any_dtype, "dates (YYYY-MM-DD)"),
-    "clawback.cancel_column": (is_datetime64_any_dtype, "dates (YYYY-MM-DD)")}
-
-
-def check_measure_inputs(plan: Plan, inputs: Inputs) -> list[Issue]:
-    """Every table and column a plan's measures read must be in the inputs."""
-    issues = []
-    for name, m in plan.measures.items():
-        where = f"plan {plan.plan}, measures.{name}"
-        table = inputs.table(m.table)
-        if table is None:
-            issues.append(Issue(where, f"reads table {m.table!r}, which was not given "
-                                       f"(pass --{m.table})"))
-            continue
-        lookup = None
-        if isinstance(m.credit_to, CreditToLookup):
-            lookup = inputs.table(m.credit_to.via)
-            if lookup is None:
-                issues.append(Issue(where, f"credits through table {m.credit_to.via!r}, which "
-                                           f"was not given (pass --{m.credit_to.via})"))
-            else:
-                for col in (m.credit_to.key, m.credit_to.column):
-                    if col not in lookup.frame.columns:
-                        issues.append(Issue(lookup.file, f"no column {col!r} (needed by {where})"))
-        lookup_cols = set(lookup.frame.columns) if lookup is not None else set()
-        for col, field in _needed_columns(m):
-            if col not in table.frame.columns and not (field == "filter" and col in lookup_cols):
-                issues.append(Issue(table.file, f"no column {col!r} (needed by {where}.{field})"))
-            elif col in table.frame.columns and field in _KINDS:
-                holds, words = _KINDS[field]
-                if not holds(table.frame[col].dtype):
-                    issues.append(Issue(table.file, f"column {col!r} does not hold {words} "
-                                                    f"(needed by {where}.{field})"))
-        issues.extend(_component_columns(plan, name, set(table.frame.columns) | lookup_cols,
-                                         table.file))
-    return issues
-
-
-def _component_columns(plan: Plan, measure: str, have: set[str], file: str) -> list[Issue]:
-    """Columns that rate tables and SPIFFs on a measure read from its credited rows."""
-    issues = []
-    for i, comp in enumerate(plan.components):
-        if getattr(comp, "measure", None) != measure:
-            continue
-        wanted = ([(comp.key, "key")] if isinstance(comp, RateTable) else
-                  [(c, "filter") for c in sorted(filter_columns(comp.filter))]
-                  if isinstance(comp, Spiff) else [])
-        for col, field in wanted:
-            if col not in have:
-                issues.append(Issue(file, f"no column {col!r} (needed by plan {plan.plan}, "
-                                          f"components[{i}].{field})"))
-    return issues
 
 
 class Sources:
@@ -231,7 +151,7 @@ def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
             else frame.iloc[:, :0])
     try:
         mask = evaluate(m.filter, view)
-    except UnknownColumnError as exc:  # guarded by check_measure_inputs
+    except UnknownColumnError as exc:  # guarded by plan_inputs.check_plan_inputs
         raise InputError(f"no column {exc.column!r} in table {m.table}") from None
     if isinstance(m.credit_to, CreditToLookup):
         mask &= lookup >= 0
@@ -325,20 +245,75 @@ def candidates(plan: Plan, name: str, sources: Sources
                   "clawback": np.zeros(int(ok.sum()), dtype=bool),
                   "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
                   "lookup_idx": lookup[ok]}
-    if m.clawback is not None:
-        rows = out["source_idx"]
-        cancel = frame[m.clawback.cancel_column].to_numpy(dtype="datetime64[D]")[rows]
-        delta = (cancel - out["credit_date"]).astype(np.int64)
-        has = ~np.isnat(cancel)
-        before = has & (delta < 0)
-        excs.append(_row_exceptions(table, rows[before], f"{m.clawback.cancel_column} is "
-                                    f"before {m.date}: data error, no clawback", plan.plan, name))
-        back = has & (delta >= 0) & (delta <= m.clawback.within_days)
-        claw = _rows(out, back)
-        claw.update(credit_date=cancel[back], clawback=np.ones(int(back.sum()), dtype=bool),
-                    credit_value=-claw["credit_value"])
-        out = _stack([out, claw])
+    if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
+        out, more = _clawbacks(m, out, table, plan.plan, name)
+        excs.extend(more)
     return out, excs
+
+
+def _clawbacks(m: Measure, out: Batch, table: Table, plan: str, name: str
+               ) -> tuple[Batch, list[ExceptionPart]]:
+    """The credits, with a reversing credit on the cancel date for each one cancelled
+    within the window, scaled by the clawback's share and unserved term."""
+    claw_rule = m.clawback
+    assert claw_rule is not None
+    frame = table.frame
+    rows = out["source_idx"]
+    cancel = frame[claw_rule.cancel_column].to_numpy(dtype="datetime64[D]")[rows]
+    delta = (cancel - out["credit_date"]).astype(np.int64)
+    has = ~np.isnat(cancel)
+    before = has & (delta < 0)
+    excs = [_row_exceptions(table, rows[before], f"{claw_rule.cancel_column} is before "
+                            f"{m.date}: data error, no clawback", plan, name)]
+    back = has & (delta >= 0) & (delta <= claw_rule.within_days)
+    claw = _rows(out, back)
+    if claw_rule.prorate == "unserved_term":
+        term = frame[claw_rule.term_column].to_numpy(dtype=np.float64)[claw["source_idx"]]
+        excs.append(_row_exceptions(
+            table, claw["source_idx"][~(term > 0)], f"no {claw_rule.term_column}: cannot "
+            "prorate the clawback by the unserved term, clawed back in full", plan, name))
+    part = clawback_part(m, frame, claw["source_idx"], cancel[back])
+    claw.update(credit_date=cancel[back], clawback=np.ones(int(back.sum()), dtype=bool),
+                credit_value=-claw["credit_value"] * part)
+    return _stack([out, claw]), excs
+
+
+def clawback_part(m: Measure, frame: pd.DataFrame, rows: Codes,
+                  cancel: npt.NDArray[np.datetime64]) -> npt.NDArray[np.float64]:
+    """The part of each credit a clawback takes back: its ``share`` x the unserved
+    part of the term (a row with no term is taken back in full, and reported)."""
+    rule = m.clawback
+    assert rule is not None
+    part = np.full(len(rows), rule.share)
+    if rule.prorate == "unserved_term":
+        start = frame[m.date].to_numpy(dtype="datetime64[D]")[rows]
+        term = frame[rule.term_column].to_numpy(dtype=np.float64)[rows]
+        part = part * unserved_share(start, cancel.astype("datetime64[D]"), term)
+    return part
+
+
+def unserved_share(start: npt.NDArray[np.datetime64], cancel: npt.NDArray[np.datetime64],
+                   term: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The unserved part of a contract term: ``max(term - served, 0) / term``.
+
+    Served months are whole calendar months from the start to the cancel date: from
+    15 January, 15 April completes 3 and 14 April 2. A cancel date on the last day of
+    its month completes the month when the start day does not exist in it (31 January
+    to 28 February is 1 month).
+
+    >>> d = lambda *s: np.array(s, dtype="datetime64[D]")
+    >>> unserved_share(d("2026-01-15", "2026-01-15", "2026-01-31"),
+    ...                d("2026-04-15", "2026-04-14", "2026-02-28"), np.array([12.0, 12, 12]))
+    array([0.75      , 0.83333333, 0.91666667])
+    """
+    months = (cancel.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(np.int64)
+    start_day = (start - start.astype("datetime64[M]")).astype(np.int64)
+    cancel_day = (cancel - cancel.astype("datetime64[M]")).astype(np.int64)
+    month_end = (cancel + 1).astype("datetime64[M]") != cancel.astype("datetime64[M]")
+    served = months - ((cancel_day < start_day) & ~month_end)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.maximum(term - served, 0) / term
+    return np.asarray(np.where(term > 0, share, 1.0), dtype=np.float64)
 
 
 def _credit_exceptions(table: Table, credits: Batch, names: npt.ArrayLike, plan: str,

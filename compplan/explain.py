@@ -103,6 +103,16 @@ def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, mea
     return out
 
 
+def _reversal_lines(res: ComponentResult, local: int, first: int, last: int) -> list[str]:
+    """Clawbacks of earlier periods this line takes back (see compplan.reversals)."""
+    r = res.reversals
+    if r is None:
+        return []
+    mine = r[(r["local"] == local) & (r["month"] >= first) & (r["month"] <= last)]
+    return [f"    reverses {deal} of {period}: {amount:,.2f}" for deal, period, amount in
+            zip(mine["deal_id"], mine["reverses"], mine["amount"], strict=True)]
+
+
 def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local: int,
                      month: int, label: str, private: bool = False) -> list[str]:
     comp = res.component
@@ -133,6 +143,7 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
         out.append(f"    target: {_num(t['target'])}")
     if "earned" in t:
         out.append(f"    earned: {_num(t['earned'])}")
+    out.extend(_reversal_lines(res, local, first, last))
     if res.period == "ytd" and month > 0:
         prev = float(np.asarray(res.trace["earned"])[local, month - 1])
         out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "

@@ -18,16 +18,56 @@ Floats = npt.NDArray[np.float64]
 
 _SNAP_DECIMALS = 4
 
+LARGEST = 10**13
+"""No amount becomes money at or above ten trillion: float64 holds cents exactly only
+up to about 9e13, and int64 cents end at 9.2e16. An input cell is at most 1e12 and a
+plan's rates at most 1000, so only a runaway sum or product reaches this bound."""
+
+
+class AmountOverflowError(ArithmeticError):
+    """An amount too large to be money: refused, never paid wrapped around."""
+
+    def __init__(self, amount: float) -> None:
+        super().__init__(f"an amount of {amount:.6g} is not below {LARGEST:.0e}, the largest "
+                         "amount compplan pays: check the input amounts, rates, caps and "
+                         "scale factors")
+        self.amount = amount
+
 
 def to_cents(amount: npt.ArrayLike) -> Cents:
     """Round amounts half-up (away from zero) to integer cents.
 
+    An empty amount (NaN) is no money; an amount of ten trillion or more (or an
+    infinity) raises :class:`AmountOverflowError`.
+
     >>> to_cents([0.005, -0.005, 2.675, 1.004999, 0.0]).tolist()
     [1, -1, 268, 100, 0]
+    >>> to_cents([1e13])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    compplan.money.AmountOverflowError: an amount of 1e+13 is not below 1e+13, ...
     """
-    cents = np.round(np.asarray(amount, dtype=np.float64) * 100.0, _SNAP_DECIMALS)
+    values = np.asarray(amount, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        too_big = np.abs(values) >= LARGEST
+    if too_big.any():
+        raise AmountOverflowError(float(values[too_big].flat[0]))
+    cents = np.round(values * 100.0, _SNAP_DECIMALS)
     rounded = np.floor(np.abs(cents) + 0.5) * np.sign(cents)
     return np.asarray(np.nan_to_num(rounded, nan=0.0), dtype=np.int64)
+
+
+def exact_sum(cents: npt.ArrayLike) -> int:
+    """The exact sum of int64 cents, however many: an int64 sum of a hundred thousand
+    cells of a trillion each would wrap around. Summed as high and low 32-bit halves,
+    each of which cannot overflow below two billion rows.
+
+    >>> exact_sum(np.full(100_000, 10**14))
+    10000000000000000000
+    """
+    values = np.asarray(cents, dtype=np.int64)
+    high, low = np.divmod(values, np.int64(1 << 32))
+    return int(high.sum()) * (1 << 32) + int(low.sum())
 
 
 def cumulative_lines(earned: Floats) -> Cents:

@@ -19,6 +19,7 @@ from compplan.inputs import Inputs
 from compplan.loader import pydantic_issues
 from compplan.scenarios.schema import AddRows, DropRows, ReplaceTable, Scale, Scenario, ShiftDates
 from compplan.schema import Plan
+from compplan.tables import MONEY, spec_for
 from compplan.yamlsource import SourceDoc, render_path
 
 
@@ -103,8 +104,19 @@ def _update(table: Table, columns: list[str], where: Any, kind: str,
 
 
 def _scale(table: Table, op: Scale) -> Table:
-    return _update(table, op.columns, op.where, "numeric",
-                   lambda v: v.astype(np.float64) * op.factor)
+    scaled = _update(table, op.columns, op.where, "numeric",
+                     lambda v: v.astype(np.float64) * op.factor)
+    bounds = spec_for(table.name).bounds
+    for col in op.columns:
+        low, high = bounds.get(col, (-MONEY, MONEY))
+        values = scaled.frame[col].to_numpy(dtype=np.float64)
+        out = (values < (low if low is not None else -np.inf)) | (values > (
+            high if high is not None else np.inf))
+        if out.any():  # what an input file may not hold, a scenario may not make
+            lo, hi = ("-inf" if low is None else f"{low:g}", "inf" if high is None else f"{high:g}")
+            raise ChangeError(f"{table.name}.{col} x {op.factor:g} gives {values[out][0]:g}, "
+                              f"outside {lo}..{hi} (the bounds of an input cell)")
+    return scaled
 
 
 def _shift(table: Table, op: ShiftDates) -> Table:
@@ -117,7 +129,10 @@ def _drop(table: Table, op: DropRows) -> Table:
 
 
 def _add(table: Table, op: AddRows, source: str) -> Table:
-    added = table_from_frame(pd.DataFrame(op.rows), table.name, source)
+    given = pd.DataFrame(op.rows)
+    columns = [c for c in table.frame.columns if c != ROW_COLUMN]  # cells a row omits: empty
+    given = given.reindex(columns=[*columns, *(c for c in given.columns if c not in columns)])
+    added = table_from_frame(given, table.name, source)
     frame = added.frame
     frame[ROW_COLUMN] = -np.arange(1, len(frame) + 1)  # negative: rows of the scenario
     return dataclasses.replace(table, frame=pd.concat([table.frame, frame], ignore_index=True))

@@ -29,7 +29,8 @@ class Scale(Model):
 
     table: TableName
     columns: list[Column] = Field(min_length=1)
-    factor: float = Field(ge=0)
+    factor: float = Field(ge=0, le=1000, description="at most 1000: scaled cells must "
+                          "still be amounts an input may hold")
     where: Filter | None = None
 
 
@@ -38,7 +39,7 @@ class ShiftDates(Model):
 
     table: TableName
     columns: list[Column] = Field(min_length=1)
-    days: int
+    days: int = Field(ge=-36600, le=36600)
     where: Filter | None = None
 
 

@@ -16,6 +16,13 @@ class Model(BaseModel):
 
 Scalar = str | int | float | bool
 
+MONEY = 1e12
+"""The largest amount a plan may name (a cap, a bonus, a quota): as input cells."""
+RATE = 1000.0
+"""The largest rate, multiple, factor or attainment level a plan may name: 1000 is
+100,000 % and far past any real plan, yet a rate of 1e308 can no longer validate and
+pay an overflowed number."""
+
 _COLUMN = re.compile(r"^[A-Za-z_][A-Za-z0-9_ .\-]{0,99}$")
 
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from compplan.schema.base import Column, Model
+from compplan.schema.base import MONEY, RATE, Column, Model
 from compplan.schema.filters import Filter
 
 Period = Literal["month", "quarter", "year", "ytd"]
@@ -23,8 +23,8 @@ ComponentId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
 class Tier(Model):
     """A tier starts at ``from`` (inclusive) and runs to the next tier's start."""
 
-    from_: float = Field(alias="from")
-    rate: float = Field(ge=0)
+    from_: float = Field(alias="from", ge=-MONEY, le=MONEY)
+    rate: float = Field(ge=0, le=RATE)
 
 
 class Schedule(Model):
@@ -47,16 +47,17 @@ class Target(Model):
     """
 
     column: Column | None = "target_incentive"
-    amount: float | None = Field(default=None, ge=0)
-    share: float = Field(default=1.0, ge=0, description="part of the target this component pays on")
+    amount: float | None = Field(default=None, ge=0, le=MONEY)
+    share: float = Field(default=1.0, ge=0, le=RATE,
+                         description="part of the target this component pays on")
     prorate: bool = True
 
 
 class Cap(Model):
     """An upper bound on what a component earns."""
 
-    amount: float | None = Field(default=None, ge=0)
-    target_multiple: float | None = Field(default=None, ge=0)
+    amount: float | None = Field(default=None, ge=0, le=MONEY)
+    target_multiple: float | None = Field(default=None, ge=0, le=RATE)
     per: Literal["period", "year"] = "period"
 
     @model_validator(mode="after")
@@ -70,8 +71,8 @@ class Condition(Model):
     """Attainment gate: weighted attainment of one or more measures must reach a level."""
 
     measure: str | None = None
-    weights: dict[str, float] | None = None
-    at_least: float = Field(ge=0, description="attainment to reach (1.0 = 100 %)")
+    weights: dict[str, Annotated[float, Field(ge=0, le=RATE)]] | None = None
+    at_least: float = Field(ge=0, le=RATE, description="attainment to reach (1.0 = 100 %)")
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
@@ -120,8 +121,8 @@ class _Variable(_Base):
 class Factor(Model):
     """From an attainment on (inclusive), multiply by ``factor``."""
 
-    from_: float = Field(alias="from")
-    factor: float = Field(ge=0)
+    from_: float = Field(alias="from", ge=-RATE, le=RATE)
+    factor: float = Field(ge=0, le=RATE)
 
 
 class Multiplier(Model):
@@ -132,7 +133,7 @@ class Multiplier(Model):
 
     measure: str
     tiers: list[Factor] = Field(min_length=1)
-    below: float = Field(default=1.0, ge=0)
+    below: float = Field(default=1.0, ge=0, le=RATE)
 
 
 class Salary(_Base):
@@ -177,8 +178,8 @@ class RateTable(_Variable):
     kind: Literal["rate_table"]
     measure: str
     key: Column
-    rates: dict[str, float]
-    default: float | None = Field(default=None, ge=0)
+    rates: dict[str, Annotated[float, Field(ge=-RATE, le=RATE)]]
+    default: float | None = Field(default=None, ge=0, le=RATE)
     exclude: list[str] = Field(default_factory=list)
     period: Literal["month", "quarter", "year"] = "month"
     cap: Cap | None = None
@@ -189,8 +190,8 @@ class RateTable(_Variable):
 class CurvePoint(Model):
     """A point of a payout curve: attainment -> multiple of target."""
 
-    attainment: float = Field(ge=0)
-    payout: float = Field(ge=0)
+    attainment: float = Field(ge=0, le=RATE)
+    payout: float = Field(ge=0, le=RATE)
 
 
 class PayoutCurve(_Variable):
@@ -204,9 +205,9 @@ class PayoutCurve(_Variable):
     measure: str
     period: Period
     target: Target = Field(default_factory=Target)
-    weight: float = Field(default=1.0, ge=0)
+    weight: float = Field(default=1.0, ge=0, le=RATE)
     points: list[CurvePoint] = Field(min_length=1)
-    below: float = Field(default=0.0, ge=0)
+    below: float = Field(default=0.0, ge=0, le=RATE)
     gate: Condition | None = None
 
 
@@ -215,7 +216,7 @@ class Bonus(_Variable):
 
     kind: Literal["bonus"]
     period: Literal["month", "quarter", "year"]
-    amount: float | None = None
+    amount: float | None = Field(default=None, ge=-MONEY, le=MONEY)
     target: Target | None = None
     condition: Condition
     active_at_period_end: bool = False
@@ -235,7 +236,7 @@ class Spiff(_Variable):
 
     kind: Literal["spiff"]
     measure: str
-    amount: float
+    amount: float = Field(ge=-MONEY, le=MONEY)
     filter: Filter | None = None
     per_split: bool = Field(default=True, description="scale by the credit's split share")
 
@@ -251,9 +252,9 @@ class Draw(_Base):
     """
 
     kind: Literal["draw"]
-    amount: float = Field(gt=0, description="monthly draw or guarantee")
+    amount: float = Field(gt=0, le=MONEY, description="monthly draw or guarantee")
     recoverable: bool
-    max_recovery: float | None = Field(default=None, gt=0)
+    max_recovery: float | None = Field(default=None, gt=0, le=MONEY)
     first_months: int | None = Field(default=None, ge=1, le=12,
                                      description="only the seat's first active months")
     prorate: bool = True

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
-from compplan.schema.base import Column, Model
+from compplan.schema.base import MONEY, Column, Model
 from compplan.schema.filters import Filter
 
 
@@ -53,11 +53,27 @@ CreditTo = Annotated[
 
 
 class Clawback(Model):
-    """A cancellation soon after close reverses the credit on the cancel date."""
+    """A cancellation soon after close reverses the credit on the cancel date.
+
+    ``share`` takes back part of the credit (0.5: half); ``prorate: unserved_term``
+    takes back the unserved part of the contract: with ``term`` months and ``served``
+    whole calendar months from the credit date to the cancel date, the share is
+    ``max(term - served, 0) / term`` (a 12-month contract cancelled after 3 takes back
+    9/12). Both multiply, and scale a SPIFF's reversal the same way.
+    """
 
     within_days: int = Field(
-        ge=0, description="cancellations at most this many days after the date are clawed back")
+        ge=0, le=36600,
+        description="cancellations at most this many days after the date are clawed back")
     cancel_column: Column = "cancel_date"
+    optional: bool = Field(
+        default=False, description="a table without the cancel column claws nothing back "
+        "(without this, a missing cancel column is an input error)")
+    share: float = Field(default=1.0, gt=0, le=1, description="part of the credit taken back")
+    prorate: Literal["none", "unserved_term"] = Field(
+        default="none", description="take back only the unserved part of the contract term")
+    term_column: Column = Field(
+        default="term_months", description="contract term in months, for unserved_term")
     reduces_quota_credit: bool = Field(
         default=True, description="whether the reversal also lowers attainment, not only pay"
     )
@@ -119,7 +135,7 @@ class QuotaSpec(Model):
 
     source: Literal["roster", "file", "constant"]
     column: Column = "quota"
-    amount: float | None = Field(default=None, gt=0)
+    amount: float | None = Field(default=None, gt=0, le=MONEY)
     required: bool = Field(
         default=False, description="a missing, zero or negative roster quota is an input error"
     )
