@@ -95,6 +95,19 @@ def _needs_quota(plan: Plan) -> Iterator[tuple[Path, str]]:
             yield ("components", i, "multiplier", "measure"), mult.measure
 
 
+def check_sales_measure(plan: Plan) -> Iterator[Finding]:
+    """Cost of sales is measured against a summed measure the plan defines."""
+    name = plan.cost_of_sales
+    if name is None:
+        return
+    if name not in plan.measures:
+        known = ", ".join(sorted(plan.measures)) or "none"
+        yield ("cost_of_sales",), f"unknown measure {name!r} (defined: {known})", "error"
+    elif plan.measures[name].aggregate != "sum":
+        yield ("cost_of_sales",), f"measure {name!r} is averaged, not summed: it has no sales " \
+                                  "value to divide pay by", "error"
+
+
 def check_quotas(plan: Plan) -> Iterator[Finding]:
     """Attainment needs a quota; quotas must be for defined measures."""
     for path, measure in _needs_quota(plan):
@@ -168,6 +181,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_curves,
     check_measure_references,
     check_quotas,
+    check_sales_measure,
     check_component_ids,
     check_multiplier_tiers,
     check_bonus_pay,

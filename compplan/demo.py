@@ -25,12 +25,13 @@ def default_plans() -> Path:
 
 
 def _money(value: object) -> str:
-    return f"{float(str(value)):,.0f}"
+    number = float(str(value))
+    return "n/a" if np.isnan(number) else f"{number:,.0f}"
 
 
 def _pct(value: object) -> str:
     number = float(str(value))
-    return "-" if np.isnan(number) else f"{number * 100:.1f} %"
+    return "n/a" if np.isnan(number) else f"{number * 100:.1f} %"
 
 
 def run_demo(out: Path, seed: int, year: int, console: Console,

@@ -133,12 +133,13 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats) -> dict[str, Floats
         total += pay
         if comp.kind != "salary":
             variable += pay
-    measure = _primary(pr.frame)
-    bookings = (pr.frame.values[measure].sum(axis=1)[None, :] * mult).sum(axis=1)
+    sales = pr.frame.plan.sales_measure()  # one definition with the summary's
+    bookings = ((pr.frame.values[sales].sum(axis=1)[None, :] * mult).sum(axis=1)
+                if sales is not None else np.full(draws, np.nan))
     reached = np.zeros(draws)
     counted = np.zeros(draws)
     if pr.frame.plan.quotas:
-        _, quota, a = ctx.attainment(measure, "year")
+        _, quota, a = ctx.attainment(_primary(pr.frame), "year")
         has = (quota[:, 0] > 0).reshape(draws, n)
         reached = ((np.nan_to_num(a[:, 0], nan=-1) >= 1.0).reshape(draws, n) & has).sum(axis=1)
         counted = has.sum(axis=1)

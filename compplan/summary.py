@@ -1,8 +1,10 @@
 """Per-plan summary of a run: payees, pay, bookings, cost of sales, attainment spread.
 
-Bookings here are the owner-credited value of a plan's first ``amount`` measure
-credited to its owners (amount x split, clawbacks included); cost of sales is variable
-pay / bookings. A plan's "primary" measure for attainment is the first one with a quota.
+Bookings are the credited value of the plan's sales measure
+(:meth:`compplan.schema.Plan.sales_measure`: its ``cost_of_sales`` measure, else its
+first measure summing ``amount`` credited to ``owner_id``; split and clawbacks
+included); cost of sales is variable pay / bookings, n/a for a plan with no sales
+measure. A plan's "primary" measure for attainment is the first one with a quota.
 """
 
 from __future__ import annotations
@@ -12,16 +14,9 @@ import pandas as pd
 
 from compplan.attainment import BUCKETS, bucket_counts, primary_year_attainment
 from compplan.engine import Result
-from compplan.schema import CreditToColumn, Plan
 
 SUMMARY_COLUMNS = ["plan", "payees", "total_pay", "variable_pay", "bookings", "cost_of_sales",
                    "share_at_quota", *BUCKETS]
-
-
-def _booking_measures(plan: Plan) -> list[str]:
-    return [name for name, m in plan.measures.items()
-            if m.value == "amount" and isinstance(m.credit_to, CreditToColumn)
-            and m.credit_to.column == "owner_id"][:1]
 
 
 def summarize(result: Result) -> pd.DataFrame:
@@ -32,9 +27,9 @@ def summarize(result: Result) -> pd.DataFrame:
         mine = lines[lines["plan"] == plan_id]
         total = mine["cents"].sum() / 100
         variable = mine[mine["kind"] != "salary"]["cents"].sum() / 100
-        c = pr.frame.credits
-        bookings = float(c[c["measure"].isin(_booking_measures(pr.frame.plan))]
-                         ["credit_value"].sum())
+        sales = pr.frame.plan.sales_measure()
+        bookings = (float(pr.frame.values[sales].sum()) if sales is not None
+                    else float("nan"))
         attained = primary_year_attainment(result, plan_id)["attainment"]
         counts = bucket_counts(attained)
         counted = sum(counts)
@@ -49,7 +44,7 @@ def summarize(result: Result) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
     if len(frame):
-        tot_var, tot_book = frame["variable_pay"].sum(), frame["bookings"].sum()
+        tot_var, tot_book = frame["variable_pay"].sum(), frame["bookings"].sum(min_count=1)
         frame.loc[len(frame)] = {
             "plan": "total", "payees": result.seats["payee_id"].nunique(),
             "total_pay": frame["total_pay"].sum(), "variable_pay": tot_var,

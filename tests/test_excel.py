@@ -74,7 +74,7 @@ def test_formula_cells_recompute_to_the_engine_values(mixed: Result, tmp_path: P
     for (sheet, cell), want in expected.items():
         got = computed[(sheet.upper(), cell)]
         if isinstance(want, str):
-            assert got in ("", None), (sheet, cell, got)
+            assert got == want or (want == "" and got is None), (sheet, cell, got)
         else:
             assert float(got) == pytest.approx(want, abs=0.005), (sheet, cell)
 

@@ -36,8 +36,13 @@ def _names(result: Result) -> pd.Series:
     return pd.Series(names.to_numpy(), index=roster["payee_id"].to_numpy())
 
 
-def _expect(value: float) -> float | str:
-    return "" if value is None or np.isnan(value) else float(value)
+def _expect(value: float, blank: str = "n/a") -> float | str:
+    return blank if value is None or np.isnan(value) else float(value)
+
+
+def _cost_of_sales(pay: str, sales: str, row: int) -> str:
+    """Variable pay / bookings, or n/a for a plan with no sales (or none credited)."""
+    return f'=IF(AND(ISNUMBER({sales}{row}),{sales}{row}>0),{pay}{row}/{sales}{row},"n/a")'
 
 
 SUMMARY_NAMES = {"total_pay": "total pay", "variable_pay": "variable pay",
@@ -63,7 +68,7 @@ def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> i
              "bookings": "money", "cost of sales": "pct", "share at quota": "pct",
              **dict.fromkeys(BUCKETS, "pct")}
     layout = Layout(kinds=kinds,
-                    formulas={"cost of sales": lambda r: f'=IF({e}{r}>0,{d}{r}/{e}{r},"")'})
+                    formulas={"cost of sales": lambda r: _cost_of_sales(d, e, r)})
     write_table(ws, per_plan, "plans", layout, header_at=4, set_widths=False)
     cos = xl.col(cols, "cost of sales")
     for i, value in enumerate(per_plan["cost of sales"].tolist()):
@@ -78,7 +83,7 @@ def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> i
             expected[("Summary", f"{letter}{row}")] = float(total[name])
     xl.total_row(ws, ["total", int(total["payees"]) if total is not None else 0,
                       sums["total pay"], sums["variable pay"], sums["bookings"],
-                      f'=IF({e}{row}>0,{d}{row}/{e}{row},"")'],
+                      _cost_of_sales(d, e, row)],
                  ["text", "int", "money", "money", "money", "pct"])
     if total is not None:
         expected[("Summary", f"{cos}{row}")] = _expect(total["cost of sales"])
@@ -193,7 +198,7 @@ def write_results(result: Result, path: Path) -> Expected:
             kept = frame["attainment"].tolist()
             letter = get_column_letter(list(frame.columns).index("attainment") + 1)
             for i, value in enumerate(kept):
-                expected[(name, f"{letter}{2 + i}")] = _expect(value)
+                expected[(name, f"{letter}{2 + i}")] = _expect(value, blank="")
     plans = pd.DataFrame([row for plan in result.plans.values() if plan.plan in result.by_plan
                           for row in plan_rows(plan)])
     write_table(wb.create_sheet("Plans"), plans, "plan rules",

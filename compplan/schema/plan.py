@@ -6,7 +6,7 @@ from pydantic import Field
 
 from compplan.schema.base import Model
 from compplan.schema.components import Component
-from compplan.schema.measures import Measure, QuotaSpec
+from compplan.schema.measures import CreditToColumn, Measure, QuotaSpec
 
 
 class Plan(Model):
@@ -20,3 +20,24 @@ class Plan(Model):
     measures: dict[str, Measure] = Field(default_factory=dict)
     quotas: dict[str, QuotaSpec] = Field(default_factory=dict)
     components: list[Component] = Field(min_length=1)
+    cost_of_sales: str | None = Field(
+        default=None, description="the measure cost of sales (variable pay / its credited "
+        "value) is measured against; default: the first measure summing amount credited to "
+        "owner_id")
+
+    def sales_measure(self) -> str | None:
+        """The measure whose credited value is this plan's sales, or None (cost of sales
+        is then n/a, never a division by a zero that is not there).
+
+        One definition for the summary, scenarios and Monte Carlo: the plan's
+        ``cost_of_sales`` measure, else the first measure that sums ``amount`` credited
+        to ``owner_id`` (the run contract's bookings: split and clawbacks included).
+        Roll-ups, account ownership and counts are not sales of their own: they would
+        count the same deals again.
+        """
+        if self.cost_of_sales is not None:
+            return self.cost_of_sales
+        return next((name for name, m in self.measures.items()
+                     if m.value == "amount" and m.aggregate == "sum"
+                     and isinstance(m.credit_to, CreditToColumn)
+                     and m.credit_to.column == "owner_id"), None)
