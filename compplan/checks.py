@@ -176,6 +176,21 @@ def check_columns(plan: Plan) -> Iterator[Finding]:
                    "warning")
 
 
+def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
+    """A notice for each rule whose default changed under a plan that relies on it:
+    the plan pays differently than with the release it was written for, and the
+    notice names the option that keeps the old behaviour."""
+    for i, comp in enumerate(plan.components):
+        m = plan.measures.get(getattr(comp, "measure", ""))
+        if (isinstance(comp, Commission) and comp.period in ("month", "quarter", "year")
+                and comp.apply == "total" and m is not None and m.clawback is not None
+                and "clawbacks" not in comp.model_fields_set):
+            yield (("components", i, "period"),
+                   "since compplan 0.2 a clawback dated in a later period than its credit "
+                   "reverses what the deal earned where it was paid; set clawbacks: net to "
+                   "net it into the period it is dated in, as before", "notice")
+
+
 CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_tiers,
     check_curves,
@@ -187,6 +202,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_bonus_pay,
     check_split_usage,
     check_columns,
+    check_changed_defaults,
 )
 
 

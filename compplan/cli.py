@@ -20,6 +20,7 @@ from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
 from compplan.money import AmountOverflowError
 from compplan.outputs import write_atomically, write_run
+from compplan.plan_year import year_warning
 from compplan.stopwatch import Stopwatch
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -59,6 +60,12 @@ def _guard(action: Callable[[], T]) -> T:
     except AmountOverflowError as exc:  # input that makes pay run away: bad input, never paid
         err.print(f"compplan: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def _warn_year(result: Result) -> None:
+    said = year_warning(result)
+    if said is not None:
+        err.print(f"warning: {said}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
@@ -140,6 +147,7 @@ def run(
                   highlight=False)
         for b in kept:
             out.print(f"conservation {b.render()}", highlight=False, soft_wrap=True)
+        _warn_year(result)
         _list_files(written)
         if timings:
             out.print("  ".join(f"{stage} {sec:.2f} s" for stage, sec in watch.seconds.items()),
@@ -380,7 +388,7 @@ def validate(
     """Check plan files without data; report every problem with file:line: field."""
     loaded, warnings = _guard(lambda: load_plans_checked(plans))
     for warning in warnings:
-        err.print(f"warning: {warning.render()}", markup=False, highlight=False)
+        err.print(f"{warning.severity}: {warning.render()}", markup=False, highlight=False)
     for plan_id, plan in sorted(loaded.items()):
         out.print(f"ok  {plan_id}: {len(plan.measures)} measures, "
                   f"{len(plan.components)} components", highlight=False)

@@ -333,21 +333,23 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
                  if comp.filter is not None else np.ones(len(c), dtype=bool))
     share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
-    each = np.where(qualifies, comp.amount * share * _reversal(ctx, comp.measure, c), 0.0)
+    each = np.where(qualifies, comp.amount * share * credit_signs(ctx.pf, ctx.inputs,
+                                                                  comp.measure, c), 0.0)
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
     return ComponentResult(comp, pay(monthly, "month", comp.pay_every), "month",
                            {"earned": monthly})
 
 
-def _reversal(ctx: Context, measure: str, credits: pd.DataFrame) -> Floats:
-    """1 for a credit; minus the part its clawback takes back for a clawback."""
+def credit_signs(pf: PlanFrame, inputs: Inputs, measure: str, credits: pd.DataFrame) -> Floats:
+    """1 for a credit; minus the part its clawback takes back for a clawback (a SPIFF
+    is reversed in that part: its share, its unserved term)."""
     clawback = (credits["credit_kind"] == "clawback").to_numpy()
     sign = np.where(clawback, -1.0, 1.0)
-    m = ctx.pf.plan.measures[measure]
+    m = pf.plan.measures[measure]
     if m.clawback is None or not clawback.any():
         return sign
-    table = ctx.inputs.table(m.table)
+    table = inputs.table(m.table)
     assert table is not None
     rows = credits["source_idx"].to_numpy(dtype=np.int64)[clawback]
     cancel = credits["credit_date"].to_numpy(dtype="datetime64[D]")[clawback]

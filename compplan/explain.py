@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.components import ComponentResult
+from compplan.components import ComponentResult, credit_signs
 from compplan.credits import credit_columns
 from compplan.engine import PlanResult, Result
 from compplan.errors import InputError, Issue
@@ -76,8 +76,9 @@ def _credit_notes(result: Result, pr: PlanResult, comp: Component, measure: str,
                          else f" -> {comp.key} {key} x {rate:g} = {v * rate:,.2f}")
         return notes
     cols = sorted(filter_columns(comp.filter))
-    ok = evaluate(comp.filter, credit_columns(result.inputs, m, src, look, cols))
-    sign = np.where((shown["credit_kind"] == "clawback").to_numpy(), -1.0, 1.0)
+    ok = (evaluate(comp.filter, credit_columns(result.inputs, m, src, look, cols))
+          if comp.filter is not None else np.ones(len(shown), dtype=bool))
+    sign = credit_signs(pr.frame, result.inputs, measure, shown)
     share = shown["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else 1.0
     each = comp.amount * share * sign
     return [f" -> {e:,.2f}" if q else " -> does not qualify" for q, e in

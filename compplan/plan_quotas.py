@@ -3,7 +3,9 @@
 From an annual amount (roster column or constant) a period's quota is
 ``annual x seasonal share of the period x proration of the period`` (the share of a
 year is 1; without seasonality months and quarters share evenly). Year-to-date
-attainment is measured against ``annual x year proration``. An averaged measure
+attainment is measured against ``annual x year proration`` or, with ``year_quota:
+sum_of_quarters``, the sum of the prorated quarter quotas. Proration is by active days,
+or by whole active months (``prorate: months``). An averaged measure
 (``aggregate: mean``, a score such as NPS) has a level as its quota, taken whole.
 Quotas from a file are taken per period as given; a quarter or year missing from the
 file is the sum of its months when all of them are there.
@@ -73,9 +75,40 @@ def _file_quotas(pf: PlanFrame, measure: str, period: str, inputs: Inputs) -> Fl
     return np.where(np.isnan(direct) & complete, summed, direct)
 
 
+def _proration(pf: PlanFrame, measure: str, period: str) -> Floats:
+    """The part of each period a seat's quota covers: active days / days, or whole
+    active months / months (``prorate: months``), or all of it."""
+    how = pf.plan.quotas[measure].proration()
+    if how is None or _is_level(pf, measure):
+        return np.ones_like(pf.prorate[period])
+    if how == "days":
+        return pf.prorate[period]
+    full = (pf.prorate["month"] >= 1.0).astype(np.float64)  # active every day of the month
+    return np.asarray(fold(full, period) / {"month": 1, "quarter": 3, "year": 12}[period],
+                      dtype=np.float64)
+
+
+def _sum_of_quarters(pf: PlanFrame, measure: str, ytd: bool) -> Floats:
+    """The year quota as the sum of prorated quarter quotas; year to date, each quarter
+    counted as far as its prorated months reached (so quarter ends add up exactly)."""
+    annual = _annual(pf, measure)[:, None]
+    quarters = annual * _shares(pf, measure, "quarter")[None, :] * _proration(pf, measure,
+                                                                             "quarter")
+    if not ytd:
+        return np.asarray(quarters.sum(axis=1, keepdims=True), dtype=np.float64)
+    months = _shares(pf, measure, "month")[None, :] * _proration(pf, measure, "month")
+    within = np.cumsum(months.reshape(-1, 4, 3), axis=2)
+    whole = within[:, :, 2:]
+    reached = np.where(whole > 0, within / np.where(whole > 0, whole, 1.0), 0.0)
+    before = np.cumsum(quarters, axis=1) - quarters
+    return np.asarray((before[:, :, None] + quarters[:, :, None] * reached).reshape(-1, 12),
+                      dtype=np.float64)
+
+
 def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
                 excs: list[pd.DataFrame]) -> Floats:
-    """Quota of each seat for each period of a kind (``ytd`` gives one column).
+    """Quota of each seat for each period of a kind (``ytd`` gives one column, or twelve
+    with ``year_quota: sum_of_quarters``).
 
     Periods a seat is active in but has no positive quota for are reported as
     exceptions; they pay nothing on attainment.
@@ -84,10 +117,21 @@ def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
     basis = "year" if period == "ytd" else period
     if spec.source == "file":
         quota = _file_quotas(pf, measure, basis, inputs)
+    elif basis == "year" and spec.year_quota == "sum_of_quarters" and not _is_level(pf,
+                                                                                     measure):
+        quota = _sum_of_quarters(pf, measure, ytd=False)
     else:
         quota = _annual(pf, measure)[:, None] * _shares(pf, measure, basis)[None, :]
-    if spec.prorate and not _is_level(pf, measure):
-        quota = quota * pf.prorate[basis]
+        quota = quota * _proration(pf, measure, basis)
+    _report_missing(pf, measure, basis, quota, inputs, excs)
+    if period == "ytd" and spec.source != "file" and spec.year_quota == "sum_of_quarters":
+        return _sum_of_quarters(pf, measure, ytd=True)
+    return quota
+
+
+def _report_missing(pf: PlanFrame, measure: str, basis: str, quota: Floats, inputs: Inputs,
+                    excs: list[pd.DataFrame]) -> None:
+    spec = pf.plan.quotas[measure]
     active = pf.prorate[basis] > 0
     bad = active & ~(quota > 0)
     seat_idx, period_idx = np.nonzero(bad)
@@ -100,7 +144,6 @@ def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
             len(seat_idx), file=inputs.quotas.file if inputs.quotas and spec.source == "file"
             else inputs.roster.file, payee_id=pf.seats["payee_id"].to_numpy()[seat_idx],
             plan=pf.plan.plan, measure=measure, period=labels[period_idx], reason=reasons))
-    return quota
 
 
 def unused_quota_rows(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame,

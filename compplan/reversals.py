@@ -38,7 +38,7 @@ def applies(pf: PlanFrame, comp: Commission) -> bool:
     """Whether a commission prices clawbacks of earlier periods on their own."""
     m = pf.plan.measures[comp.measure]
     return (comp.period in _PER_YEAR and comp.apply == "total" and m.clawback is not None
-            and m.aggregate == "sum")
+            and m.aggregate == "sum" and comp.clawbacks == "reverse")
 
 
 def _period(month: Codes, period: str) -> Codes:

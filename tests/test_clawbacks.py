@@ -127,6 +127,7 @@ def test_a_clawback_share_takes_back_part_of_the_commission_and_spiff(tmp_path: 
             deal("D1", "A", 100000, "2026-01-15", cancel_date="2026-07-15"))
     assert lines(r, "A", "commission") == {"2026-01": "10000.00", "2026-07": "-5000.00"}
     assert lines(r, "A", "spiff") == {"2026-01": "500.00", "2026-07": "-250.00"}
+    assert "clawback -50,000.00 (share 1) -> -250.00" in r.explain("A", "2026-07")
 
 
 @pytest.mark.parametrize("period", ["month", "ytd"])

@@ -208,3 +208,13 @@ def test_missing_column_read_by_a_component_is_named(tmp_path: Path) -> None:
     assert ("no column 'deal_type' (needed by plan am-2026, measures.expansion.filter; plan "
             "am-2026, measures.renewals.filter; plan am-2026, components.deal_commission.key)"
             in res.output)
+
+
+def test_a_year_that_does_not_fit_the_data_is_said_on_stderr(case: Case, tmp_path: Path) -> None:
+    p = small(case)
+    res = runner.invoke(app, [*args(p, tmp_path / "out"), "--year", "2025"])
+    assert res.exit_code == 0, res.output
+    assert ("warning: 2 of 2 credits (100%) are dated outside plan year 2025; the credits are "
+            "dated in 2026 (2): is --year right?") in res.output
+    res = runner.invoke(app, args(p, tmp_path / "out2"))
+    assert "is --year right?" not in res.output

@@ -162,6 +162,10 @@ class Commission(_Variable):
     gate: Condition | None = None
     multiplier: Multiplier | None = None
     apply: Literal["total", "per_credit"] = "total"
+    clawbacks: Literal["reverse", "net"] = Field(
+        default="reverse", description="per month/quarter/year: a clawback of an earlier "
+        "period reverses what its deal earned there (reverse), or is netted into the value "
+        "of the period it is dated in (net, the rule before compplan 0.2)")
 
     @model_validator(mode="after")
     def _target_for_attainment(self) -> Commission:

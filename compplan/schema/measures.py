@@ -139,11 +139,27 @@ class QuotaSpec(Model):
     required: bool = Field(
         default=False, description="a missing, zero or negative roster quota is an input error"
     )
-    prorate: bool = True
+    prorate: bool | Literal["days", "months"] = Field(
+        default=True, description="cut to the payee's active part of each period: by days "
+        "(true, days), by whole months (a month counts when active on every day of it), "
+        "or not (false)")
+    year_quota: Literal["annual_x_proration", "sum_of_quarters"] = Field(
+        default="annual_x_proration", description="the year and year-to-date quota of an "
+        "annual amount: annual x year proration, or the sum of the payee's prorated quarter "
+        "quotas (seasonality included), year to date as far as the months reached")
     seasonality: Seasonality | None = None
 
     @model_validator(mode="after")
     def _amount_for_constant(self) -> QuotaSpec:
         if self.source == "constant" and self.amount is None:
             raise ValueError("a constant quota needs an amount")
+        if self.source == "file" and self.year_quota != "annual_x_proration":
+            raise ValueError("year_quota applies to an annual amount (roster or constant); "
+                             "a quotas file gives its periods as they are")
         return self
+
+    def proration(self) -> str | None:
+        """How the quota is prorated: ``days``, ``months`` or None."""
+        if self.prorate is False:
+            return None
+        return "days" if self.prorate is True else self.prorate
