@@ -294,7 +294,7 @@ def main() -> None:
 # -- plans -------------------------------------------------------------------------------
 
 case("plan-unknown-key", "plans", "a component with a key the language does not have", 2,
-     "plans/ae-2026.yaml:34: components[1].bonus_rate: unknown key",
+     "plans/ae-2026.yaml:36: components[1].bonus_rate: unknown key",
      make=replacing("plans/ae-2026.yaml", "kind: commission", "kind: commission\n    bonus_rate: 2",
                     "validate"))
 
@@ -310,10 +310,42 @@ case("plan-negative-rate", "plans", "a negative commission rate", 2, "plans/ae-2
                     "validate"))
 
 
-case("plan-infinite-rate", "plans", "a rate of .inf (YAML's infinity)", 2, "plans/ae-2026.yaml:42:",
+case("plan-infinite-rate", "plans", "a rate of .inf (YAML's infinity)", 2, "plans/ae-2026.yaml:44:",
      "not a usable number",
      make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: .inf}",
                     "validate"))
+
+
+case("plan-astronomic-rate", "plans", "a tier rate of 1e308 (bounded at 1000)", 2,
+     "plans/ae-2026.yaml:44: components[1].schedule.tiers[1].rate: Input should be less than "
+     "or equal to 1000",
+     make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: 1e308}",
+                    "validate"))
+
+
+case("plan-astronomic-cap", "plans", "a cap of 1e300 (amounts bounded at 1e12)", 2,
+     "plans/ae-2026.yaml:", "cap.amount: Input should be less than or equal to 1000000000000",
+     make=replacing("plans/ae-2026.yaml", "cap: {target_multiple: 3}", "cap: {amount: 1e300}",
+                    "validate"))
+
+
+case("plan-unknown-cost-of-sales", "plans", "cost_of_sales names a measure the plan lacks", 2,
+     "plans/ae-2026.yaml:", "cost_of_sales: unknown measure 'revenue'",
+     make=replacing("plans/ae-2026.yaml", "plan: ae-2026", "plan: ae-2026\ncost_of_sales: revenue",
+                    "validate"))
+
+
+@case("plan-runaway-pay", "plans", "a rate of 1000 on deals of a trillion: pay past 1e13", 2,
+      "plan partner-2026: components.partner_commission: an amount of",
+      "is not below 1e+13, the largest amount compplan pays")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/partner-2026.yaml", "{from: 250000, rate: 0.09}",
+               "{from: 250000, rate: 1000}")
+    ws.edit_cell("roster.csv", 3, "plan", "partner-2026")
+    frame = ws.frame("deals.csv")
+    frame["amount"] = "1000000000000"
+    ws.save("deals.csv", frame)
+    return ws.run()
 
 
 case("plan-rate-as-text", "plans", "a rate written as text (\"1.5x\")", 2, "plans/ae-2026.yaml:",
@@ -488,6 +520,25 @@ def _(ws: Workspace) -> list[str]:
     return ws.simulate()
 
 
+@case("scenario-astronomic-factor", "scenarios", "a scale factor of 1e12 (bounded at 1000)",
+      2, "scenarios/bookings-plus-10.yaml:", "less than or equal to 1000")
+def _(ws: Workspace) -> list[str]:
+    shutil.copy(ROOT / "scenarios" / "bookings-plus-10.yaml", ws.scenarios)
+    ws.replace("scenarios/bookings-plus-10.yaml", "factor: 1.10", "factor: 1e12")
+    return ws.simulate()
+
+
+@case("scenario-scaled-past-bounds", "scenarios", "a scale that makes amounts past 1e12", 2,
+      "deals.amount x 1000 gives", "outside -1e+12..1e+12 (the bounds of an input cell)")
+def _(ws: Workspace) -> list[str]:
+    shutil.copy(ROOT / "scenarios" / "bookings-plus-10.yaml", ws.scenarios)
+    ws.replace("scenarios/bookings-plus-10.yaml", "factor: 1.10", "factor: 1000")
+    frame = ws.frame("deals.csv")
+    frame["amount"] = "5000000000"
+    ws.save("deals.csv", frame)
+    return ws.simulate()
+
+
 case("scenario-tag", "scenarios", "a YAML tag in a scenario file", 2,
      "scenarios/spiff-1000.yaml:1:", "not allowed",
      make=replacing("scenarios/spiff-1000.yaml", "scenario: spiff-1000",
@@ -514,6 +565,24 @@ def _(ws: Workspace) -> list[str]:
 case("roster-missing-column", "roster", "no payee_id column", 2,
      "roster.csv:1: missing required column(s) payee_id",
      make=without_column("roster.csv", "payee_id", "run", renamed="employee"))
+
+
+case("roster-misspelt-column", "roster", "target_incentive misspelt target_incentve", 2,
+     "roster.csv:1: no column 'target_incentive' (needed by plan ae-2026, "
+     "components.commission.target.column; ", "did you mean 'target_incentve' for "
+     "'target_incentive'?",
+     make=without_column("roster.csv", "target_incentive", "run", renamed="target_incentve"))
+
+
+case("roster-without-salary", "roster", "no base_salary column (it paid no salary)", 2,
+     "roster.csv:1: no column 'base_salary' (needed by plan ae-2026, "
+     "components.base_salary.column; ",
+     make=without_column("roster.csv", "base_salary", "run"))
+
+
+case("roster-without-dates", "roster", "no start_date column", 2,
+     "roster.csv:1: missing required column(s) start_date",
+     make=without_column("roster.csv", "start_date", "run"))
 
 
 @case("roster-duplicate-column", "roster", "the plan column twice in the header", 2,
@@ -653,6 +722,30 @@ case("roster-zero-quota", "roster", "an AE with a zero quota", 2, "roster.csv: r
 case("deals-missing-column", "deals", "no amount column", 2,
      "deals.csv:1: missing required column(s) amount",
      make=without_column("deals.csv", "amount", "run"))
+
+
+case("deals-without-cancel-date", "deals", "no cancel_date column (nothing was clawed back)",
+     2, "deals.csv:1: no column 'cancel_date' (needed by plan ae-2026, "
+     "measures.bookings.clawback.cancel_column; ",
+     make=without_column("deals.csv", "cancel_date", "run"))
+
+
+case("deals-without-stage", "deals", "no stage column (every filter read it as blank)", 2,
+     "deals.csv:1: no column 'stage' (needed by plan ae-2026, measures.bookings.filter; ",
+     make=without_column("deals.csv", "stage", "run"))
+
+
+case("deals-without-term", "deals", "no term_months column (a SPIFF filter reads it)", 2,
+     "deals.csv:1: no column 'term_months' (needed by plan ae-2026, "
+     "components.spiff_multiyear.filter",
+     make=without_column("deals.csv", "term_months", "run"))
+
+
+@case("deals-short-row", "deals", "a row with 4 of the header's 13 cells (it was padded)", 2,
+      "deals.csv:207: the row has 4 cells, the header has 13: expected one cell per column")
+def _(ws: Workspace) -> list[str]:
+    ws.write("deals.csv", ws.text("deals.csv") + "D9,AE01,,100000\n")
+    return ws.run()
 
 
 @case("deals-duplicate-column", "deals", "the amount column twice in the header", 2,
@@ -807,6 +900,15 @@ case("deals-formula-text", "deals", "a deal id that is a spreadsheet formula", 0
 
 # -- quotas ------------------------------------------------------------------------------
 
+@case("quotas-not-given", "quotas", "SDRs on the roster but no --quotas", 2,
+      "plan sdr-2026, quotas.pipeline (source: file): reads table 'quotas', which was not "
+      "given (pass --quotas)")
+def _(ws: Workspace) -> list[str]:
+    argv = ws.run()
+    at = argv.index("--quotas")
+    return argv[:at] + argv[at + 2:]
+
+
 case("quotas-negative", "quotas", "a negative monthly quota", 2, "quotas.csv: row 3, quota:",
      make=setting("quotas.csv", 3, "quota", "-1000", "run"))
 
@@ -878,6 +980,11 @@ def _(ws: Workspace) -> list[str]:
 case("territories-negative-potential", "territories", "a negative potential", 2,
      "territories.csv: row 3, potential: -5 is below the minimum 0",
      make=setting("territories.csv", 3, "potential", "-5", "quotas"))
+
+
+case("territories-empty-potential", "territories", "an empty potential (crashed the solver)",
+     2, "territories.csv: row 3, potential: is empty; a value is required",
+     make=setting("territories.csv", 3, "potential", "", "quotas"))
 
 
 case("territories-duplicate", "territories", "a territory on two rows", 2,
