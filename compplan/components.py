@@ -67,6 +67,9 @@ class Context:
     exceptions: list[pd.DataFrame] = field(default_factory=list)
     variable: Cents = field(default_factory=lambda: np.zeros((0, 12), dtype=np.int64))
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
+    cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
+    """Per commission id, its clawbacks of earlier periods (found from the credits, or
+    given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
 
     def basis(self, period: str) -> str:
         return "year" if period == "ytd" else period
@@ -199,7 +202,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
                                                                                comp.period)
         trace["value"] = ctx.value(comp.measure, comp.period)
         return _commission_result(ctx, comp, amount, trace)
-    cross = _cross_period(ctx, comp)
+    cross = earlier_clawbacks(ctx, comp)
     if comp.basis == "value":
         x = ctx.value(comp.measure, comp.period)
         if cross is not None:
@@ -222,7 +225,9 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
     return _commission_result(ctx, comp, amount, trace, cross, x)
 
 
-def _cross_period(ctx: Context, comp: Commission) -> reversals.CrossPeriod | None:
+def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod | None:
+    if comp.id in ctx.cross:
+        return ctx.cross[comp.id]
     if not reversals.applies(ctx.pf, comp):
         return None
     table = ctx.inputs.table(ctx.pf.plan.measures[comp.measure].table)
@@ -230,7 +235,8 @@ def _cross_period(ctx: Context, comp: Commission) -> reversals.CrossPeriod | Non
     cross = reversals.cross_period(ctx.pf, comp, table.frame)
     if (cross.reverses < 0).any():
         ctx.exceptions.append(reversals.before_year_exceptions(ctx.pf, comp, cross))
-    return cross if len(cross.local) else None
+    ctx.cross[comp.id] = cross if len(cross.local) else None
+    return ctx.cross[comp.id]
 
 
 def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: dict[str, Floats],

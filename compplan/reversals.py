@@ -21,6 +21,7 @@ see the measure with its clawbacks.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -54,8 +55,23 @@ class CrossPeriod:
     dated: Codes          # period of the clawback
     value: Floats         # the clawback's (negative) value
     paid_here: npt.NDArray[np.bool_]  # the credit it reverses was credited to this seat
-    credits: pd.DataFrame  # the clawback credits themselves, for memos and exceptions
+    credits: pd.DataFrame | None  # the clawback credits, for memos (None: draws have none)
     original: npt.NDArray[np.datetime64]  # the date of the credit each one reverses
+
+    def replicate(self, mult: Floats) -> CrossPeriod:
+        """The same clawbacks for every row of ``mult`` (draws x seats): each draw's
+        seats are numbered after the previous draw's, values scaled by their seat's
+        multiplier (a reversal's share of its period does not change with the scale)."""
+        draws, n = mult.shape
+        offset = (np.arange(draws, dtype=np.int64) * n)[:, None]
+
+        def tile(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+            return np.tile(values, draws)
+
+        return CrossPeriod((offset + self.local[None, :]).reshape(-1), tile(self.reverses),
+                           tile(self.dated), (mult[:, self.local] * self.value[None, :]
+                                              ).reshape(-1),
+                           tile(self.paid_here), None, tile(self.original))
 
     def taken_out(self, size: int, period: str) -> Floats:
         """Per seat and period, the clawback value to take out of the period's value."""
@@ -114,9 +130,11 @@ def reverse(amount: Floats, value: Floats, cross: CrossPeriod, period: str
     return amount + flat.reshape(n, periods), each
 
 
-def memos(cross: CrossPeriod, each: Floats, labels: list[str]) -> pd.DataFrame:
+def memos(cross: CrossPeriod, each: Floats, labels: list[str]) -> pd.DataFrame | None:
     """One row per reversal: seat, month paid, deal, the period reversed, the amount."""
     c = cross.credits
+    if c is None:
+        return None
     names = np.array([*labels, "before the plan year"], dtype=object)
     return pd.DataFrame({
         "local": cross.local, "month": c["month"].to_numpy(dtype=np.int64),
@@ -130,6 +148,7 @@ def before_year_exceptions(pf: PlanFrame, comp: Commission, cross: CrossPeriod
     """Clawbacks of credits dated before the plan year: what they earned is not in the
     run, so the amount to recover is named for payroll to settle by hand."""
     before = cross.reverses < 0
+    assert cross.credits is not None
     c = cross.credits[before]
     dates = np.datetime_as_string(cross.original[before], unit="D").tolist()
     value = (-cross.value[before]).tolist()

@@ -30,7 +30,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from compplan.components import Context, evaluate_component
+from compplan import reversals
+from compplan.components import Context, earlier_clawbacks, evaluate_component
 from compplan.engine import PlanResult, Result
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame
@@ -112,6 +113,11 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats) -> dict[str, Floats
     """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota."""
     draws, n = mult.shape
     ctx = Context(_replicate(pr.frame, mult), inputs)
+    run = Context(pr.frame, inputs)  # the run's clawbacks of earlier periods, per draw
+    for comp in pr.frame.plan.components:
+        if isinstance(comp, Commission) and reversals.applies(pr.frame, comp):
+            found = earlier_clawbacks(run, comp)
+            ctx.cross[comp.id] = found.replicate(mult) if found is not None else None
     total = np.zeros(draws)
     variable = np.zeros(draws)
     comps = pr.frame.plan.components

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from compplan.api import evaluate
 from compplan.engine import Result
-from tests.conftest import deal, lines, person, reasons
+from compplan.simulate import plan_draws
+from tests.conftest import Case, deal, lines, person, reasons
 
 
 def plan(tmp_path: Path, period: str, schedule: str, clawback: str = "{within_days: 365}",
@@ -168,3 +170,25 @@ def test_an_optional_cancel_column_may_be_absent_but_only_when_the_plan_says_so(
     r = evaluate(plan(tmp_path / "b", "month", FLAT, "{within_days: 90, optional: true}"),
                  roster, deals, 2026)
     assert lines(r, "A", "commission") == {"2026-01": "10000.00"}
+
+
+@pytest.mark.both_engines
+def test_reversals_are_the_same_on_both_engines_and_in_monte_carlo(case: Case,
+                                                                   tmp_path: Path) -> None:
+    # Two payees, so the Dask engine cuts them into partitions; the quarter case above.
+    folder = plan(tmp_path, "quarter", MARGINAL)
+    case.roster = [person("A", "p"), person("B", "p")]
+    case.deals = [deal("D1", "A", 100000, "2026-01-15", cancel_date="2026-04-10"),
+                  deal("D2", "A", 20000, "2026-02-01"), deal("D3", "A", 60000, "2026-05-05"),
+                  deal("E1", "B", 80000, "2026-02-15", cancel_date="2026-08-01")]
+    r = case.run(plans_dir=folder)
+    assert lines(r, "A", "commission") == {"2026-03": "9500.00", "2026-06": "-4416.67"}
+    # B: Q1 80,000 -> 2,500 + 3,000 = 5,500; cancelled in Q3: -5,500
+    assert lines(r, "B", "commission") == {"2026-03": "5500.00", "2026-09": "-5500.00"}
+    pr = r.by_plan["p"]
+    draws = plan_draws(pr, r.inputs, np.ones((3, pr.frame.size)))
+    assert np.allclose(draws["variable"], 9500 - 4416.67 + 5500 - 5500)
+    doubled = plan_draws(pr, r.inputs, np.full((1, pr.frame.size), 2.0))
+    # x2: A's Q1 240,000 -> 21,500, reversal 21,500 x 200/240 = 17,916.67; Q2 120,000
+    # -> 9,500: -8,416.67; B: Q1 160,000 -> 13,500, reversed in Q3.
+    assert np.allclose(doubled["variable"], 21500 - 8416.67)
