@@ -138,19 +138,33 @@ def reasons(result: Result, **match: str) -> list[str]:
     return e["reason"].tolist()
 
 
+def bookings_measure(extra: str = "") -> str:
+    """A plan's ``measures:`` block with one measure, the owners' won amounts by close
+    date; ``extra`` adds keys to it (a clawback)."""
+    return f"""measures:
+  bookings:
+    filter: {{column: stage, eq: Closed Won}}
+    value: amount
+    date: close_date
+    credit_to: {{column: owner_id}}
+{extra + chr(10) if extra else ""}"""
+
+
+def plan_folder(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
+    """A folder holding one inline plan, as a user's plans/ would."""
+    folder = tmp_path / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+    return folder
+
+
 def ten_percent_plan(plan_id: str, commission_extra: str = "", more: str = "") -> str:
     """Plan text paying 10 % of each month's won bookings: a base to test pay mechanics
     (draws, holds) on. ``commission_extra`` adds keys to the commission, ``more`` adds
     components."""
     return f"""
 plan: {plan_id}
-measures:
-  bookings:
-    filter: {{column: stage, eq: Closed Won}}
-    value: amount
-    date: close_date
-    credit_to: {{column: owner_id}}
-components:
+{bookings_measure()}components:
   - id: commission
     kind: commission
     measure: bookings

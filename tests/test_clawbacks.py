@@ -13,23 +13,14 @@ import pytest
 from compplan.api import evaluate
 from compplan.engine import Result
 from compplan.simulate import plan_draws
-from tests.conftest import Case, deal, lines, person, reasons
+from tests.conftest import Case, bookings_measure, deal, lines, person, plan_folder, reasons
 
 
 def plan(tmp_path: Path, period: str, schedule: str, clawback: str = "{within_days: 365}",
          more: str = "") -> Path:
-    folder = tmp_path / "plans"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "p.yaml").write_text(f"""
+    return plan_folder(tmp_path, f"""
 plan: p
-measures:
-  bookings:
-    filter: {{column: stage, eq: Closed Won}}
-    value: amount
-    date: close_date
-    credit_to: {{column: owner_id}}
-    clawback: {clawback}
-components:
+{bookings_measure(f"    clawback: {clawback}")}components:
   - id: commission
     kind: commission
     measure: bookings
@@ -37,7 +28,6 @@ components:
     period: {period}
     schedule: {schedule}
 {more}""")
-    return folder
 
 
 FLAT = "{mode: retroactive, tiers: [{from: 0, rate: 0.10}]}"
@@ -60,29 +50,23 @@ def test_a_cancellation_months_later_takes_back_what_the_deal_earned(tmp_path: P
     assert lines(r, "A", "commission") == {"2026-01": "10000.00", "2026-07": "-7000.00"}
 
 
-def test_a_quarter_commission_reverses_the_deals_share_of_its_quarter_marginal(
-        tmp_path: Path) -> None:
-    # Q1: 120,000 -> 50,000 x 5 % + 70,000 x 10 % = 9,500, paid in March.
-    # D1 (100,000 of Q1's 120,000) is cancelled in April: reversal 9,500 x 100/120 =
-    # 7,916.67 (unrounded 7,916.666...). Q2 alone: 60,000 -> 2,500 + 1,000 = 3,500.
-    # June pays 3,500 - 7,916.666... = -4,416.67.
-    r = run(plan(tmp_path, "quarter", MARGINAL),
+@pytest.mark.parametrize(("schedule", "paid", "explained"), [
+    # Q1: 120,000 -> 50,000 x 5 % + 70,000 x 10 % = 9,500, paid in March. D1 (100,000 of
+    # Q1's 120,000) is cancelled in April: reversal 9,500 x 100/120 = 7,916.666...
+    # Q2 alone: 60,000 -> 2,500 + 1,000 = 3,500; June pays 3,500 - 7,916.666...
+    (MARGINAL, {"2026-03": "9500.00", "2026-06": "-4416.67"}, "-7,916.67"),
+    # Q1: 120,000 reaches the 8 % tier on all of it: 9,600; D1's share 8,000. Q2:
+    # 60,000 x 5 % = 3,000, the new deal not swallowed: 3,000 - 8,000.
+    (RETRO, {"2026-03": "9600.00", "2026-06": "-5000.00"}, "-8,000.00"),
+])
+def test_a_quarter_commission_reverses_the_deals_share_of_its_quarter(
+        tmp_path: Path, schedule: str, paid: dict[str, str], explained: str) -> None:
+    r = run(plan(tmp_path, "quarter", schedule),
             deal("D1", "A", 100000, "2026-01-15", cancel_date="2026-04-10"),
             deal("D2", "A", 20000, "2026-02-01"),
             deal("D3", "A", 60000, "2026-05-05"))
-    assert lines(r, "A", "commission") == {"2026-03": "9500.00", "2026-06": "-4416.67"}
-    assert "reverses D1 of 2026-Q1: -7,916.67" in r.explain("A", "2026-06")
-
-
-def test_a_quarter_commission_reverses_the_deals_share_of_its_quarter_retroactive(
-        tmp_path: Path) -> None:
-    # Q1: 120,000 reaches the 8 % tier on all of it: 9,600. D1's share: 9,600 x 100/120
-    # = 8,000. Q2: 60,000 x 5 % = 3,000, the new deal not swallowed: 3,000 - 8,000.
-    r = run(plan(tmp_path, "quarter", RETRO),
-            deal("D1", "A", 100000, "2026-01-15", cancel_date="2026-04-10"),
-            deal("D2", "A", 20000, "2026-02-01"),
-            deal("D3", "A", 60000, "2026-05-05"))
-    assert lines(r, "A", "commission") == {"2026-03": "9600.00", "2026-06": "-5000.00"}
+    assert lines(r, "A", "commission") == paid
+    assert f"reverses D1 of 2026-Q1: {explained}" in r.explain("A", "2026-06")
 
 
 def test_a_cancellation_inside_the_period_simply_nets(tmp_path: Path) -> None:

@@ -14,15 +14,17 @@ from compplan.engine import evaluate as evaluate_inputs
 from compplan.errors import InputError
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
-from tests.conftest import PLANS, Case, deal, lines, pay, person, reasons, ten_percent_plan
-
-
-def plan_folder(tmp_path: Path, text: str) -> Path:
-    """A folder holding one inline plan, as a user's plans/ would."""
-    folder = tmp_path / "plans"
-    folder.mkdir()
-    (folder / "plan.yaml").write_text(text)
-    return folder
+from tests.conftest import (
+    PLANS,
+    Case,
+    deal,
+    lines,
+    pay,
+    person,
+    plan_folder,
+    reasons,
+    ten_percent_plan,
+)
 
 
 def test_inside_sales_weighted_gate_marginal_margin_and_year_cap(case: Case) -> None:

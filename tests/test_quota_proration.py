@@ -15,24 +15,15 @@ from compplan.api import evaluate
 from compplan.cli import app
 from compplan.components import Context
 from compplan.engine import Result
-from tests.conftest import deal, person
+from tests.conftest import bookings_measure, deal, person, plan_folder
 
 runner = CliRunner()
 
 
 def plan(tmp_path: Path, quota_options: str, commission: str = "") -> Path:
-    folder = tmp_path / "plans"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "p.yaml").write_text(f"""
+    return plan_folder(tmp_path, f"""
 plan: p
-measures:
-  bookings:
-    filter: {{column: stage, eq: Closed Won}}
-    value: amount
-    date: close_date
-    credit_to: {{column: owner_id}}
-    clawback: {{within_days: 90}}
-quotas:
+{bookings_measure("    clawback: {within_days: 90}")}quotas:
   bookings:
     source: roster
     seasonality: {{quarters: [0.20, 0.25, 0.25, 0.30]}}
@@ -45,8 +36,7 @@ components:
     period: ytd
     target: {{column: target_incentive}}
     schedule: {{mode: marginal, tiers: [{{from: 0, rate: 1.0}}]}}
-{commission}""")
-    return folder
+{commission}""", "p.yaml")
 
 
 def hire(folder: Path, start: str) -> Result:
