@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -52,10 +52,14 @@ def table_name(text: str) -> str:
     return "T_" + re.sub(r"[^A-Za-z0-9_]", "_", text)
 
 
+_RIGHT = Alignment(horizontal="right")
+
+
 def _cell(ws: Any, kind: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
     if kind in FORMATS and kind != "text":
         cell.number_format = FORMATS[kind]
+        cell.alignment = _RIGHT  # a formula's "n/a" lines up with the numbers
     return cell
 
 
