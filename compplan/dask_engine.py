@@ -48,8 +48,9 @@ from compplan.inputs import Inputs
 from compplan.measures import plan_frame
 from compplan.people import People
 from compplan.periods import Calendar
+from compplan.reversals import CrossPeriod
 from compplan.schema import Plan
-from compplan.simulate import Chunk, Evaluator, plan_draws
+from compplan.simulate import Chunk, Evaluator, plan_draws, run_clawbacks
 
 if TYPE_CHECKING:
     from dask.distributed import Client, Future
@@ -198,22 +199,27 @@ def _evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Cl
     return assemble(plans, inputs, calendar, seats, credits, excs, by_plan)
 
 
-def _draw_chunk(bases: dict[str, PlanResult], inputs: Inputs, plan_id: str,
-                mult: np.ndarray) -> dict[str, np.ndarray]:
-    return plan_draws(bases[plan_id], inputs, mult)
+Clawbacks = dict[str, CrossPeriod | None]
+
+
+def _draw_chunk(bases: dict[str, tuple[PlanResult, Clawbacks]], inputs: Inputs,
+                plan_id: str, mult: np.ndarray) -> dict[str, np.ndarray]:
+    base, clawbacks = bases[plan_id]
+    return plan_draws(base, inputs, mult, clawbacks)
 
 
 def map_draws(client: Client, window: int | None = None) -> Evaluator:
     """A Monte Carlo evaluator that pays the chunks on the cluster, in order.
 
-    Each plan's frame (without its credits: draws scale measures, not credits) and the
-    inputs go to every worker once; at most ``window`` chunks (default 8 a worker) are
+    Each plan's frame (without its credits: draws scale measures, not credits, but with
+    the run's clawbacks of earlier periods, which they reverse) and the inputs go to
+    every worker once; at most ``window`` chunks (default 8 a worker) are
     in flight, so the client's memory stays bounded as it is in process.
     """
     def evaluate(result: Result, work: Iterable[Chunk]
                  ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
-        bases = {p: replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0]))
-                 for p, pr in result.by_plan.items()}
+        bases = {p: (replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0])),
+                     run_clawbacks(pr, result.inputs)) for p, pr in result.by_plan.items()}
         bases_f, inputs_f = client.scatter([bases, result.inputs], broadcast=True)
         limit = window or 8 * max(1, len(client.scheduler_info()["workers"]))
         pending: deque[tuple[str, int, Future[Any]]] = deque()

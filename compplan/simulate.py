@@ -109,15 +109,26 @@ def _per_credit(comp: object) -> bool:
         isinstance(comp, Commission) and comp.apply == "per_credit")
 
 
-def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats) -> dict[str, Floats]:
-    """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota."""
+def run_clawbacks(pr: PlanResult, inputs: Inputs) -> dict[str, reversals.CrossPeriod | None]:
+    """Per commission, the run's clawbacks of earlier periods: draws scale measures and
+    carry no credits, so they reverse these (see :mod:`compplan.reversals`)."""
+    run = Context(pr.frame, inputs)
+    return {comp.id: earlier_clawbacks(run, comp) for comp in pr.frame.plan.components
+            if isinstance(comp, Commission) and reversals.applies(pr.frame, comp)}
+
+
+def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
+               clawbacks: dict[str, reversals.CrossPeriod | None] | None = None
+               ) -> dict[str, Floats]:
+    """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota.
+
+    ``clawbacks`` are :func:`run_clawbacks` (found here when not given: a plan frame
+    shipped without its credits must be given them)."""
     draws, n = mult.shape
     ctx = Context(_replicate(pr.frame, mult), inputs)
-    run = Context(pr.frame, inputs)  # the run's clawbacks of earlier periods, per draw
-    for comp in pr.frame.plan.components:
-        if isinstance(comp, Commission) and reversals.applies(pr.frame, comp):
-            found = earlier_clawbacks(run, comp)
-            ctx.cross[comp.id] = found.replicate(mult) if found is not None else None
+    found = run_clawbacks(pr, inputs) if clawbacks is None else clawbacks
+    ctx.cross.update({cid: c.replicate(mult) if c is not None else None
+                      for cid, c in found.items()})
     total = np.zeros(draws)
     variable = np.zeros(draws)
     comps = pr.frame.plan.components
