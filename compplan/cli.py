@@ -14,11 +14,11 @@ import typer
 from rich.console import Console
 
 from compplan.engine import Result, evaluate
-from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue
+from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
-from compplan.money import AmountOverflowError
+from compplan.money import AmountOverflowError, exact_sum
 from compplan.outputs import write_atomically, write_run
 from compplan.plan_year import year_warning
 from compplan.stopwatch import Stopwatch
@@ -192,7 +192,9 @@ def statements(
 
 
 LedgerOpt = Annotated[str, typer.Option(
-    help="ledger: a SQLite file path, or a postgresql:// URL")]
+    envvar="COMPPLAN_LEDGER", show_envvar=True,
+    help="ledger: a SQLite file path, or a postgresql:// URL (from the environment keeps "
+         "a password out of the shell history)")]
 
 
 @app.command()
@@ -207,6 +209,7 @@ def payroll(
     company_code: Annotated[str, typer.Option(help="ADP company code")] = "CMP",
 ) -> None:
     """Pay a month: record it in the ledger and write payroll files (adjustments included)."""
+    from compplan.conservation import grouped_cents  # noqa: PLC0415
     from compplan.ledger.run import payroll as run_payroll  # noqa: PLC0415
 
     def action() -> None:
@@ -216,9 +219,9 @@ def payroll(
                  "assignments": assignments}
         run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
                                    company_code)
-        total = run.lines["cents"].sum() / 100
-        out.print(f"run {run.run_id}: {len(run.lines)} lines, {total:,.2f} for {period}; "
-                  f"recorded in {ledger}", highlight=False)
+        total = grouped_cents(exact_sum(run.lines["cents"].to_numpy()))
+        out.print(f"run {run.run_id}: {len(run.lines)} lines, {total} for {period}; "
+                  f"recorded in {masked(ledger)}", highlight=False)
         owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
         for row in owed[owed["active"] == "False"].to_dict("records"):
             out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered",

@@ -7,6 +7,7 @@ per run. Only the CLI turns an error into an exit code; the codes are stable API
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,21 @@ EXIT_INPUT = 2
 EXIT_OUTPUT = 3
 EXIT_INFEASIBLE = 4
 EXIT_CLUSTER = 5
+
+
+_SECRET = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^:/@\s]*):[^@\s]*@")
+
+
+def masked(text: str) -> str:
+    """Text with the password of any URL in it replaced by ``***``: a ledger's
+    ``postgresql://user:password@host/db`` is shown in no message, log or file.
+
+    >>> masked("cannot open postgresql://comp:S3cret@db:5432/pay: refused")
+    'cannot open postgresql://comp:***@db:5432/pay: refused'
+    >>> masked("ledger.db")
+    'ledger.db'
+    """
+    return _SECRET.sub(r"\g<head>:***@", text)
 
 
 @dataclass(frozen=True)
@@ -36,7 +52,7 @@ class Issue:
         """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        return masked(f"{where}:{field} {self.message}")
 
 
 class CompplanError(Exception):

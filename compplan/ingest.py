@@ -350,6 +350,46 @@ def _check_required(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Iss
     return issues
 
 
+ID_LENGTH = 200
+"""The longest id (payee, deal, account, plan...): what the ledger stores on every
+backend. PostgreSQL refuses a longer one mid-payroll and SQLite keeps it, so both
+refuse it here, for every command."""
+NAME_LENGTH = 400
+
+
+def _is_id(column: str) -> bool:
+    return column.endswith("_id") or column in ("plan", "measure", "period")
+
+
+def _check_text(frame: pd.DataFrame, file: str) -> list[Issue]:
+    """Text a database or a spreadsheet would refuse: a NUL anywhere, an id over 200
+    characters, a name over 400. Each distinct value is looked at once."""
+    issues: list[Issue] = []
+    rows = frame[ROW_COLUMN].to_numpy()
+    for col in frame.columns:
+        values = frame[col]
+        if col == ROW_COLUMN or not pd.api.types.is_string_dtype(values.dtype):
+            continue
+        codes, uniques = pd.factorize(values, sort=False)
+        text = pd.Series(uniques, dtype=str)
+        longest = ID_LENGTH if _is_id(str(col)) else NAME_LENGTH if col == "name" else None
+        bad_unique = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        if longest is not None:
+            bad_unique = bad_unique | (text.str.len() > longest).to_numpy(dtype=bool)
+        if not bad_unique.any():
+            continue
+        bad = np.append(bad_unique, False)[codes]
+
+        def why(i: int, v: pd.Series = values, most: int | None = longest) -> str:
+            cell = str(v.iloc[i])
+            if "\x00" in cell:
+                return "holds a NUL character: expected text without control characters"
+            return f"is {len(cell)} characters long: expected at most {most}"
+
+        issues.extend(_cell_issues(file, str(col), rows, bad, why))
+    return issues
+
+
 def _check_patterns(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
     issues = []
     rows = frame[ROW_COLUMN].to_numpy()
@@ -462,6 +502,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
     issues.extend(_check_required(frame, spec, file))
     issues.extend(_check_bounds(frame, spec, file))
     issues.extend(_check_patterns(frame, spec, file))
+    issues.extend(_check_text(frame, file))
     key = [*spec.key, *(c for c in spec.key_extra if c in raw.columns)]
     if key and not issues:
         dup = frame.duplicated(key, keep="first").to_numpy()

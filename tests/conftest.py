@@ -7,16 +7,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from compplan.engine import Result, evaluate
 from compplan.ingest import table_from_frame
 from compplan.inputs import Inputs, load_inputs
+from compplan.ledger.store import url_for
 from compplan.loader import load_plans
 from compplan.synth import Size, make
 
@@ -175,6 +178,36 @@ plan: {plan_id}
 
 
 CLI = [sys.executable, "-c", "from compplan.cli import main; main()"]
+
+POSTGRES = os.environ.get("COMPPLAN_TEST_POSTGRES", "")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh ledger: a SQLite file, and a new database on the PostgreSQL server CI runs."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "ledger.db")
+        return
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server (set COMPPLAN_TEST_POSTGRES; .ci/run starts one)")
+    name = f"ledger_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url_for(POSTGRES), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"create database {name}"))
+    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"drop database {name} with (force)"))
+    admin.dispose()
+
+
+def query(ledger: str, sql: str) -> list[tuple[object, ...]]:
+    engine = sa.create_engine(url_for(ledger))
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(sa.text(sql))]
+    finally:
+        engine.dispose()
+
 
 
 def kill_at(args: list[str], point: str, marker: Path) -> None:

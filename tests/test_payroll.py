@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,41 +17,12 @@ from tests.conftest import (
     deal,
     kill_at,
     person,
+    query,
     ten_percent_plan,
     write_csv,
 )
 
 runner = CliRunner()
-POSTGRES = os.environ.get("COMPPLAN_TEST_POSTGRES", "")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def ledger(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh ledger: a SQLite file, and a new database on the PostgreSQL server CI runs."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "ledger.db")
-        return
-    if not POSTGRES:
-        pytest.skip("no PostgreSQL server (set COMPPLAN_TEST_POSTGRES; .ci/run starts one)")
-    name = f"ledger_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(url_for(POSTGRES), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"create database {name}"))
-    yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"drop database {name} with (force)"))
-    admin.dispose()
-
-
-def query(ledger: str, sql: str) -> list[tuple[object, ...]]:
-    engine = sa.create_engine(url_for(ledger))
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
-
-
 def story(tmp_path: Path) -> dict[str, Path]:
     roster = [person("A", "ae-2026", base_salary=120000, target_incentive=50000, quota=1000000),
               person("P", "partner-2026")]

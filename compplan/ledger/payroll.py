@@ -10,9 +10,13 @@ For a pay period P the engine's recomputed year is compared with the ledger:
   carried as a balance owed;
 - ``recovery``: a balance owed is recovered from later positive pay.
 
-Earlier months must be closed (or never paid); a closed month is never changed. The
-run id is a digest of the inputs, so the same inputs give the same file, and running a
-period again replaces its open run instead of posting twice.
+Months are paid in order: from the ledger's first month on, every earlier month must
+be closed before a month is paid, and a month before the first, or before one already
+paid, is refused. A closed month is never changed. The run id is a digest of the
+inputs, so the same inputs give the same file, and running a period again replaces its
+open run instead of posting twice. Everything here reads and writes through one
+connection holding the ledger's lock (:func:`compplan.ledger.store.locked`), so what a
+payroll computes against is what it records against.
 """
 
 from __future__ import annotations
@@ -29,9 +33,9 @@ from sqlalchemy.engine import Engine
 
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
-from compplan.faults import fault_point
+from compplan.faults import fault_point, fault_sql
 from compplan.ledger.holds import holds, releases
-from compplan.ledger.store import lines, periods, runs
+from compplan.ledger.store import lines, locked, periods, runs
 from compplan.money import format_cents
 from compplan.periods import Calendar
 
@@ -65,23 +69,47 @@ def _earned(result: Result) -> pd.DataFrame:
     return frame
 
 
-def _ledger_frame(engine: Engine) -> tuple[pd.DataFrame, dict[str, str]]:
-    with engine.connect() as conn:
-        paid = pd.DataFrame(conn.execute(
-            sa.select(lines).join(periods, periods.c.run_id == lines.c.run_id).where(
-                periods.c.state == "closed")).mappings().all(), columns=LINE_COLUMNS)
-        states = {row.period: row.state for row in conn.execute(sa.select(periods))}
+def _ledger_frame(conn: sa.Connection) -> tuple[pd.DataFrame, dict[str, str]]:
+    """What closed months paid, and the state of every recorded month."""
+    paid = pd.DataFrame(conn.execute(
+        sa.select(lines).join(periods, periods.c.run_id == lines.c.run_id).where(
+            periods.c.state == "closed")).mappings().all(), columns=LINE_COLUMNS)
+    states = {row.period: row.state for row in conn.execute(sa.select(periods))}
     return paid, states
 
 
-def _check_periods(period: str, states: dict[str, str]) -> None:
+def _months(first: str, last: str) -> list[str]:
+    """The months from ``first`` to ``last``, both included (across years).
+
+    >>> _months("2025-11", "2026-02")
+    ['2025-11', '2025-12', '2026-01', '2026-02']
+    """
+    span = np.arange(np.datetime64(first, "M"), np.datetime64(last, "M") + 1)
+    return [str(m) for m in span]
+
+
+def check_order(period: str, states: dict[str, str]) -> None:
+    """Months are paid in order: refuse a closed month, a month before the ledger's
+    first or before one already paid, and a month whose earlier months are not all
+    closed (naming the first that is not)."""
     if states.get(period) == "closed":
         raise InputError([Issue("--period", f"{period} is closed: its payroll cannot change; "
                                 "corrections are paid in the next open period")])
-    open_before = sorted(p for p, s in states.items() if s == "open" and p < period)
-    if open_before:
-        raise InputError([Issue("--period", f"close {', '.join(open_before)} before paying "
-                                f"{period}")])
+    if not states:
+        return
+    first, last = min(states), max(states)
+    if period < first:
+        raise InputError([Issue("--period", f"{period} comes before {first}, the ledger's "
+                                "first month: months are paid in order")])
+    if period < last:
+        raise InputError([Issue("--period", f"{last} is already paid: months are paid in "
+                                f"order, so {period} can no longer be; corrections are paid "
+                                "in the next open month")])
+    waiting = [m for m in _months(first, period)[:-1] if states.get(m) != "closed"]
+    if waiting:
+        what = "close" if states.get(waiting[0]) == "open" else "pay and close"
+        raise InputError([Issue("--period", f"{what} {waiting[0]} before paying {period}: "
+                                "months are paid in order")])
 
 
 def run_id_for(period: str, digest: str) -> str:
@@ -95,15 +123,17 @@ def check_period(period: str, year: int) -> None:
         raise InputError([Issue("--period", f"{period!r} is not a month of {year}")])
 
 
-def compute(result: Result, engine: Engine, period: str, digest: str) -> PayrollRun:
-    """The lines of period ``period``'s payroll, given what the ledger already paid."""
+def compute(result: Result, conn: sa.Connection, period: str, digest: str) -> PayrollRun:
+    """The lines of period ``period``'s payroll, given what the ledger's closed months
+    paid (read through ``conn``, under the ledger's lock)."""
     check_period(period, result.year)
-    paid, states = _ledger_frame(engine)
-    _check_periods(period, states)
+    paid, states = _ledger_frame(conn)
+    check_order(period, states)
     earned = _earned(result)
     key = ["payee_id", "period", "component"]
     due = earned[earned["period"] <= period]
-    before = paid[paid["kind"].isin(["earned", "adjustment"])].rename(
+    this_year = paid["earned_period"].astype(str).str.startswith(f"{result.year}-")
+    before = paid[paid["kind"].isin(["earned", "adjustment"]) & this_year].rename(
         columns={"earned_period": "period"}).groupby(key, as_index=False)["cents"].sum()
     both = due.merge(before, on=key, how="outer", suffixes=("", "_paid")).fillna(
         {"cents": 0, "cents_paid": 0})
@@ -168,60 +198,54 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
     return PayrollRun(run_id, period, out)
 
 
-def record(engine: Engine, run: PayrollRun, inputs: dict[str, str],
+def record(conn: sa.Connection, run: PayrollRun, inputs: dict[str, str],
            plans: dict[str, str]) -> None:
-    """Replace the period's open run with this one, in one transaction."""
-    with engine.begin() as conn:
-        state = conn.execute(sa.select(periods.c.state, periods.c.run_id).where(
-            periods.c.period == run.period)).first()
-        if state is not None and state.state == "closed":
-            raise InputError([Issue("--period", f"{run.period} was closed meanwhile")])
-        if state is not None and state.run_id:
-            conn.execute(lines.delete().where(lines.c.run_id == state.run_id))
-            conn.execute(runs.delete().where(runs.c.run_id == state.run_id))
-            conn.execute(periods.delete().where(periods.c.period == run.period))
-        fault_point("record:replaced")
-        conn.execute(runs.insert().values(
-            run_id=run.run_id, period=run.period, created_at=datetime.now(UTC).isoformat(),
-            inputs=json.dumps(inputs, sort_keys=True), plans=json.dumps(plans, sort_keys=True)))
-        if len(run.lines):
-            rows = [{str(k): (None if isinstance(v, float) and np.isnan(v) else v)
-                     for k, v in row.items()} for row in run.lines.to_dict("records")]
-            conn.execute(lines.insert(), rows)
-        fault_point("record")
-        conn.execute(periods.insert().values(period=run.period, state="open",
-                                             run_id=run.run_id))
-    fault_point("record:committed")
+    """Replace the period's open run with this one, in the caller's locked transaction
+    (the one that computed it: the state it checked cannot have moved)."""
+    state = conn.execute(sa.select(periods.c.state, periods.c.run_id).where(
+        periods.c.period == run.period)).first()
+    if state is not None and state.state == "closed":
+        raise InputError([Issue("--period", f"{run.period} was closed meanwhile")])
+    if state is not None and state.run_id:
+        conn.execute(lines.delete().where(lines.c.run_id == state.run_id))
+        conn.execute(periods.delete().where(periods.c.period == run.period))
+        conn.execute(runs.delete().where(runs.c.run_id == state.run_id))
+    fault_point("record:replaced")
+    conn.execute(runs.insert().values(
+        run_id=run.run_id, period=run.period, created_at=datetime.now(UTC).isoformat(),
+        inputs=json.dumps(inputs, sort_keys=True), plans=json.dumps(plans, sort_keys=True)))
+    if len(run.lines):
+        rows = [{str(k): (None if isinstance(v, float) and np.isnan(v) else v)
+                 for k, v in row.items()} for row in run.lines.to_dict("records")]
+        conn.execute(lines.insert(), rows)
+    fault_sql(conn, "record")
+    fault_point("record")
+    conn.execute(periods.insert().values(period=run.period, state="open", run_id=run.run_id))
 
 
 def close(engine: Engine, period: str) -> str:
-    """Lock a period's recorded run; only one closer can win."""
-    run_id: object = None
-    with engine.begin() as conn:
+    """Lock a period's recorded run, under the ledger's lock: only one closer can win,
+    and no payroll of the period can interleave with it."""
+    with locked(engine) as conn:
         fault_point("close")
-        done = conn.execute(periods.update().where(
-            (periods.c.period == period) & (periods.c.state == "open")).values(
+        state = conn.execute(sa.select(periods.c.state, periods.c.run_id).where(
+            periods.c.period == period)).first()
+        if state is None:
+            raise InputError([Issue("--period", f"no payroll run is recorded for {period}: "
+                                    "run compplan payroll first")])
+        if state.state == "closed":
+            raise InputError([Issue("--period", f"{period} is already closed")])
+        conn.execute(periods.update().where(periods.c.period == period).values(
             state="closed", closed_at=datetime.now(UTC).isoformat()))
-        if done.rowcount == 1:
-            run_id = conn.execute(sa.select(periods.c.run_id).where(
-                periods.c.period == period)).scalar()
-            fault_point("close:updated")
-        else:
-            state = conn.execute(sa.select(periods.c.state).where(
-                periods.c.period == period)).scalar()
-    if run_id is not None:
-        fault_point("close:committed")
-        return str(run_id)
-    if state == "closed":
-        raise InputError([Issue("--period", f"{period} is already closed")])
-    raise InputError([Issue("--period", f"no payroll run is recorded for {period}: run "
-                            "compplan payroll first")])
+        fault_point("close:updated")
+    fault_point("close:committed")
+    return str(state.run_id)
 
 
-def balances(engine: Engine, run: PayrollRun, result: Result) -> pd.DataFrame:
+def balances(conn: sa.Connection, run: PayrollRun, result: Result) -> pd.DataFrame:
     """What each payee owes after this run (closed months and this one), and whether the
     payee is still active at the end of the month: a leaver's balance is reported."""
-    paid, _ = _ledger_frame(engine)
+    paid, _ = _ledger_frame(conn)
     both = pd.concat([paid, run.lines], ignore_index=True)
     moves = both[both["kind"].isin(["carry", "recovery"])]
     owed = moves.groupby("payee_id")["cents"].sum()

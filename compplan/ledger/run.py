@@ -7,6 +7,7 @@ from pathlib import Path
 
 from compplan.digest import file_digest, plan_digest
 from compplan.engine import Result
+from compplan.faults import fault_point
 from compplan.ledger.files import write_payroll
 from compplan.ledger.payroll import (
     PayrollRun,
@@ -17,7 +18,7 @@ from compplan.ledger.payroll import (
     history,
     record,
 )
-from compplan.ledger.store import open_ledger
+from compplan.ledger.store import locked, open_ledger, reported
 
 
 def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
@@ -28,19 +29,25 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
     engine = open_ledger(ledger)
     hashes, plans = file_digest(inputs), plan_digest(result.plans)
     digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
-    run = compute(result, engine, period, digest)
     currency = next(iter(result.plans.values())).currency if result.plans else "USD"
-    record(engine, run, hashes, plans)  # first: a failed file write is redone by a rerun
-    owed = balances(engine, run, result)
+    with reported(ledger), locked(engine) as conn:  # computed, checked and recorded at once
+        run = compute(result, conn, period, digest)
+        record(conn, run, hashes, plans)
+        owed = balances(conn, run, result)
+    fault_point("record:committed")
+    # files only after the commit, from what was committed: a run that lost a race
+    # (its month closed or paid past meanwhile) was refused above and writes nothing
     return run, write_payroll(run, out, currency, pay_date, company_code, owed)
 
 
 def close_period(ledger: str, period: str) -> str:
-    return close(open_ledger(ledger, create=False), period)
+    with reported(ledger):
+        return close(open_ledger(ledger, create=False), period)
 
 
 def show(ledger: str, payee_id: str) -> str:
-    table = history(open_ledger(ledger, create=False), payee_id)
+    with reported(ledger):
+        table = history(open_ledger(ledger, create=False), payee_id)
     if table.empty:
         return f"no ledger lines for payee {payee_id}"
     return table.to_string(index=False, float_format=lambda v: f"{v:,.2f}")

@@ -2,20 +2,33 @@
 
 The schema is versioned: a new ledger is created at the current version, and an older
 one is upgraded step by step (``MIGRATIONS``) when opened, in one transaction. Every
-write is one transaction.
+write is one transaction, and every transaction that may write holds the ledger's lock
+from its first statement: ``BEGIN IMMEDIATE`` on SQLite, a transaction-level advisory
+lock on PostgreSQL. Two people paying or closing at once are serialized, never
+interleaved: the second waits (``COMPPLAN_LEDGER_WAIT`` seconds, 60 by default), then
+reads what the first committed. Schema creation takes the same lock, so two processes
+opening a fresh database do not race. Triggers make closed periods immutable in the
+database itself, whatever program writes to it.
+
+Credentials never leave this module in clear: every location shown to a user goes
+through :func:`masked`, and database errors are reported by kind, never with the SQL
+parameters (names, amounts) a driver puts in its message.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compplan.errors import InputError, Issue
+from compplan.errors import CompplanError, InputError, Issue, OutputError, masked
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 metadata = sa.MetaData()
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
@@ -61,7 +74,61 @@ def _v1_to_v2(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE lines ADD COLUMN ref VARCHAR(60)"))
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2}
+CLOSED = "compplan: a closed period never changes"
+
+_SQLITE_GUARDS = [
+    f"""CREATE TRIGGER IF NOT EXISTS closed_{table}_{op.lower()} BEFORE {op} ON {table}
+    WHEN {when}
+    BEGIN SELECT RAISE(ABORT, '{CLOSED}'); END"""
+    for table, op, when in [
+        ("lines", "UPDATE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
+                            "AND state = 'closed')"),
+        ("lines", "DELETE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
+                            "AND state = 'closed')"),
+        ("lines", "INSERT", "EXISTS (SELECT 1 FROM periods WHERE run_id = NEW.run_id "
+                            "AND state = 'closed')"),
+        ("runs", "UPDATE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
+                           "AND state = 'closed')"),
+        ("runs", "DELETE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
+                           "AND state = 'closed')"),
+        ("periods", "UPDATE", "OLD.state = 'closed'"),
+        ("periods", "DELETE", "OLD.state = 'closed'")]]
+
+_POSTGRES_GUARDS = [
+    f"""CREATE OR REPLACE FUNCTION compplan_closed_guard() RETURNS trigger AS $$
+    BEGIN
+        IF TG_TABLE_NAME = 'periods' THEN
+            IF OLD.state = 'closed' THEN RAISE EXCEPTION '{CLOSED}'; END IF;
+        ELSIF TG_OP = 'INSERT' THEN
+            IF EXISTS (SELECT 1 FROM periods WHERE run_id = NEW.run_id AND state = 'closed')
+            THEN RAISE EXCEPTION '{CLOSED}'; END IF;
+        ELSIF EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id AND state = 'closed')
+        THEN RAISE EXCEPTION '{CLOSED}';
+        END IF;
+        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+        RETURN NEW;
+    END $$ LANGUAGE plpgsql""",  # noqa: S608 - constants only, no input
+    *(f"""DROP TRIGGER IF EXISTS compplan_closed_guard ON {table}""" for table in
+      ("lines", "runs", "periods")),
+    *(f"""CREATE TRIGGER compplan_closed_guard BEFORE {ops} ON {table}
+    FOR EACH ROW EXECUTE FUNCTION compplan_closed_guard()""" for table, ops in
+      (("lines", "INSERT OR UPDATE OR DELETE"), ("runs", "UPDATE OR DELETE"),
+       ("periods", "UPDATE OR DELETE")))]
+
+
+def _guards(conn: sa.Connection) -> None:
+    """Closed periods immutable in the database: their period row, run and lines."""
+    for statement in (_POSTGRES_GUARDS if conn.dialect.name == "postgresql"
+                      else _SQLITE_GUARDS):
+        conn.execute(sa.text(statement))
+
+
+def _v2_to_v3(conn: sa.Connection) -> None:
+    """Version 3 guards closed periods with triggers."""
+    _guards(conn)
+
+
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def url_for(location: str) -> str:
@@ -77,27 +144,127 @@ def url_for(location: str) -> str:
     return f"sqlite:///{Path(location).resolve()}"
 
 
+def wait_seconds() -> float:
+    """How long a writer waits for another to finish: ``COMPPLAN_LEDGER_WAIT``, or 60."""
+    try:
+        return max(0.0, float(os.environ.get("COMPPLAN_LEDGER_WAIT", "60")))
+    except ValueError:
+        return 60.0
+
+
+_LOCK_KEY = 7_202_604_201  # one advisory lock per PostgreSQL database: its ledger
+
+
+def _engine(location: str) -> Engine:
+    url = url_for(location)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": wait_seconds()})
+
+        @sa.event.listens_for(engine, "connect")
+        def _manual(dbapi_conn: Any, _: Any) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy's BEGIN, not the driver's
+
+        @sa.event.listens_for(engine, "begin")
+        def _immediate(conn: sa.Connection) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # the write lock, taken first
+
+        return engine
+    return sa.create_engine(url)
+
+
+@contextmanager
+def locked(engine: Engine) -> Iterator[sa.Connection]:
+    """One transaction holding the ledger's lock from its first statement to its commit.
+
+    On PostgreSQL a transaction-level advisory lock (waiting at most
+    :func:`wait_seconds`) serializes every payroll, close and schema change; SQLite's
+    ``BEGIN IMMEDIATE`` does the same with its busy timeout.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text(f"SET LOCAL lock_timeout = '{int(wait_seconds() * 1000)}ms'"))
+            conn.execute(sa.text(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})"))
+        yield conn
+
+
+class LedgerBusyError(OutputError):
+    """Another payroll or close held the ledger longer than the wait: nothing recorded."""
+
+
+def _kind(exc: BaseException) -> str:
+    """What a database error means: full disk, a lock waited for too long, a closed
+    period guarded by its trigger, or something else (by SQLSTATE or SQLite's words)."""
+    orig = getattr(exc, "orig", exc)
+    state = getattr(orig, "sqlstate", None) or getattr(getattr(orig, "diag", None),
+                                                        "sqlstate", None)
+    words = str(orig).lower()
+    if state == "53100" or "disk is full" in words or "file too large" in words:
+        return "full"
+    if "disk i/o error" in words or str(getattr(orig, "sqlite_errorname", "")).startswith(
+            "SQLITE_IOERR"):
+        return "io"
+    if state in ("55P03", "57014") or "database is locked" in words:
+        return "busy"
+    if CLOSED in str(orig):
+        return "closed"
+    return "other"
+
+
+@contextmanager
+def reported(location: str) -> Iterator[None]:
+    """Turn a database error into a compplan error that holds no SQL and no data:
+    a full disk is exit 3 (nothing was recorded), so is a ledger busy for too long."""
+    where = masked(location)
+    try:
+        yield
+    except sa.exc.SQLAlchemyError as exc:
+        kind = _kind(exc)
+        if kind == "full":
+            raise OutputError([Issue(where, "the ledger's disk is full: nothing was "
+                                     "recorded; free space and run it again")]) from None
+        if kind == "io":
+            raise OutputError([Issue(where, "the ledger cannot be written (a disk I/O error: "
+                                     "a full disk, a file size limit?): nothing was recorded; "
+                                     "free space and run it again")]) from None
+        if kind == "busy":
+            raise LedgerBusyError([Issue(where, f"the ledger is busy: another payroll or close "
+                                         f"held it for {wait_seconds():g} s; nothing was "
+                                         "recorded; run it again")]) from None
+        if kind == "closed":
+            raise InputError([Issue(where, "a closed period never changes: the database "
+                                    "refused to change one")]) from None
+        first = masked(str(getattr(exc, "orig", exc)).splitlines()[0]) if str(exc) else ""
+        raise CompplanError([Issue(where, f"ledger error ({exc.__class__.__name__}): "
+                                   f"{first[:200]}")]) from None
+
+
 def open_ledger(location: str, create: bool = True) -> Engine:
     """Open (creating, unless told not to, or upgrading) a ledger."""
+    where = masked(location)
     if not create and "://" not in location and not Path(location).exists():
-        raise InputError([Issue(location, "no such ledger: run compplan payroll first")])
+        raise InputError([Issue(where, "no such ledger: run compplan payroll first")])
     try:
-        engine = sa.create_engine(url_for(location))
-        with engine.begin() as conn:
+        engine = _engine(location)
+        with locked(engine) as conn:
             existed = sa.inspect(conn).has_table("schema_version")
             version = (conn.execute(sa.select(schema_version.c.version)).scalar()
                        if existed else None)
             if version is not None and version > SCHEMA_VERSION:
-                raise InputError([Issue(location, f"ledger schema version {version} is newer "
+                raise InputError([Issue(where, f"ledger schema version {version} is newer "
                                         f"than this compplan ({SCHEMA_VERSION})")])
             while version is not None and version < SCHEMA_VERSION:
                 MIGRATIONS[version](conn)
                 version += 1
                 conn.execute(schema_version.update().values(version=version))
-            metadata.create_all(conn)
             if version is None:
+                metadata.create_all(conn)
+                _guards(conn)
                 conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
     except sa.exc.SQLAlchemyError as exc:
-        raise InputError([Issue(location, f"cannot open the ledger: {exc.__class__.__name__}: "
-                                f"{str(exc).splitlines()[0]}")]) from None
+        if _kind(exc) in ("full", "io", "busy"):
+            with reported(location):
+                raise
+        first = masked(str(getattr(exc, "orig", exc)).splitlines()[0])
+        raise InputError([Issue(where, f"cannot open the ledger: {exc.__class__.__name__}: "
+                                f"{first[:300]}")]) from None
     return engine

@@ -17,7 +17,7 @@ from compplan.schema.base import MONEY, RATE, Column, Model
 from compplan.schema.filters import Filter
 
 Period = Literal["month", "quarter", "year", "ytd"]
-ComponentId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$")]
+ComponentId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=100)]
 
 
 class Tier(Model):

@@ -12,7 +12,8 @@ from compplan.schema.measures import CreditToColumn, Measure, QuotaSpec
 class Plan(Model):
     """One compensation plan, as written in ``plans/<id>.yaml``."""
 
-    plan: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", description="plan id")
+    plan: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$", max_length=100,
+                      description="plan id")
     name: str = ""
     description: str = ""
     currency: str = "USD"
