@@ -1078,6 +1078,48 @@ def _(ws: Workspace) -> list[str]:
     return argv
 
 
+def _paid(ws: Workspace, *months: str, close: bool = True) -> list[str]:
+    """Pay (and close) months in a ledger of their own, paid.db; the payroll command of
+    the case, on that ledger, is returned with ``--period`` left for the case to set."""
+    paid = str(ws / "paid.db")
+    for month in months:
+        argv = ws.swap(ws.swap(ws.payroll(), "--ledger", paid), "--out", str(ws / month))
+        assert CliRunner().invoke(app, ws.swap(argv, "--period", month)).exit_code == 0
+        if close:
+            assert CliRunner().invoke(app, ["close", "--period", month, "--ledger",
+                                            paid]).exit_code == 0
+    return ws.swap(ws.payroll(), "--ledger", paid)
+
+
+@case("ledger-before-first-month", "ledger", "payroll of a month before the ledger's first", 2,
+      "--period: 2026-01 comes before 2026-03, the ledger's first month: months are paid in "
+      "order")
+def _(ws: Workspace) -> list[str]:
+    return ws.swap(_paid(ws, "2026-03", close=False), "--period", "2026-01")
+
+
+@case("ledger-earlier-month-open", "ledger", "payroll while an earlier month is not closed", 2,
+      "--period: close 2026-01 before paying 2026-03: months are paid in order")
+def _(ws: Workspace) -> list[str]:
+    return _paid(ws, "2026-01", close=False)
+
+
+@case("ledger-month-skipped", "ledger", "payroll of March when February was never paid", 2,
+      "--period: pay and close 2026-02 before paying 2026-03: months are paid in order")
+def _(ws: Workspace) -> list[str]:
+    return _paid(ws, "2026-01")
+
+
+case("roster-id-too-long", "roster", "a payee_id of 250 characters (a database refuses it)", 2,
+     "roster.csv: row 3, payee_id: is 250 characters long: expected at most 200",
+     make=setting("roster.csv", 3, "payee_id", "X" * 250, "payroll"))
+
+
+case("deals-nul", "deals", "a NUL character in a deal id", 2,
+     "deals.csv: row 5, deal_id: holds a NUL character: expected text without control "
+     "characters", make=setting("deals.csv", 5, "deal_id", "D\x00X", "run"))
+
+
 @case("cli-missing-option", "CLI", "run without --deals", 2, "Missing option '--deals'")
 def _(ws: Workspace) -> list[str]:
     argv = ws.run()

@@ -331,3 +331,30 @@ def test_reading_a_missing_ledger_does_not_create_one(tmp_path: Path) -> None:
                               str(tmp_path / "none.db")])
     assert res.exit_code == 2 and "no such ledger" in res.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_new_year_continues_the_ledger_and_carries_balances(tmp_path: Path,
+                                                             ledger: str) -> None:
+    from compplan.api import close_month, evaluate, pay_month
+
+    roster = pd.DataFrame([person("P", "partner-2026")])
+    deals = pd.DataFrame([deal("D1", "P", 100000, "2026-01-15"),
+                          deal("CM", "P", -150000, "2026-12-10"),  # a credit memo
+                          deal("D2", "P", 100000, "2027-01-20")])
+    y2026 = evaluate(PLANS, roster, deals, 2026)
+    for month in range(1, 13):
+        period = f"2026-{month:02d}"
+        pay_month(y2026, ledger, period, tmp_path / period)
+        close_month(ledger, period)
+    # January: 100,000 reaches the 7 % tier: 7,000. December: YTD revenue -50,000 earns
+    # 0, so the 7,000 comes back: -7,000 is carried as a balance owed.
+    dec = pd.read_csv(tmp_path / "2026-12" / "balances.csv", dtype=str)
+    assert dec.to_dict("records") == [{"payee_id": "P", "balance_owed": "7000.00",
+                                       "active": "True"}]
+    y2027 = evaluate(PLANS, roster, deals, 2027)
+    run = pay_month(y2027, ledger, "2027-01", tmp_path / "2027-01")
+    # 2027: 7 % of 100,000 earned, all of it recovering 2026's balance; nothing of 2026
+    # is adjusted by a run of 2027.
+    got = dict(zip(run.lines["kind"], run.lines["cents"], strict=True))
+    assert got == {"earned": 700000, "recovery": -700000}
+    assert not (run.lines["earned_period"] < "2027-01").any()
