@@ -20,7 +20,7 @@ from compplan.inputs import Inputs, load_inputs
 from compplan.ledger.payroll import PayrollRun, history
 from compplan.ledger.run import close_period
 from compplan.ledger.run import payroll as _payroll
-from compplan.ledger.store import open_ledger
+from compplan.ledger.store import open_ledger, reported
 from compplan.loader import load_plans
 from compplan.mapping import load_mapping
 from compplan.quotas.params import QuotaParams
@@ -130,7 +130,8 @@ def close_month(ledger: str, period: str) -> str:
 
 def ledger_history(ledger: str, payee_id: str) -> pd.DataFrame:
     """A payee's ledger by period (``compplan ledger show``)."""
-    return history(open_ledger(ledger, create=False), payee_id)
+    with reported(ledger):
+        return history(open_ledger(ledger, create=False), payee_id)
 
 
 __all__ = ["Result", "close_month", "compare_scenarios", "evaluate", "inputs_from_frames",

@@ -134,6 +134,27 @@ def test_a_close_in_progress_is_never_undone_by_a_payroll(tmp_path: Path,
     assert after["periods"] == [("2026-01", "closed", before["periods"][0][2])]  # type: ignore[index]
 
 
+def test_a_ledger_held_past_the_wait_is_exit_3_and_nothing_is_recorded(
+        tmp_path: Path, ledger: str) -> None:
+    files = company(tmp_path)
+    assert cli(*pay_args(files, "deals_a", "2026-01", ledger, tmp_path / "a")).returncode == 0
+    before = state(ledger)
+    marker = tmp_path / "marker"
+    closing = start("close", "--period", "2026-01", "--ledger", ledger,
+                    env={"COMPPLAN_FAULT_POINT": "close:updated",
+                         "COMPPLAN_FAULT_MARKER": str(marker), "COMPPLAN_FAULT_WAIT": "6"})
+    deadline = time.monotonic() + 120
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    paying = cli(*pay_args(files, "deals_b", "2026-01", ledger, tmp_path / "b"),
+                 env={"COMPPLAN_LEDGER_WAIT": "1"})
+    assert paying.returncode == 3, paying.stderr
+    assert ("the ledger is busy: another payroll or close held it for 1 s; nothing was "
+            "recorded; run it again") in paying.stderr
+    assert closing.wait(timeout=120) == 0
+    assert state(ledger)["lines"] == before["lines"] and not (tmp_path / "b").exists()
+
+
 def test_two_payrolls_of_one_month_at_once_leave_one_run(tmp_path: Path, ledger: str) -> None:
     # Repro 3: an open January, then two payrolls of it with different deals at once.
     files = company(tmp_path)
