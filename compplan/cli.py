@@ -80,8 +80,14 @@ def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
 
 def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None,
             assignments: Path | None, table: list[str] | None, mapping: str | None) -> Inputs:
-    return load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
-                       load_mapping(mapping) if mapping else None)
+    inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
+                         load_mapping(mapping) if mapping else None)
+    for loaded in (inputs.roster, inputs.deals, inputs.quotas, inputs.accounts,
+                   inputs.assignments, *inputs.extra.values()):
+        for warning in loaded.warnings if loaded is not None else ():
+            err.print(f"warning: {warning.render()}", markup=False, highlight=False,
+                      soft_wrap=True)
+    return inputs
 
 
 def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
+from compplan.files import regular_file
 from compplan.mapping import Mapping
 from compplan.memo import Memo
 from compplan.tables import ColumnType, TableSpec, spec_for
@@ -46,6 +47,7 @@ class Table:
     name: str
     file: str
     frame: pd.DataFrame
+    warnings: tuple[Issue, ...] = ()  # said once, the run goes on (control characters)
     _factors: Memo[pd.Categorical] = field(default_factory=Memo, init=False, repr=False,
                                            compare=False)
 
@@ -193,6 +195,7 @@ def _number_rows(raw: pd.DataFrame, text: bool) -> pd.DataFrame:
 def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd.DataFrame:
     """Read a file (text cells, or Parquet's typed columns), renamed by the mapping."""
     file = str(path)
+    regular_file(path)  # a pipe would hang the run, a device never end
     try:
         raw = _read_raw(path)
     except FileNotFoundError:
@@ -363,22 +366,24 @@ def _is_id(column: str) -> bool:
 
 def _check_text(frame: pd.DataFrame, file: str) -> list[Issue]:
     """Text a database or a spreadsheet would refuse: a NUL anywhere, an id over 200
-    characters, a name over 400. Each distinct value is looked at once."""
+    characters, a name over 400 (whole-column string kernels: no row loop)."""
     issues: list[Issue] = []
     rows = frame[ROW_COLUMN].to_numpy()
+    control: list[str] = []
     for col in frame.columns:
         values = frame[col]
         if col == ROW_COLUMN or not pd.api.types.is_string_dtype(values.dtype):
             continue
-        codes, uniques = pd.factorize(values, sort=False)
-        text = pd.Series(uniques, dtype=str)
         longest = ID_LENGTH if _is_id(str(col)) else NAME_LENGTH if col == "name" else None
-        bad_unique = text.str.contains("\x00", regex=False).to_numpy(dtype=bool)
+        odd = values.str.contains(_CONTROL, regex=True).to_numpy(dtype=bool, na_value=False)
+        bad = (values.str.contains("\x00", regex=False).to_numpy(dtype=bool, na_value=False)
+               if odd.any() else odd)
+        if (odd & ~bad).any():
+            control.append(f"row {rows[np.flatnonzero(odd & ~bad)[0]]}, {col}")
         if longest is not None:
-            bad_unique = bad_unique | (text.str.len() > longest).to_numpy(dtype=bool)
-        if not bad_unique.any():
+            bad = bad | (values.str.len() > longest).to_numpy(dtype=bool, na_value=False)
+        if not bad.any():
             continue
-        bad = np.append(bad_unique, False)[codes]
 
         def why(i: int, v: pd.Series = values, most: int | None = longest) -> str:
             cell = str(v.iloc[i])
@@ -387,7 +392,14 @@ def _check_text(frame: pd.DataFrame, file: str) -> list[Issue]:
             return f"is {len(cell)} characters long: expected at most {most}"
 
         issues.extend(_cell_issues(file, str(col), rows, bad, why))
+    if control:  # said once per file: kept in CSV outputs, replaced in workbooks
+        issues.append(Issue(file, "text holds control characters (first at "
+                            f"{control[0]}): kept as they are in CSV outputs, shown as "
+                            "\ufffd in workbooks", None, "", "warning"))
     return issues
+
+
+_CONTROL = "[\x00-\x08\x0b\x0c\x0e-\x1f]"  # what XML 1.0 cannot hold
 
 
 def _check_patterns(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Issue]:
@@ -504,7 +516,7 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
     issues.extend(_check_patterns(frame, spec, file))
     issues.extend(_check_text(frame, file))
     key = [*spec.key, *(c for c in spec.key_extra if c in raw.columns)]
-    if key and not issues:
+    if key and not any(i.severity == "error" for i in issues):
         dup = frame.duplicated(key, keep="first").to_numpy()
         for i in np.flatnonzero(dup)[:_MAX_LISTED]:
             named = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in key)
@@ -521,7 +533,7 @@ def load_table(path: Path | str, name: str, mapping: Mapping | None = None) -> T
     fmt = mapping.date_format(name) if mapping is not None else "%Y-%m-%d"
     frame, issues = parse_table(raw, spec_for(name), str(where), fmt)
     raise_if(issues, InputError)
-    return Table(name, str(where), frame)
+    return Table(name, str(where), frame, tuple(i for i in issues if i.severity != "error"))
 
 
 def table_from_frame(frame: pd.DataFrame, name: str, label: str | None = None) -> Table:
@@ -530,4 +542,5 @@ def table_from_frame(frame: pd.DataFrame, name: str, label: str | None = None) -
     raw.columns = [str(c) for c in raw.columns]
     parsed, issues = parse_table(raw, spec_for(name), label or f"<{name} frame>")
     raise_if(issues, InputError)
-    return Table(name, label or f"<{name} frame>", parsed)
+    return Table(name, label or f"<{name} frame>", parsed,
+                 tuple(i for i in issues if i.severity != "error"))

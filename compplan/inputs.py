@@ -38,7 +38,7 @@ def load_inputs(
     mapping: Mapping | None = None,
 ) -> Inputs:
     """Load every given table, reporting the problems of all files together."""
-    issues: list[Issue] = []
+    issues: list[Issue] = mapping.unknown_tables(extra or {}) if mapping is not None else []
     loaded: dict[str, Table | None] = {}
     named: dict[str, Path | str | None] = {"roster": roster, "deals": deals, "quotas": quotas,
                                           "accounts": accounts, "assignments": assignments,

@@ -12,11 +12,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from compplan.checks import check_plan
-from compplan.errors import Issue, PlanError, raise_if
+from compplan.errors import InputError, Issue, PlanError, raise_if
+from compplan.files import PLAN_BYTES, regular_file
 from compplan.schema import Plan
 from compplan.yamlsource import Path, SourceDoc, parse_yaml, render_path
 
-MAX_PLAN_BYTES = 2_000_000
+MAX_PLAN_BYTES = PLAN_BYTES
 
 
 def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
@@ -108,11 +109,12 @@ def load_plan_file(path: FsPath) -> tuple[Plan | None, list[Issue]]:
     """Read and validate one plan file."""
     file = str(path)
     try:
+        regular_file(path, MAX_PLAN_BYTES)  # before reading: no device, pipe or huge file
         raw = path.read_bytes()
+    except InputError as exc:
+        return None, list(exc.issues)
     except OSError as exc:
         return None, [Issue(file, f"cannot read: {exc.strerror}")]
-    if len(raw) > MAX_PLAN_BYTES:
-        return None, [Issue(file, f"file is larger than {MAX_PLAN_BYTES} bytes")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -13,6 +13,7 @@ Presets ship for a Salesforce opportunity report and a HubSpot deals export:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,9 +21,13 @@ from pathlib import Path
 import pandas as pd
 
 from compplan.errors import InputError, Issue
+from compplan.files import PLAN_BYTES, regular_file
 from compplan.yamlsource import parse_yaml
 
 PRESETS = ("salesforce", "hubspot")
+TABLE_NAMES = ("roster", "deals", "quotas", "accounts", "assignments", "territories", "history",
+               "overrides")
+"""Tables a mapping may name, besides a run's ``--table NAME=PATH`` tables."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,15 @@ class Mapping:
 
     tables: dict[str, TableMapping] = field(default_factory=dict)
     source: str = ""
+    lines: dict[str, int | None] = field(default_factory=dict)
+
+    def unknown_tables(self, given: Iterable[str]) -> list[Issue]:
+        """A table key that names no table (``dealz:``) is a typo that would leave the
+        export unmapped: an error with its line and the names it can be."""
+        known = sorted({*TABLE_NAMES, *given})
+        return [Issue(self.source, f"no table {name!r}: expected one of {', '.join(known)}",
+                      self.lines.get(name), name)
+                for name in self.tables if name not in known]
 
     def apply(self, table: str, raw: pd.DataFrame) -> pd.DataFrame:
         spec = self.tables.get(table)
@@ -100,7 +114,7 @@ def parse_mapping(text: str, file: str) -> Mapping:
         tables[str(name)] = TableMapping(columns, values, fmt)
     if issues:
         raise InputError(issues)
-    return Mapping(tables, file)
+    return Mapping(tables, file, {str(n): doc.line_of((n,)) for n in doc.data})
 
 
 def load_mapping(name_or_path: str) -> Mapping:
@@ -114,6 +128,7 @@ def load_mapping(name_or_path: str) -> Mapping:
     if not path.exists() and not path.suffix:
         raise InputError([Issue("--mapping", f"{name_or_path!r} is neither a preset "
                                 f"({', '.join(sorted(PRESETS))}) nor a mapping file")])
+    regular_file(path, PLAN_BYTES)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:

@@ -47,8 +47,20 @@ def neutralize(text: pd.Series) -> pd.Series:
     return s.where(~risky, "'" + s)
 
 
+def safe_header(name: object) -> str:
+    """A column name as a CSV header: a CRM's column named ``=HYPERLINK(...)`` is data
+    like any cell, so it is neutralized like one.
+
+    >>> safe_header("=HYPERLINK(1)"), safe_header("amount")
+    ("'=HYPERLINK(1)", 'amount')
+    """
+    text = str(name)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _safe_frame(frame: pd.DataFrame, numeric: set[str]) -> pd.DataFrame:
     out = frame.copy()
+    out.columns = [safe_header(c) for c in out.columns]  # numeric ones are ours: unchanged
     for col in out.columns:
         if col in numeric:
             continue
@@ -105,7 +117,7 @@ def arrow_for_csv(frame: pd.DataFrame, numeric: set[str]) -> pa.Table:
             columns.append(pa.chunked_array(chunks, type=chunks[0].type))
         else:
             columns.append(col)
-    return pa.table(columns, names=table.column_names)
+    return pa.table(columns, names=[safe_header(n) for n in table.column_names])
 
 
 def write_csv(frame: pd.DataFrame, path: Path, numeric: set[str]) -> None:
@@ -250,15 +262,33 @@ def write_atomically(out: Path, writers: dict[str, Writer],
         shutil.rmtree(stage, ignore_errors=True)
 
 
+def _previous_files(out: Path) -> set[str]:
+    """The files the folder's previous ``run.json`` listed (plain names only)."""
+    try:
+        files = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("files", {})
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {str(n) for n in files if isinstance(n, str) and Path(n).name == n
+            and n not in ("", ".", "..")} if isinstance(files, dict) else set()
+
+
 def _move_all(stage: Path, out: Path, names: list[str], manifest: bool) -> list[Path]:
     """Rename the staged files into ``out``; the previous ``run.json`` is set aside
-    first and put back if not one file could be moved."""
+    first and put back if not one file could be moved. The previous run's files that
+    this run does not write (its ``results.xlsx`` when this one has ``--no-excel``,
+    Parquet detail files when this one writes CSV) are removed before the new
+    ``run.json`` goes in, so a folder never mixes two runs; no other file is touched."""
     aside = stage / f"previous-{MANIFEST}"
+    stale = _previous_files(out) - set(names) if manifest else set()
     if manifest and (out / MANIFEST).exists():
         (out / MANIFEST).replace(aside)
     written: list[Path] = []
     try:
         for name in names:
+            if name == MANIFEST:
+                for old in sorted(stale):
+                    fault_point(f"remove:{old}")
+                    (out / old).unlink(missing_ok=True)
             fault_point(f"move:{name}")
             (stage / name).replace(out / name)
             written.append(out / name)

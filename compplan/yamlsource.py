@@ -25,6 +25,9 @@ Path = tuple[str | int, ...]
 
 _CORE = "tag:yaml.org,2002:"
 _MAX_NODES = 100_000
+_MAX_CHARS = 4_000_000
+"""Characters of text a document may expand to, aliases counted each time they are
+used: a 1 MB string aliased 15,000 times is 15 GB of text downstream."""
 _MAX_DEPTH = 64
 _MAX_ITEMS = 20_000
 
@@ -103,6 +106,7 @@ class _Builder:
     def __init__(self, lines: dict[Path, int]) -> None:
         self.lines = lines
         self.count = 0
+        self.chars = 0
 
     def build(self, node: Node, path: Path) -> Any:
         self.count += 1
@@ -133,6 +137,10 @@ class _Builder:
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         if not isinstance(node, ScalarNode):
             raise _RefusedError(line, "unsupported YAML node")
+        self.chars += len(node.value)
+        if self.chars > _MAX_CHARS:
+            raise _RefusedError(line, f"document expands to more than {_MAX_CHARS:,} characters "
+                                "of text (an alias of a long string used many times?)")
         return _scalar(node)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import formulas
 import openpyxl
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -145,7 +146,11 @@ def test_sheets_past_the_row_limit_point_to_the_csv(mixed: Result, tmp_path: Pat
 def test_statements_hold_only_their_payee(demo: Result, tmp_path: Path) -> None:
     payees = ["AE01", "MGR01", "KAM01", "SDR02", "PARTNER01"]
     written = write_statements(demo, tmp_path, payees)
-    assert [p.name for p in written] == [statement_name(p) for p in payees]
+    assert [p.name for p in written] == [*(statement_name(p) for p in payees), "index.csv"]
+    index = pd.read_csv(tmp_path / "index.csv", dtype=str)
+    assert index.to_dict("list") == {"payee_id": payees,
+                                     "file": [statement_name(p) for p in payees]}
+    written = written[:-1]
     roster = demo.inputs.roster.frame
     names = dict(zip(roster["payee_id"], roster["name"], strict=True))
     credits = demo.credits
@@ -174,7 +179,8 @@ def test_statements_command(tmp_path: Path) -> None:
             "--out", str(tmp_path / "st"), "--payee", "A1", "--payee", "M1"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
-    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["A1.xlsx", "M1.xlsx"]
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == ["A1.xlsx", "M1.xlsx",
+                                                                   "index.csv"]
     wb = openpyxl.load_workbook(tmp_path / "st" / "A1.xlsx")
     explained = [c.value for c in wb["Explained"]["D"]][1:]
     assert "    attainment: 40.00 %" in explained

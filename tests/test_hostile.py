@@ -8,6 +8,7 @@ second or two and a few megabytes, measured here with tracemalloc.
 
 from __future__ import annotations
 
+import os
 import time
 import tracemalloc
 from pathlib import Path
@@ -15,9 +16,11 @@ from pathlib import Path
 import pytest
 
 from compplan.errors import InputError
+from compplan.ingest import load_table
 from compplan.jsonschema import plan_schema
-from compplan.loader import load_plan_text
-from compplan.mapping import parse_mapping
+from compplan.loader import load_plan_file, load_plan_text
+from compplan.mapping import load_mapping, parse_mapping
+from compplan.scenarios.loader import load_scenario
 from compplan.yamlsource import parse_yaml
 from tests.conftest import PLANS
 
@@ -47,6 +50,8 @@ HOSTILE = {
     "long-line": "plan: ae-2026\ndescription: " + "x" * 1_900_000 + "\n",
     "many-keys": "".join(f"k{i}: {i}\n" for i in range(120_000)),
     "many-documents": "---\nplan: a\n" * 5000,
+    "aliased-long-string": (AE.replace("name: ", "name: &big " + "x" * 1_000_000 + "\n#", 1)
+                            + "roles: [" + ", ".join(["*big"] * 15_000) + "]\n"),
 }
 
 
@@ -117,3 +122,58 @@ def test_a_plain_but_odd_column_name_is_only_looked_up(tmp_path: Path) -> None:
     case.deals = [deal("D", "A", 10, "2026-02-01")]
     with pytest.raises(InputError, match=r"Region\.Name"):  # a column the deals lack
         case.run(plans_dir=plans_dir)
+
+
+# -- files that are not files (issue 16) ---------------------------------------------------
+
+def _special(tmp_path: Path, kind: str, name: str) -> Path:
+    path = tmp_path / name
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "urandom":
+        path.symlink_to("/dev/urandom")
+    elif kind == "huge":
+        with path.open("wb") as fh:
+            fh.truncate(100 * 2**20)  # 100 MB, sparse: cheap to make, costly to read
+    return path
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom", "huge"])
+@pytest.mark.parametrize("reader", ["plan", "scenario", "mapping", "table"])
+def test_a_file_that_is_not_a_file_is_refused_before_reading(tmp_path: Path, kind: str,
+                                                            reader: str) -> None:
+    if kind == "huge" and reader == "table":
+        pytest.skip("tables may be large: a big CSV is read (and checked) as any other")
+    path = _special(tmp_path, kind, "x.csv" if reader == "table" else "x.yaml")
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        if reader == "plan":
+            plan, issues = load_plan_file(path)
+            assert plan is None
+        elif reader == "scenario":
+            scenario, issues = load_scenario(path)
+            assert scenario is None
+        else:
+            with pytest.raises(InputError) as caught:
+                (load_mapping(str(path)) if reader == "mapping" else load_table(path, "deals"))
+            issues = list(caught.value.issues)
+    finally:
+        seconds = time.perf_counter() - start
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    said = " ".join(i.render() for i in issues)
+    assert ("is not a regular file" if kind != "huge" else "larger than 2,000,000 bytes") in said
+    assert seconds < 2 and peak < 16 * 2**20, (seconds, peak)
+
+
+def test_a_mapping_table_key_that_names_no_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "map.yaml"
+    path.write_text("deals:\n  columns: {Amount: amount}\ndealz:\n  columns: {Owner: owner_id}\n")
+    mapping = load_mapping(str(path))
+    (issue,) = mapping.unknown_tables(["activities"])
+    assert issue.render() == (f"{path}:3: dealz: no table 'dealz': expected one of accounts, "
+                              "activities, assignments, deals, history, overrides, quotas, "
+                              "roster, territories")

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -70,17 +71,38 @@ def _text_cells(ws: Any, kind: str) -> tuple[WriteOnlyCell, WriteOnlyCell]:
     return plain, quoted
 
 
+def xml_text(text: str) -> str:
+    r"""Text an XLSX file can hold: XML 1.0 has no control characters but tab and line
+    breaks, so each other one (a CRM's ``\x0b``) is shown as U+FFFD instead of failing
+    the whole workbook. CSV outputs keep them as they are.
+
+    >>> xml_text("a\x0bb\x1bc\td")
+    'a\ufffdb\ufffdc\td'
+    """
+    return str(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
+def text_cell(ws: Any, text: str) -> WriteOnlyCell:
+    """A cell that holds ``text`` as text: never a formula, never an illegal character."""
+    cell = WriteOnlyCell(ws)
+    cell.value = xml_text(text)
+    cell.data_type = "s"
+    if cell.value.startswith(FORMULA_START):
+        cell.quotePrefix = True
+    return cell
+
+
 def header_row(ws: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
     cells = []
-    for name in names:
-        cell = WriteOnlyCell(ws, value=name)
+    for name in names:  # a CRM's column name is data too: text, never a formula
+        cell = text_cell(ws, str(name))
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         cells.append(cell)
     return cells
 
 
 def title(ws: Any, text: str) -> None:
-    cell = WriteOnlyCell(ws, value=text)
+    cell = text_cell(ws, text)
     cell.font = TITLE_FONT
     ws.append([cell])
 
@@ -109,7 +131,7 @@ def _values(series: pd.Series, kind: str) -> list[Any]:
         values = np.round(values, 8)  # no 0.30000000000000004 in a cell
         return [None if np.isnan(v) else (int(v) if kind == "int" else float(v))
                 for v in values.tolist()]
-    return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+    return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else xml_text(str(v))
             for v in series.astype(object).tolist()]
 
 

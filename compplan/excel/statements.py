@@ -9,7 +9,9 @@ written: no other payee's id, name, or deal.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -18,24 +20,59 @@ import pandas as pd
 from openpyxl import Workbook
 
 from compplan.attainment import attainment_table
+from compplan.conservation import grouped_cents
 from compplan.describe import plan_rows
 from compplan.engine import Result
-from compplan.errors import InputError, Issue
+from compplan.errors import InputError, Issue, OutputError
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
 from compplan.explain import explain_components
-from compplan.outputs import Writer, write_atomically
+from compplan.money import exact_sum
+from compplan.outputs import Writer, write_atomically, write_csv
 
+INDEX = "index.csv"
+"""Which statement file is whose: ``payee_id, file``."""
 SEAT_COLUMNS = ["plan", "from", "to", "base_salary", "target_incentive", "quota"]
 CREDIT_COLUMNS = ["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]
 
 
-def statement_name(payee_id: str) -> str:
-    """A file name for a payee's statement (ids may hold characters files cannot).
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+_STEM = 60
 
-    >>> statement_name("AE/01"), statement_name("ae.01")
-    ('AE_01.xlsx', 'ae.01.xlsx')
+
+def _stem(payee_id: str) -> str:
+    """A portable file stem: letters, digits, ``_ . -`` only, no trailing dot or space,
+    not a name Windows reserves, at most 60 characters."""
+    stem = re.sub(r"[^A-Za-z0-9_.\-]", "_", payee_id)[:_STEM].rstrip(". ") or "payee"
+    return "_" + stem if stem.split(".")[0].upper() in _RESERVED else stem
+
+
+def statement_names(payee_ids: list[str]) -> dict[str, str]:
+    """A file name per payee, unique on every file system (case-insensitively).
+
+    A payee id that is its own portable stem keeps it (``AE01.xlsx``); one that had to
+    change, or that collides with another once changed, gets a short digest of the id
+    too, so ``AE_01`` and ``AE~01`` never share a statement.
+
+    >>> names = statement_names(["AE01", "AE_01", "AE~01", "x\\y", "CON", "ae01"])
+    >>> names["AE01"], names["AE_01"], names["CON"]
+    ('AE01-7d1d3def42.xlsx', 'AE_01-31f4462b6f.xlsx', '_CON-a3dbc4b644.xlsx')
+    >>> names["AE~01"].startswith("AE_01-") and len(set(names.values())) == 6
+    True
     """
-    return re.sub(r"[^A-Za-z0-9_.\\-]", "_", payee_id) + ".xlsx"
+    stems = {p: _stem(p) for p in payee_ids}
+    taken = Counter(stem.lower() for stem in stems.values())
+    names = {p: (stem if stem == p and taken[stem.lower()] == 1
+                 else f"{stem}-{hashlib.sha256(p.encode()).hexdigest()[:10]}") + ".xlsx"
+             for p, stem in stems.items()}
+    if len({n.lower() for n in names.values()}) != len(names):  # a digest collision
+        raise OutputError([Issue("statements", "two payees would share a statement file name")])
+    return names
+
+
+def statement_name(payee_id: str) -> str:
+    """The file name of one payee's statement when written alone."""
+    return statement_names([payee_id])[payee_id]
 
 
 def _seats(result: Result, payee_id: str) -> pd.DataFrame:
@@ -94,8 +131,8 @@ def write_statement(result: Result, payee_id: str, path: Path,
     ws: Any = wb.create_sheet("Statement")
     set_widths(ws, [18, *[14] * 14])  # before the first row: a write-only sheet needs that
     title(ws, f"Statement {result.year}: {name} ({payee_id})")
-    ws.append([f"Total pay {lines['cents'].sum() / 100:,.2f}; each line is explained on the "
-               "Payouts sheet, each credit listed on the Credits sheet."])
+    ws.append([f"Total pay {grouped_cents(exact_sum(lines['cents'].to_numpy()))}; each line "
+               "is explained on the Explained sheet, each credit listed on the Credits sheet."])
     blank(ws)
     seats = _seats(result, payee_id)
     _, last = write_table(ws, seats, "seats", Layout(
@@ -139,4 +176,8 @@ def write_statements(result: Result, out: Path, payees: list[str] | None = None)
     def statement(payee: str) -> Writer:
         return lambda path: write_statement(result, payee, path, attainment)
 
-    return write_atomically(out, {statement_name(p): statement(p) for p in wanted})
+    names = statement_names(sorted(result.seats["payee_id"].unique()))  # stable per roster
+    index = pd.DataFrame({"payee_id": wanted, "file": [names[p] for p in wanted]})
+    writers = {names[p]: statement(p) for p in wanted}
+    writers[INDEX] = lambda path: write_csv(index, path, set())
+    return write_atomically(out, writers)

@@ -76,8 +76,22 @@ def apply_to_plans(plans: dict[str, Plan], scenario: Scenario) -> dict[str, Plan
         if errors:
             raise ChangeError(f"the changed plan {change.plan} is not valid: "
                               + "; ".join(errors))
+        _same_identity(out[change.plan], plan, change.set)
         out[change.plan] = plan
     return out
+
+
+def _same_identity(before: Plan, after: Plan, paths: dict[str, Any]) -> None:
+    """A scenario changes rules, not names: the plan id, component ids and measure
+    names stay (renaming ae-2026 to mgr-2026 would pay its payees by nothing)."""
+    said = ", ".join(paths)
+    if after.plan != before.plan:
+        raise ChangeError(f"{said}: the plan id is not settable ({before.plan!r} would become "
+                          f"{after.plan!r})")
+    if [c.id for c in after.components] != [c.id for c in before.components]:
+        raise ChangeError(f"{said}: component ids are not settable")
+    if list(after.measures) != list(before.measures):
+        raise ChangeError(f"{said}: measure names are not settable")
 
 
 def _mask(table: Table, where: Any) -> np.ndarray:
@@ -138,6 +152,18 @@ def _add(table: Table, op: AddRows, source: str) -> Table:
     return dataclasses.replace(table, frame=pd.concat([table.frame, frame], ignore_index=True))
 
 
+def _inside(folder: Path, name: str) -> Path:
+    """The file a scenario names, once its real path (links followed) is known to be
+    in the scenario's folder or below: a link to ``/etc`` is refused unread, so no
+    line of a file outside can reach a message."""
+    path = folder / name
+    real, home = path.resolve(), folder.resolve()
+    if not real.is_relative_to(home):
+        raise ChangeError(f"replace_table: {name!r} leads outside the scenario's folder "
+                          "(a link?): expected a file in it or below it")
+    return path
+
+
 def apply_to_inputs(inputs: Inputs, scenario: Scenario, folder: Path) -> Inputs:
     """New inputs with the scenario's data changes, in order."""
     tables: dict[str, Table | None] = {
@@ -146,7 +172,7 @@ def apply_to_inputs(inputs: Inputs, scenario: Scenario, folder: Path) -> Inputs:
     for change in scenario.data:
         op = change.change()
         if isinstance(op, ReplaceTable):
-            tables[op.table] = load_table(folder / op.file, op.table)
+            tables[op.table] = load_table(_inside(folder, op.file), op.table)
             continue
         table = tables[op.table]
         if table is None:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from compplan.errors import Issue, PlanError, raise_if
+from compplan.errors import InputError, Issue, PlanError, raise_if
+from compplan.files import PLAN_BYTES, regular_file
 from compplan.loader import pydantic_issues
 from compplan.scenarios.schema import Scenario
 from compplan.yamlsource import parse_yaml
@@ -14,7 +15,10 @@ from compplan.yamlsource import parse_yaml
 
 def load_scenario(path: Path) -> tuple[Scenario | None, list[Issue]]:
     try:
+        regular_file(path, PLAN_BYTES)
         text = path.read_text(encoding="utf-8-sig")
+    except InputError as exc:
+        return None, list(exc.issues)
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Issue(str(path), f"cannot read: {exc}")]
     doc, issues = parse_yaml(text, str(path))
