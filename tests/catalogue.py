@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import sys
@@ -348,6 +349,23 @@ def _(ws: Workspace) -> list[str]:
     return ws.run()
 
 
+@case("plan-device", "plans", "a plan file that is a link to /dev/zero (read until memory "
+      "ran out)", 2, "plans/ae-2026.yaml: is not a regular file (a device, a pipe or a socket)")
+def _(ws: Workspace) -> list[str]:
+    (ws.plans / "ae-2026.yaml").unlink()
+    (ws.plans / "ae-2026.yaml").symlink_to("/dev/zero")
+    return ws.validate()
+
+
+@case("plan-aliased-string", "plans", "a 1 MB string aliased 15,000 times (8 GB at run time)",
+      2, "plans/ae-2026.yaml:", "document expands to more than 4,000,000 characters of text")
+def _(ws: Workspace) -> list[str]:
+    ws.replace("plans/ae-2026.yaml", "name: ", "name: &big " + "x" * 1_000_000 + "\n#")
+    ws.write("plans/ae-2026.yaml", ws.text("plans/ae-2026.yaml")
+             + "bomb: [" + ", ".join(["*big"] * 15_000) + "]\n")
+    return ws.validate()
+
+
 case("plan-rate-as-text", "plans", "a rate written as text (\"1.5x\")", 2, "plans/ae-2026.yaml:",
      "rate",
      make=replacing("plans/ae-2026.yaml", "{from: 1.0, rate: 1.5}", "{from: 1.0, rate: 1.5x}",
@@ -536,6 +554,21 @@ def _(ws: Workspace) -> list[str]:
     frame = ws.frame("deals.csv")
     frame["amount"] = "5000000000"
     ws.save("deals.csv", frame)
+    return ws.simulate()
+
+
+case("scenario-renames-plan", "scenarios", "a scenario that sets the plan id (ae-2026 paid "
+     "nobody)", 2, "scenarios/spiff-1000.yaml:", "the plan id is not settable",
+     make=replacing("scenarios/spiff-1000.yaml", "components.spiff_multiyear.amount: 1000",
+                    "plan: mgr-2026", "simulate"))
+
+
+@case("scenario-link-outside", "scenarios", "replace_table through a link to a file outside "
+      "the folder", 2, "replace_table: 'quotas.csv' leads outside the scenario's folder")
+def _(ws: Workspace) -> list[str]:
+    (ws.scenarios / "quotas.csv").symlink_to(ws / "quotas.csv")
+    ws.write("scenarios/swap.yaml", "scenario: swap\ndata:\n"
+             "  - replace_table: {table: quotas, file: quotas.csv}\n")
     return ws.simulate()
 
 
@@ -745,6 +778,14 @@ case("deals-without-term", "deals", "no term_months column (a SPIFF filter reads
       "deals.csv:207: the row has 4 cells, the header has 13: expected one cell per column")
 def _(ws: Workspace) -> list[str]:
     ws.write("deals.csv", ws.text("deals.csv") + "D9,AE01,,100000\n")
+    return ws.run()
+
+
+@case("deals-fifo", "deals", "a deals file that is a named pipe (it hung the run)", 2,
+      "deals.csv: is not a regular file (a device, a pipe or a socket): expected a file")
+def _(ws: Workspace) -> list[str]:
+    (ws / "deals.csv").unlink()
+    os.mkfifo(ws / "deals.csv")
     return ws.run()
 
 
@@ -1017,6 +1058,20 @@ def _(ws: Workspace) -> list[str]:
       "map.yaml:3: deals.colums: unknown key")
 def _(ws: Workspace) -> list[str]:
     ws.write("map.yaml", "# my CRM\ndeals:\n  colums: {Amount: amount}\n")
+    return [*ws.run(), "--mapping", str(ws / "map.yaml")]
+
+
+@case("mapping-unknown-table", "mappings", "a mapping whose table key is misspelt (dealz)", 2,
+      "map.yaml:2: dealz: no table 'dealz': expected one of accounts, assignments, deals")
+def _(ws: Workspace) -> list[str]:
+    ws.write("map.yaml", "# my CRM\ndealz:\n  columns: {Amount: amount}\n")
+    return [*ws.run(), "--mapping", str(ws / "map.yaml")]
+
+
+@case("mapping-fifo", "mappings", "a mapping that is a named pipe (it hung the run)", 2,
+      "map.yaml: is not a regular file (a device, a pipe or a socket): expected a file")
+def _(ws: Workspace) -> list[str]:
+    os.mkfifo(ws / "map.yaml")
     return [*ws.run(), "--mapping", str(ws / "map.yaml")]
 
 
