@@ -16,7 +16,9 @@ SHIPPED = sorted(p for p in PLANS.glob("*.yaml") if not p.stem.startswith("quota
 TOKENS = ["", " ", ":", "- ", "{", "}", "[", "]", "&a", "*a", "!!python/object:os.system",
           "null", "~", "-1", "1e309", "nan", ".inf", "0x10", "yes", "'", '"', "#", "\t",
           "from: x", "rate: -5", "kind: nope", "tiers: []", "\u00e9", "9" * 40, "0b101",
-          "9" * 5000, "1e99999", "-.nan", "0x" + "f" * 60, "1_000.5e3"]
+          "9" * 5000, "1e99999", "-.nan", "0x" + "f" * 60, "1_000.5e3",
+          "big: &big " + "x" * 100_000, "many: [" + ", ".join(["*big"] * 60) + "]",
+          "name: \"\\e[31m\\x0b\"", "id: CON", "id: " + "c" * 300]
 
 
 def mutate(text: str, edits: list[tuple[int, int, int]]) -> str:

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from compplan.conservation import balances
 from compplan.engine import evaluate
 from compplan.errors import CompplanError
+from compplan.excel.statements import write_statements
 from compplan.inputs import load_inputs
+from compplan.outputs import write_run
 from compplan.quotas.run import build_plan
 from compplan.synth import Size, make
 from tests.conftest import PLANS
@@ -28,7 +30,9 @@ pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")  # overflow is 
 TABLES = ("roster", "deals", "quotas", "accounts")
 CELLS = ["", " ", "-1", "0", "1e308", "-1e308", "inf", "nan", "NaN", "2026-02-30", "31/01/2026",
          "2026-13-01", "=1+1", "Closed Won", "AE01", "MGR01", "ghost", "ae-2026", "\u00e9t\u00e9",
-         "1,5", "0.5", "2", "9" * 30, "2025-12-31", "2027-01-01", '"', "x\ny"]
+         "1,5", "0.5", "2", "9" * 30, "2025-12-31", "2027-01-01", '"', "x\ny",
+         "\x0b", "A\x1b[31mB", "\x00", "AE~01", "AE_01", "X" * 250, "CON"]
+HEADER = '=HYPERLINK("http://example.invalid","x")'  # an edit's cell -2 renames a column
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +57,9 @@ def damaged(company: dict[str, pd.DataFrame], edits: list[Damage]) -> dict[str, 
         if frame.empty or len(frame.columns) == 0:
             continue
         col = frame.columns[column % len(frame.columns)]
-        if cell < 0:
+        if cell == -2:
+            out[name] = frame.rename(columns={col: HEADER})
+        elif cell < 0:
             out[name] = frame.drop(columns=[col])
         else:
             frame.iloc[row % len(frame), frame.columns.get_loc(col)] = CELLS[cell % len(CELLS)]
@@ -63,7 +69,7 @@ def damaged(company: dict[str, pd.DataFrame], edits: list[Damage]) -> dict[str, 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 10**6), st.integers(0, 10**6),
-                                st.integers(-1, 10**6)), min_size=1, max_size=6))
+                                st.integers(-2, 10**6)), min_size=1, max_size=6))
 def test_damaged_tables_give_a_result_or_a_located_error(company: dict[str, pd.DataFrame],
                                                          plans: dict[str, Any], tmp_path: Path,
                                                          edits: list[Damage]) -> None:
@@ -82,6 +88,19 @@ def test_damaged_tables_give_a_result_or_a_located_error(company: dict[str, pd.D
     assert all(abs(a) < Decimal("1e15") for a in amounts)  # no overflowed cents
     assert len(result.exceptions.columns) == 10
     assert all(b.ok for b in balances(result)), [b.render() for b in balances(result)]
+    hostile = any(e[3] == -2 or CELLS[e[3] % len(CELLS)] in HOSTILE_TEXT for e in edits
+                  if e[3] >= -2)
+    if hostile:  # what was read is written: workbooks and statements too, never a crash
+        written, _ = write_run(result, tmp_path / "out", {}, excel=True)
+        for path in written:
+            if path.suffix == ".csv":
+                header = path.read_text().splitlines()[0]
+                assert not header.startswith("=") and ",=" not in header, (path, header)
+        payees = sorted(result.seats["payee_id"].unique())[:3]
+        write_statements(result, tmp_path / "st", payees)
+
+
+HOSTILE_TEXT = {"\x0b", "A\x1b[31mB", "AE~01", "AE_01", "CON"}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
