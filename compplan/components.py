@@ -250,18 +250,13 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: di
     if cross is not None and priced is not None:
         before = amount
         amount, each = reversals.reverse(amount, priced, cross, comp.period)
-        notes = reversals.memos(cross, each, _labels(ctx, comp.period))
+        notes = reversals.memos(cross, each, ctx.pf.calendar.labels(comp.period))
         trace["reversed"] = amount - before
     trace["earned"] = amount
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace,
                            notes)
 
 
-def _labels(ctx: Context, period: str) -> list[str]:
-    cal = ctx.pf.calendar
-    if period == "month":
-        return cal.month_labels()
-    return cal.quarter_labels() if period == "quarter" else [str(cal.year)]
 
 
 def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:

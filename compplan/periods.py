@@ -55,6 +55,16 @@ class Calendar:
     def quarter_labels(self) -> list[str]:
         return [f"{self.year}-Q{q}" for q in range(1, 5)]
 
+    def labels(self, period: str) -> list[str]:
+        """Labels of the periods of a kind: months, quarters, or the year (``ytd`` too).
+
+        >>> Calendar(2026).labels("quarter")[0], Calendar(2026).labels("ytd")
+        ('2026-Q1', ['2026'])
+        """
+        if period == "month":
+            return self.month_labels()
+        return self.quarter_labels() if period == "quarter" else [str(self.year)]
+
     def bounds(self, period: str) -> tuple[Days, Days]:
         """Start and end days of each period of a kind: month, quarter or year."""
         ms, me = self.month_starts, self.month_ends

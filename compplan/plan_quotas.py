@@ -50,12 +50,7 @@ def _annual(pf: PlanFrame, measure: str) -> Floats:
 
 
 def _labels(pf: PlanFrame, period: str) -> list[str]:
-    cal = pf.calendar
-    if period == "month":
-        return cal.month_labels()
-    if period == "quarter":
-        return cal.quarter_labels()
-    return [str(cal.year)]
+    return pf.calendar.labels(period)
 
 
 def _file_quotas(pf: PlanFrame, measure: str, period: str, inputs: Inputs) -> Floats:

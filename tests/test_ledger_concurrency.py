@@ -111,20 +111,29 @@ def test_two_months_paid_at_once_on_an_empty_ledger_pay_one(tmp_path: Path,
     assert orphans(ledger) == []
 
 
-def test_a_close_in_progress_is_never_undone_by_a_payroll(tmp_path: Path,
-                                                          ledger: str) -> None:
-    # Repro 2: close paused inside its transaction while a payroll of the month runs.
+def paused_close(tmp_path: Path, ledger: str, seconds: int
+                 ) -> tuple[dict[str, Path], dict[str, object], subprocess.Popen[str]]:
+    """January paid, then a close of it paused inside its transaction for ``seconds``
+    (fault point ``close:updated``): the company, the ledger before, the closing process."""
     files = company(tmp_path)
     assert cli(*pay_args(files, "deals_a", "2026-01", ledger, tmp_path / "a")).returncode == 0
     before = state(ledger)
     marker = tmp_path / "marker"
     closing = start("close", "--period", "2026-01", "--ledger", ledger,
                     env={"COMPPLAN_FAULT_POINT": "close:updated",
-                         "COMPPLAN_FAULT_MARKER": str(marker), "COMPPLAN_FAULT_WAIT": "3"})
+                         "COMPPLAN_FAULT_MARKER": str(marker),
+                         "COMPPLAN_FAULT_WAIT": str(seconds)})
     deadline = time.monotonic() + 120
     while not marker.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert marker.exists()
+    return files, before, closing
+
+
+def test_a_close_in_progress_is_never_undone_by_a_payroll(tmp_path: Path,
+                                                          ledger: str) -> None:
+    # Repro 2: close paused inside its transaction while a payroll of the month runs.
+    files, before, closing = paused_close(tmp_path, ledger, seconds=3)
     paying = cli(*pay_args(files, "deals_b", "2026-01", ledger, tmp_path / "b"))
     assert closing.wait(timeout=120) == 0
     assert paying.returncode == 2 and "2026-01 is closed" in paying.stderr, paying.stderr
@@ -136,16 +145,7 @@ def test_a_close_in_progress_is_never_undone_by_a_payroll(tmp_path: Path,
 
 def test_a_ledger_held_past_the_wait_is_exit_3_and_nothing_is_recorded(
         tmp_path: Path, ledger: str) -> None:
-    files = company(tmp_path)
-    assert cli(*pay_args(files, "deals_a", "2026-01", ledger, tmp_path / "a")).returncode == 0
-    before = state(ledger)
-    marker = tmp_path / "marker"
-    closing = start("close", "--period", "2026-01", "--ledger", ledger,
-                    env={"COMPPLAN_FAULT_POINT": "close:updated",
-                         "COMPPLAN_FAULT_MARKER": str(marker), "COMPPLAN_FAULT_WAIT": "6"})
-    deadline = time.monotonic() + 120
-    while not marker.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
+    files, before, closing = paused_close(tmp_path, ledger, seconds=6)
     paying = cli(*pay_args(files, "deals_b", "2026-01", ledger, tmp_path / "b"),
                  env={"COMPPLAN_LEDGER_WAIT": "1"})
     assert paying.returncode == 3, paying.stderr
