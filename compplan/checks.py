@@ -176,6 +176,19 @@ def check_columns(plan: Plan) -> Iterator[Finding]:
                    "warning")
 
 
+def check_credit_caps(plan: Plan) -> Iterator[Finding]:
+    """A cap per credit needs a component that prices each credit on its own."""
+    for i, comp in enumerate(plan.components):
+        cap = getattr(comp, "cap", None)
+        if cap is None or cap.per != "credit":
+            continue
+        if not (isinstance(comp, RateTable) or (isinstance(comp, Commission)
+                                                 and comp.apply == "per_credit")):
+            yield (("components", i, "cap", "per"),
+                   "a cap per credit needs a component priced per credit: apply: per_credit "
+                   "or a rate_table", "error")
+
+
 def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
     """A notice for each rule whose default changed under a plan that relies on it:
     the plan pays differently than with the release it was written for, and the
@@ -202,6 +215,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_bonus_pay,
     check_split_usage,
     check_columns,
+    check_credit_caps,
     check_changed_defaults,
 )
 

@@ -147,9 +147,17 @@ def _multiply(ctx: Context, amount: Floats, mult: Multiplier | None, period: str
     return amount * factor
 
 
+def credit_cap(each: Floats, cap: Cap | None) -> Floats:
+    """Each credit's (non-negative) amount, at most a per-credit cap; a clawback is
+    signed afterwards, so it reverses the capped amount."""
+    if cap is None or cap.per != "credit" or cap.amount is None:
+        return each
+    return np.minimum(each, cap.amount)
+
+
 def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | None,
                period: str) -> Floats:
-    if cap is None:
+    if cap is None or cap.per == "credit":  # applied to each credit already
         return amount
     limit = _cap_value(ctx, cap, target, period)
     if cap.per == "period" or period == "ytd":
@@ -195,7 +203,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
     if comp.apply == "per_credit":
         c = _measure_credits(ctx, comp.measure)
         v = c["credit_value"].to_numpy(dtype=np.float64)
-        each = np.sign(v) * apply_schedule(comp.schedule, np.abs(v))
+        each = np.sign(v) * credit_cap(apply_schedule(comp.schedule, np.abs(v)), comp.cap)
         monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64),
                               c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
         amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
@@ -300,7 +308,8 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
             value=sub["credit_value"],
             reason=(f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)).to_numpy()))
     rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
-    earned = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
+    raw = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
+    earned = np.sign(raw) * credit_cap(np.abs(raw), comp.cap)
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           earned, ctx.pf.size)
     amount = fold(monthly, comp.period)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.components import ComponentResult, credit_signs
+from compplan.components import ComponentResult, credit_cap, credit_signs
 from compplan.credits import credit_columns
 from compplan.engine import PlanResult, Result
 from compplan.errors import InputError, Issue
@@ -72,8 +72,14 @@ def _credit_notes(result: Result, pr: PlanResult, comp: Component, measure: str,
         notes = []
         for key, v in zip(keys.tolist(), value.tolist(), strict=True):
             rate = 0.0 if key in comp.exclude else comp.rates.get(key, comp.default)
-            notes.append(f" -> {comp.key} {key}: no rate" if rate is None
-                         else f" -> {comp.key} {key} x {rate:g} = {v * rate:,.2f}")
+            if rate is None:
+                notes.append(f" -> {comp.key} {key}: no rate")
+                continue
+            capped = float(np.sign(v * rate) * credit_cap(np.array([abs(v * rate)]), comp.cap)[0])
+            cut = (f" (capped at {comp.cap.amount:,.2f} a credit)"
+                   if comp.cap is not None and comp.cap.amount is not None and capped != v * rate
+                   else "")
+            notes.append(f" -> {comp.key} {key} x {rate:g} = {capped:,.2f}{cut}")
         return notes
     cols = sorted(filter_columns(comp.filter))
     ok = (evaluate(comp.filter, credit_columns(result.inputs, m, src, look, cols))

@@ -11,7 +11,7 @@ import pytest
 
 from compplan.api import evaluate
 from compplan.engine import evaluate as evaluate_inputs
-from compplan.errors import InputError
+from compplan.errors import InputError, PlanError
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
 from tests.conftest import (
@@ -338,3 +338,51 @@ def test_unrecovered_draw_of_a_leaver_is_reported(tmp_path: Path) -> None:
     # 2,000 + 2,000 advanced, 500 recovered in February: 3,500 left when A leaves
     row = r.exceptions[r.exceptions["reason"].str.contains("not recovered")]
     assert row["value"].tolist() == [3500.0] and row["payee_id"].tolist() == ["A"]
+
+
+CREDIT_CAP_PLAN = """
+plan: capped
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+    clawback: {within_days: 90}
+components:
+  - id: deal_commission
+    kind: commission
+    measure: bookings
+    basis: value
+    apply: per_credit
+    period: month
+    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.05}]}
+    cap: {amount: 200, per: credit}
+  - id: by_type
+    kind: rate_table
+    measure: bookings
+    key: deal_type
+    rates: {new: 0.02, renewal: 0.01}
+    cap: {amount: 150, per: credit}
+"""
+
+
+def test_a_cap_per_credit_caps_each_deal_and_its_clawback(tmp_path: Path) -> None:
+    plans = plan_folder(tmp_path, CREDIT_CAP_PLAN)
+    roster = pd.DataFrame([person("A", "capped")])
+    deals = pd.DataFrame([
+        deal("D1", "A", 10000, "2026-01-10", cancel_date="2026-02-20", deal_type="new"),
+        deal("D2", "A", 2000, "2026-01-20", deal_type="renewal")])
+    r = evaluate(plans, roster, deals, 2026)
+    # D1: 5 % of 10,000 = 500, capped at 200; D2: 100. February takes back D1's 200.
+    assert lines(r, "A", "deal_commission") == {"2026-01": "300.00", "2026-02": "-200.00"}
+    # D1: 2 % = 200, capped at 150; D2: 1 % = 20; February: -150.
+    assert lines(r, "A", "by_type") == {"2026-01": "170.00", "2026-02": "-150.00"}
+    assert "new x 0.02 = 150.00 (capped at 150.00 a credit)" in r.explain("A", "2026-01")
+
+
+def test_a_cap_per_credit_on_a_total_is_refused(tmp_path: Path) -> None:
+    text = CREDIT_CAP_PLAN.replace("    apply: per_credit\n", "")
+    with pytest.raises(PlanError, match=r"components\[0\].cap.per: a cap per credit needs a "
+                                        r"component priced per credit"):
+        load_plans(plan_folder(tmp_path, text))

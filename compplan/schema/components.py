@@ -54,16 +54,19 @@ class Target(Model):
 
 
 class Cap(Model):
-    """An upper bound on what a component earns."""
+    """An upper bound on what a component earns: per period, per year (running), or
+    per credit (each deal's commission on its own, e.g. at most 200 a deal)."""
 
     amount: float | None = Field(default=None, ge=0, le=MONEY)
     target_multiple: float | None = Field(default=None, ge=0, le=RATE)
-    per: Literal["period", "year"] = "period"
+    per: Literal["period", "year", "credit"] = "period"
 
     @model_validator(mode="after")
     def _one_bound(self) -> Cap:
         if (self.amount is None) == (self.target_multiple is None):
             raise ValueError("give either amount or target_multiple")
+        if self.per == "credit" and self.amount is None:
+            raise ValueError("a cap per credit is an amount (a target is not per deal)")
         return self
 
 
