@@ -189,6 +189,18 @@ def check_credit_caps(plan: Plan) -> Iterator[Finding]:
                    "or a rate_table", "error")
 
 
+def check_gate_periods(plan: Plan) -> Iterator[Finding]:
+    """A year-to-date component holds its gated pay by itself; forfeiting part of a
+    running total has no meaning."""
+    for i, comp in enumerate(plan.components):
+        gate = getattr(comp, "gate", None)
+        if (gate is not None and gate.missed == "forfeit" and getattr(comp, "period", None)
+                == "ytd" and gate.period not in (None, "ytd")):
+            yield (("components", i, "gate", "missed"),
+                   "a ytd component cannot forfeit: its true-up pays what is due once the "
+                   "gate is met (use missed: hold)", "error")
+
+
 def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
     """A notice for each rule whose default changed under a plan that relies on it:
     the plan pays differently than with the release it was written for, and the
@@ -216,6 +228,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_split_usage,
     check_columns,
     check_credit_caps,
+    check_gate_periods,
     check_changed_defaults,
 )
 

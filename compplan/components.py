@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from compplan import reversals
+from compplan import gates, reversals
 from compplan.credits import clawback_part, credit_columns
 from compplan.errors import InputError, Issue
 from compplan.exceptions import exception_frame
@@ -114,15 +114,42 @@ class Context:
         return np.broadcast_to(per, (n, 12)) if period == "ytd" else per
 
     def gate(self, cond: Condition | None, period: str) -> np.ndarray:
-        """Where a condition on (weighted) attainment holds; everywhere without one."""
+        """Where a condition on (weighted) attainment holds, at each period of a kind;
+        everywhere without one. A condition over a period of its own is looked at as
+        of each period's last month (:mod:`compplan.gates`)."""
         periods = {"month": 12, "ytd": 12, "quarter": 4, "year": 1}[period]
-        shape = (self.pf.size, periods)
         if cond is None:
-            return np.ones(shape, dtype=bool)
-        total = np.zeros(shape)
+            return np.ones((self.pf.size, periods), dtype=bool)
+        own = cond.period or period
+        total = np.zeros((self.pf.size, {"month": 12, "ytd": 12, "quarter": 4, "year": 1}[own]))
         for measure, weight in cond.weight_map().items():
-            total = total + weight * self.attainment(measure, period)[2]
-        return np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
+            total = total + weight * self.attainment(measure, own)[2]
+        met = np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
+        return met if own == period else gates.at_pay_points(met, own, period)
+
+
+def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Floats,
+           trace: dict[str, Floats]) -> Floats:
+    """What a gated component pays: nothing in a period whose gate is not met, or,
+    with a gate over a period of its own, held until a pay point where it is."""
+    cond = comp.gate
+    met = ctx.gate(cond, comp.period)
+    if cond is None or (cond.period or comp.period) == comp.period or cond.missed == "forfeit":
+        return np.where(met, amount, 0.0)
+    paid, held = gates.hold_until_met(amount, met, cumulative=comp.period == "ytd")
+    trace["gate met"] = met.astype(np.float64)
+    cumulative = comp.period == "ytd"
+    trace["held"] = (amount - paid if cumulative
+                     else np.cumsum(amount, axis=1) - np.cumsum(paid, axis=1))
+    left = held > 0.005
+    if left.any():
+        seats = ctx.pf.seats[left]
+        ctx.exceptions.append(exception_frame(
+            int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
+            plan=ctx.pf.plan.plan, value=held[left],
+            reason=f"{comp.id}: held for its gate ({cond.period} attainment >= "
+                   f"{cond.at_least:g}), never met by the end of the year: not paid"))
+    return paid
 
 
 def _cap_value(ctx: Context, cap: Cap, target: Target | None, period: str) -> Floats:
@@ -251,7 +278,7 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: di
                        cross: reversals.CrossPeriod | None = None,
                        priced: Floats | None = None) -> ComponentResult:
     """Gate, multiplier and cap, then the reversals of earlier periods' clawbacks."""
-    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    amount = _gated(ctx, comp, amount, trace)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
     notes = None
@@ -272,9 +299,10 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
     target = ctx.target(comp.target, comp.period)
     factor = apply_curve(comp, attainment)
     amount = target * comp.weight * factor
-    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
     trace = {"value": value, "quota": quota, "attainment": attainment, "target": target,
-             "factor": factor, "earned": amount}
+             "factor": factor}
+    amount = _gated(ctx, comp, amount, trace)
+    trace["earned"] = amount
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
@@ -313,10 +341,11 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           earned, ctx.pf.size)
     amount = fold(monthly, comp.period)
-    amount = np.where(ctx.gate(comp.gate, comp.period), amount, 0.0)
+    trace = {"value": ctx.value(comp.measure, comp.period)}
+    amount = _gated(ctx, comp, amount, trace)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
-    trace = {"value": ctx.value(comp.measure, comp.period), "earned": amount}
+    trace["earned"] = amount
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
 
 

@@ -148,6 +148,11 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
         out.append(f"    factor: {t['factor']:.6g}")
     if "target" in t:
         out.append(f"    target: {_num(t['target'])}")
+    gate = getattr(comp, "gate", None)
+    if "gate met" in t and gate is not None:
+        held = f"; held until it is: {_num(t['held'])}" if t["held"] else ""
+        out.append(f"    gate ({gate.period} attainment >= {gate.at_least:g}): "
+                   f"{'met' if t['gate met'] else 'not met'}{held}")
     if "earned" in t:
         out.append(f"    earned: {_num(t['earned'])}")
     out.extend(_reversal_lines(res, local, first, last))

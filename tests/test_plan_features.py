@@ -386,3 +386,62 @@ def test_a_cap_per_credit_on_a_total_is_refused(tmp_path: Path) -> None:
     with pytest.raises(PlanError, match=r"components\[0\].cap.per: a cap per credit needs a "
                                         r"component priced per credit"):
         load_plans(plan_folder(tmp_path, text))
+
+
+def gated_plan(gate: str) -> str:
+    return f"""
+plan: gated
+measures:
+  bookings:
+    filter: {{column: stage, eq: Closed Won}}
+    value: amount
+    date: close_date
+    credit_to: {{column: owner_id}}
+quotas:
+  bookings: {{source: constant, amount: 400000}}
+components:
+  - id: quarterly
+    kind: commission
+    measure: bookings
+    basis: value
+    period: quarter
+    schedule: {{mode: retroactive, tiers: [{{from: 0, rate: 0.05}}]}}
+    gate: {gate}
+"""
+
+
+@pytest.mark.parametrize(("gate", "paid"), [
+    # held until year-to-date bookings reach the 400,000 quota (September): 5,000 +
+    # 7,500 + 10,000 then; December's 2,500 when paid
+    ("{measure: bookings, period: ytd, at_least: 1.0}",
+     {"2026-09": "22500.00", "2026-12": "2500.00"}),
+    ("{measure: bookings, period: ytd, at_least: 1.0, missed: forfeit}",
+     {"2026-09": "10000.00", "2026-12": "2500.00"}),
+    # a year gate is known in December only: all four quarters paid then
+    ("{measure: bookings, period: year, at_least: 1.0}", {"2026-12": "25000.00"}),
+])
+def test_a_gate_over_another_period_holds_or_forfeits(tmp_path: Path, gate: str,
+                                                      paid: dict[str, str]) -> None:
+    roster = pd.DataFrame([person("A", "gated")])
+    deals = pd.DataFrame([deal("Q1", "A", 100000, "2026-02-10"),
+                          deal("Q2", "A", 150000, "2026-05-10"),
+                          deal("Q3", "A", 200000, "2026-08-10"),
+                          deal("Q4", "A", 50000, "2026-11-10")])
+    r = evaluate(plan_folder(tmp_path, gated_plan(gate)), roster, deals, 2026)
+    assert lines(r, "A", "quarterly") == paid
+    if "forfeit" not in gate and "year" not in gate:
+        assert ("gate (ytd attainment >= 1): not met; held until it is: 12,500.00"
+                in r.explain("A", "2026-06"))
+
+
+def test_pay_held_for_a_gate_never_met_is_reported(tmp_path: Path) -> None:
+    roster = pd.DataFrame([person("A", "gated")])
+    deals = pd.DataFrame([deal("Q1", "A", 100000, "2026-02-10"),
+                          deal("Q3", "A", 250000, "2026-08-10")])
+    r = evaluate(plan_folder(tmp_path, gated_plan(
+        "{measure: bookings, period: ytd, at_least: 1.0}")), roster, deals, 2026)
+    assert lines(r, "A", "quarterly") == {}
+    assert ("quarterly: held for its gate (ytd attainment >= 1), never met by the end of "
+            "the year: not paid") in reasons(r, payee_id="A")
+    held = r.exceptions[r.exceptions["reason"].str.startswith("quarterly: held")]
+    assert held["value"].astype(float).tolist() == [17500.0]  # 5,000 + 12,500

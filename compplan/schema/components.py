@@ -76,6 +76,12 @@ class Condition(Model):
     measure: str | None = None
     weights: dict[str, Annotated[float, Field(ge=0, le=RATE)]] | None = None
     at_least: float = Field(ge=0, le=RATE, description="attainment to reach (1.0 = 100 %)")
+    period: Period | None = Field(
+        default=None, description="the period attainment is measured over, if not the "
+        "component's: e.g. ytd for a quarterly accelerator paid only at 100 % of the year")
+    missed: Literal["hold", "forfeit"] = Field(
+        default="hold", description="with a period of its own: what a period earns while "
+        "the gate is not met is held and paid when it is (hold), or dropped (forfeit)")
 
     @model_validator(mode="after")
     def _one_form(self) -> Condition:
