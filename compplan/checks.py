@@ -201,6 +201,21 @@ def check_gate_periods(plan: Plan) -> Iterator[Finding]:
                    "gate is met (use missed: hold)", "error")
 
 
+def check_total_caps(plan: Plan) -> Iterator[Finding]:
+    """A total cap names variable components of the plan, each once."""
+    kinds = {c.id: c.kind for c in plan.components}
+    for k, cap in enumerate(plan.caps):
+        for j, cid in enumerate(cap.components):
+            if cid not in kinds:
+                yield (("caps", k, "components", j),
+                       f"unknown component {cid!r} (components: {', '.join(kinds)})", "error")
+            elif kinds[cid] in ("salary", "draw"):
+                yield (("caps", k, "components", j),
+                       f"{cid!r} is a {kinds[cid]}: a total cap bounds variable pay", "error")
+        if len(set(cap.components)) != len(cap.components):
+            yield ("caps", k, "components"), "a component is named twice", "error"
+
+
 def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
     """A notice for each rule whose default changed under a plan that relies on it:
     the plan pays differently than with the release it was written for, and the
@@ -229,6 +244,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_columns,
     check_credit_caps,
     check_gate_periods,
+    check_total_caps,
     check_changed_defaults,
 )
 

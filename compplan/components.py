@@ -12,7 +12,7 @@ rounded year.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ from compplan.schema import (
     Spiff,
     Target,
 )
+from compplan.total_caps import apply_caps
 
 _DIVISOR = {"month": 12.0, "quarter": 4.0, "year": 1.0, "ytd": 1.0}
 _PAY_MONTHS = {"month": np.arange(12), "quarter": np.array([2, 5, 8, 11]), "year": np.array([11])}
@@ -56,6 +57,7 @@ class ComponentResult:
     period: str
     trace: dict[str, Floats] = field(default_factory=dict)
     reversals: pd.DataFrame | None = None  # clawbacks priced on their own (reversals.py)
+    capped: Cents | None = None  # what the plan's total caps cut, per month (total_caps.py)
 
 
 @dataclass
@@ -452,6 +454,17 @@ def evaluate_component(ctx: Context, comp: Component) -> ComponentResult:
                                 f"components.{comp.id}")]) from None
 
 
+def plan_caps(ctx: Context, cents: dict[int, Cents]) -> dict[int, Cents]:
+    """Apply the plan's total caps to the components' pay (in ``cents``, in place);
+    return what each cut, by component position."""
+    caps = ctx.pf.plan.caps
+    if not caps:
+        return {}
+    targets = {cap.target_column: ctx.target(Target(column=cap.target_column), "year")[:, 0]
+               for cap in caps}
+    return apply_caps(ctx.pf.plan, cents, targets)
+
+
 def evaluate_plan(ctx: Context) -> list[ComponentResult]:
     """Every component of the context's plan, in plan order; draws last in evaluation,
     as they are measured against the variable pay of the other components."""
@@ -460,6 +473,9 @@ def evaluate_plan(ctx: Context) -> list[ComponentResult]:
     for i, comp in enumerate(plan.components):
         if not isinstance(comp, Draw):
             done[i] = evaluate_component(ctx, comp)
+    cents = {i: r.cents for i, r in done.items()}
+    for i, cut in plan_caps(ctx, cents).items():
+        done[i] = replace(done[i], cents=cents[i], capped=cut)
     ctx.variable = sum((r.cents for r in done.values() if r.component.kind != "salary"),
                        np.zeros((ctx.pf.size, 12), dtype=np.int64))
     for i, comp in enumerate(plan.components):

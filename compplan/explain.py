@@ -156,6 +156,9 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
     if "earned" in t:
         out.append(f"    earned: {_num(t['earned'])}")
     out.extend(_reversal_lines(res, local, first, last))
+    if res.capped is not None and res.capped[local, month]:
+        out.append(f"    total cap (caps): {format_cents([int(res.capped[local, month])])[0]} "
+                   "this month")
     if res.period == "ytd" and month > 0:
         prev = float(np.asarray(res.trace["earned"])[local, month - 1])
         out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "

@@ -127,6 +127,9 @@ def column_uses(plan: Plan) -> list[ColumnUse]:
         elif spec.source == "file":
             uses.append(ColumnUse("quotas", "quota", f"{where} (source: file)", "number"))
     uses.extend(_component_uses(plan))
+    uses.extend(ColumnUse("roster", cap.target_column, f"plan {plan.plan}, caps[{k}]."
+                          "target_column", "number")
+                for k, cap in enumerate(plan.caps) if cap.target_multiple is not None)
     return uses
 
 

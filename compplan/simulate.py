@@ -31,7 +31,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan import reversals
-from compplan.components import Context, earlier_clawbacks, evaluate_component
+from compplan.components import Context, earlier_clawbacks, evaluate_component, plan_caps
 from compplan.engine import PlanResult, Result
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame
@@ -140,6 +140,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
             cents[i] = to_cents(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1) / 100)
         else:
             cents[i] = evaluate_component(ctx, comp).cents
+    plan_caps(ctx, cents)  # the plan's total caps, as the run applies them
     ctx.variable = sum((c for i, c in cents.items() if comps[i].kind != "salary"),
                        np.zeros((draws * n, 12), dtype=np.int64))
     for i, comp in enumerate(comps):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,6 +15,7 @@ from compplan.engine import evaluate as evaluate_inputs
 from compplan.errors import InputError, PlanError
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
+from compplan.simulate import plan_draws
 from tests.conftest import (
     PLANS,
     Case,
@@ -445,3 +447,59 @@ def test_pay_held_for_a_gate_never_met_is_reported(tmp_path: Path) -> None:
             "the year: not paid") in reasons(r, payee_id="A")
     held = r.exceptions[r.exceptions["reason"].str.startswith("quarterly: held")]
     assert held["value"].astype(float).tolist() == [17500.0]  # 5,000 + 12,500
+
+
+TOTAL_CAP_PLAN = """
+plan: capped-total
+measures:
+  bookings:
+    filter: {column: stage, eq: Closed Won}
+    value: amount
+    date: close_date
+    credit_to: {column: owner_id}
+    clawback: {within_days: 120}
+quotas:
+  bookings: {source: constant, amount: 400000}
+components:
+  - id: commission
+    kind: commission
+    measure: bookings
+    basis: value
+    period: month
+    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
+  - id: bonus
+    kind: bonus
+    period: quarter
+    amount: 2500
+    condition: {measure: bookings, at_least: 1.0}
+caps:
+  - {components: [commission, bonus], amount: 30000, per: year}
+"""
+
+
+def test_a_total_cap_cuts_the_month_that_crosses_it_and_pays_back_after_a_clawback(
+        tmp_path: Path) -> None:
+    roster = pd.DataFrame([person("A", "capped-total")])
+    deals = pd.DataFrame([deal("D1", "A", 100000, "2026-01-10"),
+                          deal("D2", "A", 150000, "2026-02-10", cancel_date="2026-05-10"),
+                          deal("D3", "A", 100000, "2026-03-10"),
+                          deal("D4", "A", 50000, "2026-04-10")])
+    r = evaluate(plan_folder(tmp_path, TOTAL_CAP_PLAN), roster, deals, 2026)
+    # uncapped: Jan 10,000, Feb 15,000, Mar 10,000 + bonus 2,500 (Q1 350,000 >= 100,000),
+    # Apr 5,000, May -15,000 (D2's clawback reverses February): running 10,000, 25,000,
+    # 37,500, 42,500, 27,500. Capped at 30,000: March is cut 7,500 (the bonus' 2,500
+    # first, then 5,000 of commission), April 5,000; May falls to 27,500, so the 12,500
+    # cut is paid back (commission's 10,000 first, then the bonus' 2,500).
+    assert lines(r, "A", "commission") == {"2026-01": "10000.00", "2026-02": "15000.00",
+                                           "2026-03": "5000.00", "2026-05": "-5000.00"}
+    assert lines(r, "A", "bonus") == {"2026-05": "2500.00"}
+    assert "total cap (caps): -5000.00 this month" in r.explain("A", "2026-03")
+    pr = r.by_plan["capped-total"]
+    draws = plan_draws(pr, r.inputs, np.ones((2, pr.frame.size)))
+    assert np.allclose(draws["variable"], 27500.0)  # the Monte Carlo caps alike
+
+
+def test_a_total_cap_names_variable_components_of_the_plan(tmp_path: Path) -> None:
+    text = TOTAL_CAP_PLAN.replace("[commission, bonus]", "[commission, bonuz]")
+    with pytest.raises(PlanError, match=r"caps\[0\].components\[1\]: unknown component 'bonuz'"):
+        load_plans(plan_folder(tmp_path, text))

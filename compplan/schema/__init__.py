@@ -28,7 +28,7 @@ from compplan.schema.measures import (
     QuotaSpec,
     Seasonality,
 )
-from compplan.schema.plan import Plan
+from compplan.schema.plan import Plan, TotalCap
 
 __all__ = [
     "AllOf",
@@ -60,4 +60,5 @@ __all__ = [
     "Spiff",
     "Target",
     "Tier",
+    "TotalCap",
 ]

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
 
-from compplan.schema.base import Model
+from pydantic import Field, model_validator
+
+from compplan.schema.base import MONEY, RATE, Column, Model
 from compplan.schema.components import Component
 from compplan.schema.measures import CreditToColumn, Measure, QuotaSpec
+
+
+class TotalCap(Model):
+    """A cap over the sum of several components in the year (a maximum total incentive)."""
+
+    components: list[str] = Field(min_length=1, description="component ids the cap bounds")
+    amount: float | None = Field(default=None, ge=0, le=MONEY)
+    target_multiple: float | None = Field(default=None, ge=0, le=RATE)
+    target_column: Column = Field(
+        default="target_incentive", description="roster column of the annual target, "
+        "prorated by the year's active days, for target_multiple")
+    per: Literal["year"] = "year"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> TotalCap:
+        if (self.amount is None) == (self.target_multiple is None):
+            raise ValueError("give either amount or target_multiple")
+        return self
 
 
 class Plan(Model):
@@ -21,6 +41,8 @@ class Plan(Model):
     measures: dict[str, Measure] = Field(default_factory=dict)
     quotas: dict[str, QuotaSpec] = Field(default_factory=dict)
     components: list[Component] = Field(min_length=1)
+    caps: list[TotalCap] = Field(
+        default_factory=list, description="caps over the sum of several components")
     cost_of_sales: str | None = Field(
         default=None, description="the measure cost of sales (variable pay / its credited "
         "value) is measured against; default: the first measure summing amount credited to "
