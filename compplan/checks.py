@@ -14,6 +14,7 @@ from compplan.schema import (
     Commission,
     Condition,
     CreditToLookup,
+    LevelTable,
     PayoutCurve,
     Plan,
     RateTable,
@@ -62,12 +63,28 @@ def _condition_measures(cond: Condition | None) -> list[str]:
     return list(cond.weight_map()) if cond is not None else []
 
 
+def check_levels(plan: Plan) -> Iterator[Finding]:
+    """Levels of a goal must start higher each time."""
+    for i, comp in enumerate(plan.components):
+        if not isinstance(comp, LevelTable):
+            continue
+        for g, goal in enumerate(comp.goals):
+            for k in range(1, len(goal.levels)):
+                if goal.levels[k].from_ <= goal.levels[k - 1].from_:
+                    yield (("components", i, "goals", g, "levels", k, "from"),
+                           f"levels must increase: {goal.levels[k].from_:g} is not above "
+                           f"{goal.levels[k - 1].from_:g}", "error")
+
+
 def check_measure_references(plan: Plan) -> Iterator[Finding]:
     """Every measure a component or gate names must be defined by the plan."""
     for i, comp in enumerate(plan.components):
         named: list[tuple[Path, str]] = []
         if isinstance(comp, Commission | RateTable | PayoutCurve | Spiff):
             named.append((("components", i, "measure"), comp.measure))
+        if isinstance(comp, LevelTable):
+            named.extend((("components", i, "goals", g, "measure"), goal.measure)
+                         for g, goal in enumerate(comp.goals))
         for key in ("gate", "condition"):
             cond = getattr(comp, key, None)
             for m in _condition_measures(cond):
@@ -83,6 +100,9 @@ def check_measure_references(plan: Plan) -> Iterator[Finding]:
 
 def _needs_quota(plan: Plan) -> Iterator[tuple[Path, str]]:
     for i, comp in enumerate(plan.components):
+        if isinstance(comp, LevelTable):
+            yield from ((("components", i, "goals", g, "basis"), goal.measure)
+                        for g, goal in enumerate(comp.goals) if goal.basis == "attainment")
         if isinstance(comp, PayoutCurve) or (
             isinstance(comp, Commission) and comp.basis == "attainment"
         ):
@@ -233,6 +253,7 @@ def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
 
 CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_tiers,
+    check_levels,
     check_curves,
     check_measure_references,
     check_quotas,

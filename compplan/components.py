@@ -27,7 +27,13 @@ from compplan.measures import Floats, PlanFrame, monthly_sum
 from compplan.money import AmountOverflowError, Cents, cumulative_lines, to_cents
 from compplan.periods import fold, month_of_period_end
 from compplan.plan_quotas import quota_array
-from compplan.schedules import apply_curve, apply_schedule, snap_attainment
+from compplan.schedules import (
+    apply_curve,
+    apply_schedule,
+    level_payout,
+    round_half_up,
+    snap_attainment,
+)
 from compplan.schema import (
     Bonus,
     Cap,
@@ -35,6 +41,7 @@ from compplan.schema import (
     Component,
     Condition,
     Draw,
+    LevelTable,
     Multiplier,
     PayoutCurve,
     RateTable,
@@ -308,6 +315,24 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
+def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
+    """Target x the weighted level payouts of the goals' rounded scores."""
+    target = ctx.target(comp.target, comp.period)
+    factor = np.zeros_like(target)
+    trace: dict[str, Floats] = {}
+    for k, goal in enumerate(comp.goals):
+        score = (ctx.attainment(goal.measure, comp.period)[2] if goal.basis == "attainment"
+                 else ctx.value(goal.measure, comp.period))
+        rounded = round_half_up(score, goal.decimals)
+        level = level_payout(goal, rounded)
+        factor = factor + goal.weight * level
+        trace[f"goal {k + 1} score"] = rounded
+        trace[f"goal {k + 1} level"] = level
+    amount = target * factor
+    trace.update(target=target, factor=factor, earned=amount)
+    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
 def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
     credits = ctx.pf.credits
     return credits[(credits["measure"] == measure).to_numpy()]
@@ -434,6 +459,7 @@ EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
     Salary: eval_salary,  # type: ignore[dict-item]
     Commission: eval_commission,  # type: ignore[dict-item]
     PayoutCurve: eval_curve,  # type: ignore[dict-item]
+    LevelTable: eval_level_table,  # type: ignore[dict-item]
     RateTable: eval_rate_table,  # type: ignore[dict-item]
     Bonus: eval_bonus,  # type: ignore[dict-item]
     Spiff: eval_spiff,  # type: ignore[dict-item]

@@ -9,6 +9,7 @@ from compplan.schema import (
     Component,
     Condition,
     Draw,
+    LevelTable,
     Multiplier,
     PayoutCurve,
     Plan,
@@ -72,6 +73,12 @@ def describe(comp: Component) -> str:
         return (f"{comp.weight:g} x target x curve of {comp.measure} attainment per "
                 f"{_per(comp.period)} ({pts}; below the first point {comp.below:g}; flat after the "
                 f"last){_condition(comp.gate, 'gate:')}")
+    if isinstance(comp, LevelTable):
+        goals = "; ".join(
+            f"{g.weight:g} x {g.measure} {g.basis} rounded to {g.decimals} decimals: "
+            + ", ".join(f"from {lv.from_:g} {lv.payout:.0%}" for lv in g.levels)
+            for g in comp.goals)
+        return f"target x level payouts per {comp.period} ({goals})"
     if isinstance(comp, Bonus):
         what = f"{comp.amount:,.2f}" if comp.amount is not None else "a share of target"
         end = ", if active on the period's last day" if comp.active_at_period_end else ""

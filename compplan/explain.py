@@ -16,7 +16,7 @@ from compplan.errors import InputError, Issue
 from compplan.filters import evaluate, filter_columns
 from compplan.money import format_cents
 from compplan.schedules import marginal_slices, reached_rate
-from compplan.schema import Commission, Component, PayoutCurve, RateTable, Spiff
+from compplan.schema import Commission, Component, LevelTable, PayoutCurve, RateTable, Spiff
 
 _MAX_DEALS = 25
 
@@ -144,6 +144,11 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
         pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
         out.append(f"    curve points {pts}, below first point {comp.below:g}; "
                    f"weight {comp.weight:g}")
+    if isinstance(comp, LevelTable):
+        for k, goal in enumerate(comp.goals, start=1):
+            out.append(f"    goal {k}: {goal.measure} {goal.basis} {t[f'goal {k} score']:g} "
+                       f"(rounded to {goal.decimals}) -> level payout "
+                       f"{t[f'goal {k} level']:.2%} x weight {goal.weight:g}")
     if "factor" in t:
         out.append(f"    factor: {t['factor']:.6g}")
     if "target" in t:

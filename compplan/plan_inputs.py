@@ -27,6 +27,7 @@ from compplan.schema import (
     CreditToColumn,
     CreditToLookup,
     CreditToManager,
+    LevelTable,
     Measure,
     PayoutCurve,
     Plan,
@@ -95,7 +96,7 @@ def _component_uses(plan: Plan) -> Iterator[ColumnUse]:
         where = f"plan {plan.plan}, components.{comp.id}"
         if isinstance(comp, Salary):
             yield ColumnUse("roster", comp.column, f"{where}.column", "number")
-        if isinstance(comp, Commission | PayoutCurve | Bonus):
+        if isinstance(comp, Commission | PayoutCurve | Bonus | LevelTable):
             yield from _target_use(f"{where}.target.column", comp.target)
         cap = getattr(comp, "cap", None)
         if cap is not None and cap.target_multiple is not None:  # x the target, or the default

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from compplan.schema import PayoutCurve, Schedule
+from compplan.schema import Goal, PayoutCurve, Schedule
 
 Floats = npt.NDArray[np.float64]
 
@@ -99,3 +99,35 @@ def apply_curve(curve: PayoutCurve, attainment: Floats) -> Floats:
     a = np.asarray(attainment, dtype=np.float64)
     factor = np.where(a >= xs[0], np.interp(np.nan_to_num(a, nan=0.0), xs, ys), curve.below)
     return np.where(np.isnan(a), 0.0, factor)
+
+
+def round_half_up(values: Floats, decimals: int) -> Floats:
+    """Round half away from zero to ``decimals`` (a score of 3.45 at one decimal is
+    3.5, as a person reads it), NaN kept; snapped first so 2.675 is not 2.67499...
+
+    >>> round_half_up(np.array([3.45, 2.5, -0.5, np.nan]), 1).tolist()[:3]
+    [3.5, 2.5, -0.5]
+    >>> round_half_up(np.array([2.5, 3.449]), 0).tolist()
+    [3.0, 3.0]
+    """
+    scaled = np.round(np.asarray(values, dtype=np.float64) * 10.0**decimals, 6)
+    return np.asarray(np.floor(np.abs(scaled) + 0.5) * np.sign(scaled) / 10.0**decimals,
+                      dtype=np.float64)
+
+
+def level_payout(goal: Goal, score: Floats) -> Floats:
+    """The payout of the highest level a score reaches (``below`` under the first);
+    no score (NaN) pays nothing. Levels are steps, never interpolated.
+
+    >>> from compplan.schema import Goal
+    >>> g = Goal(measure="nps", levels=[{"from": 1, "payout": 0}, {"from": 2, "payout": 0.5},
+    ...          {"from": 3, "payout": 1.0}, {"from": 4, "payout": 1.5}])
+    >>> level_payout(g, np.array([0.5, 2.0, 3.9, 7.0, np.nan])).tolist()
+    [0.0, 0.5, 1.0, 1.5, 0.0]
+    """
+    starts = np.array([lv.from_ for lv in goal.levels], dtype=np.float64)
+    payouts = np.array([lv.payout for lv in goal.levels], dtype=np.float64)
+    s = np.asarray(score, dtype=np.float64)
+    idx = np.searchsorted(starts, np.nan_to_num(s, nan=-np.inf), side="right") - 1
+    out = np.where(idx >= 0, payouts[np.clip(idx, 0, None)], goal.below)
+    return np.asarray(np.where(np.isnan(s), 0.0, out), dtype=np.float64)

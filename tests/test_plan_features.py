@@ -503,3 +503,62 @@ def test_a_total_cap_names_variable_components_of_the_plan(tmp_path: Path) -> No
     text = TOTAL_CAP_PLAN.replace("[commission, bonus]", "[commission, bonuz]")
     with pytest.raises(PlanError, match=r"caps\[0\].components\[1\]: unknown component 'bonuz'"):
         load_plans(plan_folder(tmp_path, text))
+
+
+GOALS_PLAN = """
+plan: goals
+measures:
+  calls:
+    table: activities
+    value: count
+    date: date
+    credit_to: {column: payee_id}
+  nps:
+    table: kpis
+    value: value
+    date: period
+    credit_to: {column: payee_id}
+    aggregate: mean
+quotas:
+  calls: {source: constant, amount: 1200}
+components:
+  - id: goals
+    kind: level_table
+    period: quarter
+    target: {amount: 8000}
+    goals:
+      - {measure: nps, decimals: 0, weight: 0.6,
+         levels: [{from: 40, payout: 0.5}, {from: 50, payout: 1.0}, {from: 60, payout: 1.5}]}
+      - {measure: calls, basis: attainment, decimals: 1, weight: 0.4,
+         levels: [{from: 0.8, payout: 0.5}, {from: 1.0, payout: 1.0}, {from: 1.2, payout: 2.0}]}
+"""
+
+
+def test_a_level_table_rounds_each_score_and_weights_the_levels(tmp_path: Path) -> None:
+    roster = pd.DataFrame([person("B", "goals")])
+    calls = ([{"payee_id": "B", "date": "2026-01-15"}] * 100
+             + [{"payee_id": "B", "date": "2026-02-15"}] * 99
+             + [{"payee_id": "B", "date": "2026-07-15"}] * 290)
+    kpis = pd.DataFrame({"payee_id": "B", "period": [f"2026-{m:02d}" for m in range(1, 10)],
+                         "value": [40, 60, 55, 45, 50, 50, 49, 50, 49.5]})
+    r = evaluate(plan_folder(tmp_path, GOALS_PLAN), roster,
+                 pd.DataFrame(columns=["deal_id", "owner_id", "amount"]), 2026,
+                 tables={"activities": pd.DataFrame(calls), "kpis": kpis})
+    # quarter target 8,000 / 4 = 2,000.
+    # Q1: NPS 51.67 -> 52 -> 100 %; calls 199 / 300 = 0.663 -> 0.7 -> below 0.8: 0.
+    #     2,000 x (0.6 x 1.0 + 0.4 x 0) = 1,200.
+    # Q2: NPS 48.33 -> 48 -> 50 %; no calls: 2,000 x 0.3 = 600.
+    # Q3: NPS 49.5 -> 50 (half up) -> 100 %; calls 290 / 300 = 0.967 -> 1.0 -> 100 %:
+    #     2,000 x (0.6 + 0.4) = 2,000. Q4: no NPS score, no calls: nothing.
+    assert lines(r, "B", "goals") == {"2026-03": "1200.00", "2026-06": "600.00",
+                                      "2026-09": "2000.00"}
+    told = r.explain("B", "2026-09")
+    assert "goal 1: nps value 50 (rounded to 0) -> level payout 100.00% x weight 0.6" in told
+    assert "goal 2: calls attainment 1 (rounded to 1) -> level payout 100.00% x weight 0.4" in told
+
+
+def test_levels_must_increase(tmp_path: Path) -> None:
+    text = GOALS_PLAN.replace("{from: 50, payout: 1.0}", "{from: 30, payout: 1.0}")
+    with pytest.raises(PlanError, match=r"components\[0\].goals\[0\].levels\[1\].from: levels "
+                                        r"must increase: 30 is not above 40"):
+        load_plans(plan_folder(tmp_path, text))

@@ -42,6 +42,7 @@ from compplan.periods import Calendar
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
                 "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
 DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
+                 "level_table": "BONUS",
                  "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW"}
 
 

@@ -224,6 +224,37 @@ class PayoutCurve(_Variable):
     gate: Condition | None = None
 
 
+class Level(Model):
+    """From a score on (inclusive), pay this share of target (1.0 = 100 %)."""
+
+    from_: float = Field(alias="from", ge=-MONEY, le=MONEY)
+    payout: float = Field(ge=0, le=RATE)
+
+
+class Goal(Model):
+    """One goal of a level table: a measure's score, rounded, looked up in levels."""
+
+    measure: str
+    basis: Literal["value", "attainment"] = Field(
+        default="value", description="the score: the measure's value (a mean score, a "
+        "count) or its attainment")
+    decimals: int = Field(default=2, ge=0, le=6,
+                          description="the score is rounded half-up to this many decimals")
+    weight: float = Field(default=1.0, ge=0, le=RATE)
+    levels: list[Level] = Field(min_length=1)
+    below: float = Field(default=0.0, ge=0, le=RATE, description="payout under the first level")
+
+
+class LevelTable(_Variable):
+    """A goals matrix: each goal's score is rounded and looked up in discrete levels
+    (no interpolation between them); the payout is target x the weighted sum."""
+
+    kind: Literal["level_table"]
+    period: Literal["month", "quarter", "year"]
+    target: Target = Field(default_factory=Target)
+    goals: list[Goal] = Field(min_length=1)
+
+
 class Bonus(_Variable):
     """A fixed amount (or share of target) paid for each period meeting a condition."""
 
@@ -274,6 +305,6 @@ class Draw(_Base):
 
 
 Component = Annotated[
-    Salary | Commission | RateTable | PayoutCurve | Bonus | Spiff | Draw,
+    Salary | Commission | RateTable | PayoutCurve | LevelTable | Bonus | Spiff | Draw,
     Field(discriminator="kind"),
 ]
