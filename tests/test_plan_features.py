@@ -19,6 +19,7 @@ from compplan.simulate import plan_draws
 from tests.conftest import (
     PLANS,
     Case,
+    bookings_measure,
     deal,
     lines,
     pay,
@@ -342,30 +343,23 @@ def test_unrecovered_draw_of_a_leaver_is_reported(tmp_path: Path) -> None:
     assert row["value"].tolist() == [3500.0] and row["payee_id"].tolist() == ["A"]
 
 
-CREDIT_CAP_PLAN = """
+CREDIT_CAP_PLAN = f"""
 plan: capped
-measures:
-  bookings:
-    filter: {column: stage, eq: Closed Won}
-    value: amount
-    date: close_date
-    credit_to: {column: owner_id}
-    clawback: {within_days: 90}
-components:
+{bookings_measure("    clawback: {within_days: 90}")}components:
   - id: deal_commission
     kind: commission
     measure: bookings
     basis: value
     apply: per_credit
     period: month
-    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.05}]}
-    cap: {amount: 200, per: credit}
+    schedule: {{mode: retroactive, tiers: [{{from: 0, rate: 0.05}}]}}
+    cap: {{amount: 200, per: credit}}
   - id: by_type
     kind: rate_table
     measure: bookings
     key: deal_type
-    rates: {new: 0.02, renewal: 0.01}
-    cap: {amount: 150, per: credit}
+    rates: {{new: 0.02, renewal: 0.01}}
+    cap: {{amount: 150, per: credit}}
 """
 
 
@@ -393,13 +387,7 @@ def test_a_cap_per_credit_on_a_total_is_refused(tmp_path: Path) -> None:
 def gated_plan(gate: str) -> str:
     return f"""
 plan: gated
-measures:
-  bookings:
-    filter: {{column: stage, eq: Closed Won}}
-    value: amount
-    date: close_date
-    credit_to: {{column: owner_id}}
-quotas:
+{bookings_measure()}quotas:
   bookings: {{source: constant, amount: 400000}}
 components:
   - id: quarterly
@@ -449,31 +437,24 @@ def test_pay_held_for_a_gate_never_met_is_reported(tmp_path: Path) -> None:
     assert held["value"].astype(float).tolist() == [17500.0]  # 5,000 + 12,500
 
 
-TOTAL_CAP_PLAN = """
+TOTAL_CAP_PLAN = f"""
 plan: capped-total
-measures:
-  bookings:
-    filter: {column: stage, eq: Closed Won}
-    value: amount
-    date: close_date
-    credit_to: {column: owner_id}
-    clawback: {within_days: 120}
-quotas:
-  bookings: {source: constant, amount: 400000}
+{bookings_measure("    clawback: {within_days: 120}")}quotas:
+  bookings: {{source: constant, amount: 400000}}
 components:
   - id: commission
     kind: commission
     measure: bookings
     basis: value
     period: month
-    schedule: {mode: retroactive, tiers: [{from: 0, rate: 0.10}]}
+    schedule: {{mode: retroactive, tiers: [{{from: 0, rate: 0.10}}]}}
   - id: bonus
     kind: bonus
     period: quarter
     amount: 2500
-    condition: {measure: bookings, at_least: 1.0}
+    condition: {{measure: bookings, at_least: 1.0}}
 caps:
-  - {components: [commission, bonus], amount: 30000, per: year}
+  - {{components: [commission, bonus], amount: 30000, per: year}}
 """
 
 
