@@ -48,7 +48,7 @@ def _stem(payee_id: str) -> str:
 
 
 def statement_names(payee_ids: list[str]) -> dict[str, str]:
-    """A file name per payee, unique on every file system (case-insensitively).
+    r"""A file name per payee, unique on every file system (case-insensitively).
 
     A payee id that is its own portable stem keeps it (``AE01.xlsx``); one that had to
     change, or that collides with another once changed, gets a short digest of the id
