@@ -25,7 +25,7 @@ from compplan.filters import evaluate, filter_columns
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame, monthly_sum
 from compplan.money import AmountOverflowError, Cents, cumulative_lines, to_cents
-from compplan.periods import fold, month_of_period_end
+from compplan.periods import PERIODS_IN_YEAR, fold, month_of_period_end
 from compplan.plan_quotas import quota_array
 from compplan.schedules import (
     apply_curve,
@@ -126,11 +126,10 @@ class Context:
         """Where a condition on (weighted) attainment holds, at each period of a kind;
         everywhere without one. A condition over a period of its own is looked at as
         of each period's last month (:mod:`compplan.gates`)."""
-        periods = {"month": 12, "ytd": 12, "quarter": 4, "year": 1}[period]
         if cond is None:
-            return np.ones((self.pf.size, periods), dtype=bool)
+            return np.ones((self.pf.size, PERIODS_IN_YEAR[period]), dtype=bool)
         own = cond.period or period
-        total = np.zeros((self.pf.size, {"month": 12, "ytd": 12, "quarter": 4, "year": 1}[own]))
+        total = np.zeros((self.pf.size, PERIODS_IN_YEAR[own]))
         for measure, weight in cond.weight_map().items():
             total = total + weight * self.attainment(measure, own)[2]
         met = np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
@@ -145,9 +144,9 @@ def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Flo
     met = ctx.gate(cond, comp.period)
     if cond is None or (cond.period or comp.period) == comp.period or cond.missed == "forfeit":
         return np.where(met, amount, 0.0)
-    paid, held = gates.hold_until_met(amount, met, cumulative=comp.period == "ytd")
-    trace["gate met"] = met.astype(np.float64)
     cumulative = comp.period == "ytd"
+    paid, held = gates.hold_until_met(amount, met, cumulative)
+    trace["gate met"] = met.astype(np.float64)
     trace["held"] = (amount - paid if cumulative
                      else np.cumsum(amount, axis=1) - np.cumsum(paid, axis=1))
     left = held > 0.005
@@ -299,8 +298,6 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: di
     trace["earned"] = amount
     return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace,
                            notes)
-
-
 
 
 def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:

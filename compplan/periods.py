@@ -15,6 +15,8 @@ Days = npt.NDArray[np.datetime64]
 Floats = npt.NDArray[np.float64]
 
 OPEN_END = np.datetime64("9999-12-31", "D")
+PERIODS_IN_YEAR = {"month": 12, "quarter": 4, "year": 1, "ytd": 12}
+"""How many periods of a kind a year holds (``ytd`` is read month by month)."""
 OPEN_START = np.datetime64("1000-01-01", "D")
 
 

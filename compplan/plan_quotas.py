@@ -19,7 +19,7 @@ import pandas as pd
 from compplan.exceptions import exception_frame
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame
-from compplan.periods import Calendar, fold
+from compplan.periods import PERIODS_IN_YEAR, Calendar, fold
 from compplan.schema import Plan
 
 
@@ -79,8 +79,8 @@ def _proration(pf: PlanFrame, measure: str, period: str) -> Floats:
     if how == "days":
         return pf.prorate[period]
     full = (pf.prorate["month"] >= 1.0).astype(np.float64)  # active every day of the month
-    return np.asarray(fold(full, period) / {"month": 1, "quarter": 3, "year": 12}[period],
-                      dtype=np.float64)
+    months = 12 // PERIODS_IN_YEAR[period]
+    return np.asarray(fold(full, period) / months, dtype=np.float64)
 
 
 def _sum_of_quarters(pf: PlanFrame, measure: str, ytd: bool) -> Floats:

@@ -29,21 +29,22 @@ import pandas as pd
 
 from compplan.exceptions import exception_frame
 from compplan.measures import Floats, PlanFrame
+from compplan.periods import PERIODS_IN_YEAR
 from compplan.schema import Commission
 
 Codes = npt.NDArray[np.int64]
-_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
 
 
 def applies(pf: PlanFrame, comp: Commission) -> bool:
     """Whether a commission prices clawbacks of earlier periods on their own."""
     m = pf.plan.measures[comp.measure]
-    return (comp.period in _PER_YEAR and comp.apply == "total" and m.clawback is not None
-            and m.aggregate == "sum" and comp.clawbacks == "reverse")
+    return (comp.period in ("month", "quarter", "year") and comp.apply == "total"
+            and m.clawback is not None and m.aggregate == "sum"
+            and comp.clawbacks == "reverse")
 
 
 def _period(month: Codes, period: str) -> Codes:
-    return np.asarray(month // (12 // _PER_YEAR[period]), dtype=np.int64)
+    return np.asarray(month // (12 // PERIODS_IN_YEAR[period]), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,9 @@ class CrossPeriod:
 
     def taken_out(self, size: int, period: str) -> Floats:
         """Per seat and period, the clawback value to take out of the period's value."""
-        flat = np.bincount(self.local * _PER_YEAR[period] + self.dated, weights=self.value,
-                           minlength=size * _PER_YEAR[period])
-        return np.asarray(flat.reshape(size, _PER_YEAR[period]), dtype=np.float64)
+        flat = np.bincount(self.local * PERIODS_IN_YEAR[period] + self.dated, weights=self.value,
+                           minlength=size * PERIODS_IN_YEAR[period])
+        return np.asarray(flat.reshape(size, PERIODS_IN_YEAR[period]), dtype=np.float64)
 
 
 def cross_period(pf: PlanFrame, comp: Commission, source: pd.DataFrame) -> CrossPeriod:
@@ -116,7 +117,7 @@ def reverse(amount: Floats, value: Floats, cross: CrossPeriod, period: str
     reversals of one period never take back more than it paid.
     """
     n = amount.shape[0]
-    periods = _PER_YEAR[period]
+    periods = PERIODS_IN_YEAR[period]
     undone = np.where(cross.paid_here, -cross.value, 0.0)
     at = cross.local * periods + np.clip(cross.reverses, 0, None)
     total = np.bincount(at, weights=undone, minlength=n * periods)
