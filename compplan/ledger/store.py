@@ -210,31 +210,42 @@ def _kind(exc: BaseException) -> str:
     return "other"
 
 
+_SAID = {
+    "full": (OutputError, "the ledger's disk is full: nothing was recorded; free space and "
+                          "run it again"),
+    "io": (OutputError, "the ledger cannot be written (a disk I/O error: a full disk, a file "
+                        "size limit?): nothing was recorded; free space and run it again"),
+    "closed": (InputError, "a closed period never changes: the database refused to change "
+                           "one"),
+}
+
+
+def _translated(exc: sa.exc.SQLAlchemyError, location: str) -> CompplanError | None:
+    """The compplan error a database error means, holding no SQL and no data; None for
+    one that is none of full disk, I/O error, busy ledger or closed period."""
+    where, kind = masked(location), _kind(exc)
+    if kind == "busy":
+        return LedgerBusyError([Issue(where, f"the ledger is busy: another payroll or close "
+                                      f"held it for {wait_seconds():g} s; nothing was "
+                                      "recorded; run it again")])
+    if kind in _SAID:
+        error, message = _SAID[kind]
+        return error([Issue(where, message)])
+    return None
+
+
 @contextmanager
 def reported(location: str) -> Iterator[None]:
     """Turn a database error into a compplan error that holds no SQL and no data:
     a full disk is exit 3 (nothing was recorded), so is a ledger busy for too long."""
-    where = masked(location)
     try:
         yield
     except sa.exc.SQLAlchemyError as exc:
-        kind = _kind(exc)
-        if kind == "full":
-            raise OutputError([Issue(where, "the ledger's disk is full: nothing was "
-                                     "recorded; free space and run it again")]) from None
-        if kind == "io":
-            raise OutputError([Issue(where, "the ledger cannot be written (a disk I/O error: "
-                                     "a full disk, a file size limit?): nothing was recorded; "
-                                     "free space and run it again")]) from None
-        if kind == "busy":
-            raise LedgerBusyError([Issue(where, f"the ledger is busy: another payroll or close "
-                                         f"held it for {wait_seconds():g} s; nothing was "
-                                         "recorded; run it again")]) from None
-        if kind == "closed":
-            raise InputError([Issue(where, "a closed period never changes: the database "
-                                    "refused to change one")]) from None
+        said = _translated(exc, location)
+        if said is not None:
+            raise said from None
         first = masked(str(getattr(exc, "orig", exc)).splitlines()[0]) if str(exc) else ""
-        raise CompplanError([Issue(where, f"ledger error ({exc.__class__.__name__}): "
+        raise CompplanError([Issue(masked(location), f"ledger error ({exc.__class__.__name__}): "
                                    f"{first[:200]}")]) from None
 
 
@@ -261,9 +272,9 @@ def open_ledger(location: str, create: bool = True) -> Engine:
                 _guards(conn)
                 conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
     except sa.exc.SQLAlchemyError as exc:
-        if _kind(exc) in ("full", "io", "busy"):
-            with reported(location):
-                raise
+        said = _translated(exc, location)
+        if said is not None:
+            raise said from None
         first = masked(str(getattr(exc, "orig", exc)).splitlines()[0])
         raise InputError([Issue(where, f"cannot open the ledger: {exc.__class__.__name__}: "
                                 f"{first[:300]}")]) from None
