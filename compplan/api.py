@@ -18,7 +18,7 @@ from compplan.engine import evaluate as _evaluate
 from compplan.ingest import Table, load_table, table_from_frame
 from compplan.inputs import Inputs, load_inputs
 from compplan.ledger.payroll import PayrollRun, history
-from compplan.ledger.run import close_period
+from compplan.ledger.run import close_period, opening_draws
 from compplan.ledger.run import payroll as _payroll
 from compplan.ledger.store import open_ledger, reported
 from compplan.loader import load_plans
@@ -52,8 +52,13 @@ def evaluate(
     accounts: TableLike | None = None,
     assignments: TableLike | None = None,
     tables: dict[str, TableLike] | None = None,
+    draw_opening: dict[tuple[str, str], int] | None = None,
 ) -> Result:
-    """Evaluate plans on frames or files; return payouts, credits, exceptions, explain()."""
+    """Evaluate plans on frames or files; return payouts, credits, exceptions, explain().
+
+    ``draw_opening`` gives draw balances owed from earlier years, in cents, by
+    (payee, draw component id): what the payroll ledger carries into a year.
+    """
     loaded = plans if isinstance(plans, dict) else load_plans(plans)
     roster_t, deals_t = _table(roster, "roster"), _table(deals, "deals")
     assert roster_t is not None and deals_t is not None
@@ -64,6 +69,7 @@ def evaluate(
         accounts=_table(accounts, "accounts"),
         assignments=_table(assignments, "assignments"),
         extra={k: t for k, v in (tables or {}).items() if (t := _table(v, k)) is not None},
+        draw_opening=dict(draw_opening or {}),
     )
     return _evaluate(loaded, inputs, year)
 
@@ -128,12 +134,20 @@ def close_month(ledger: str, period: str) -> str:
     return close_period(ledger, period)
 
 
+def draw_balances(ledger: str, year: int) -> dict[tuple[str, str], int]:
+    """The draw balances (cents, by payee and draw id) a ledger carries into ``year``:
+    pass them as ``evaluate(..., draw_opening=...)`` to pay a new year, as
+    ``compplan payroll`` does."""
+    return opening_draws(ledger, year)
+
+
 def ledger_history(ledger: str, payee_id: str) -> pd.DataFrame:
     """A payee's ledger by period (``compplan ledger show``)."""
     with reported(ledger):
         return history(open_ledger(ledger, create=False), payee_id)
 
 
-__all__ = ["Result", "close_month", "compare_scenarios", "evaluate", "inputs_from_frames",
+__all__ = ["Result", "close_month", "compare_scenarios", "draw_balances", "evaluate",
+           "inputs_from_frames",
            "ledger_history", "load_inputs", "load_mapping", "load_plans", "pay_month",
            "payout_curve", "plan_quotas", "sample_company"]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+from compplan.expressions import names, parse
 from compplan.filters import filter_columns
 from compplan.schema import (
     Bonus,
     Commission,
     Condition,
     CreditToLookup,
+    Draw,
     LevelTable,
     PayoutCurve,
     Plan,
@@ -123,9 +125,9 @@ def check_sales_measure(plan: Plan) -> Iterator[Finding]:
     if name not in plan.measures:
         known = ", ".join(sorted(plan.measures)) or "none"
         yield ("cost_of_sales",), f"unknown measure {name!r} (defined: {known})", "error"
-    elif plan.measures[name].aggregate != "sum":
-        yield ("cost_of_sales",), f"measure {name!r} is averaged, not summed: it has no sales " \
-                                  "value to divide pay by", "error"
+    elif plan.measures[name].is_level:
+        yield ("cost_of_sales",), f"measure {name!r} is a level (averaged, or a ratio), not " \
+                                  "summed: it has no sales value to divide pay by", "error"
 
 
 def check_quotas(plan: Plan) -> Iterator[Finding]:
@@ -180,12 +182,13 @@ def check_columns(plan: Plan) -> Iterator[Finding]:
     """Columns outside the run contract's tables are allowed but worth a warning."""
     for name, m in plan.measures.items():
         spec = spec_for(m.table)
-        if not spec.required:
+        if not spec.required or m.derived:
             continue  # a free-form table: its columns are whatever the file has
         known = set(spec.types())
         used = [("value", m.value), ("date", m.date), ("split", m.split),
                 ("once_per", m.once_per)]
         used += [("filter", c) for c in sorted(filter_columns(m.filter))]
+        used += [("row", c) for c in (names(parse(m.row)) if m.row is not None else [])]
         for field, col in used:
             if col is None or col == "count" or col in known:
                 continue
@@ -194,6 +197,48 @@ def check_columns(plan: Plan) -> Iterator[Finding]:
             yield (("measures", name, field),
                    f"{col!r} is not a standard {m.table} column: the {m.table} file must have it",
                    "warning")
+
+
+def check_derived_measures(plan: Plan) -> Iterator[Finding]:
+    """A derived measure reads measures of the plan, never itself through others; and
+    having no credits, it cannot feed a rule that pays per credit."""
+    for name, m in plan.measures.items():
+        if m.period is None:
+            continue
+        for part in names(parse(m.period)):
+            if part not in plan.measures:
+                known = ", ".join(sorted(plan.measures))
+                yield (("measures", name, "period"),
+                       f"unknown measure {part!r} (defined: {known})", "error")
+        if _cycle(plan, name, [name]):
+            yield (("measures", name, "period"),
+                   f"{name!r} is derived from itself: {' -> '.join(_cycle(plan, name, [name]))}",
+                   "error")
+    for i, comp in enumerate(plan.components):
+        measure = str(getattr(comp, "measure", ""))
+        hold = getattr(comp, "hold", None)
+        per_credit = (isinstance(comp, RateTable | Spiff)
+                      or (hold is not None and hold.until_paid is not None)
+                      or (isinstance(comp, Commission) and comp.apply == "per_credit"))
+        if measure in plan.measures and plan.measures[measure].derived and per_credit:
+            yield (("components", i, "measure"),
+                   f"{measure!r} is derived per period: it has no credits for a "
+                   f"{comp.kind} that pays per credit", "error")
+
+
+def _cycle(plan: Plan, name: str, path: list[str]) -> list[str]:
+    """A path from ``path[-1]`` back to ``name`` through derived measures, or []."""
+    m = plan.measures.get(path[-1])
+    if m is None or m.period is None:
+        return []
+    for part in names(parse(m.period)):
+        if part == name:
+            return [*path, part]
+        if part not in path:
+            found = _cycle(plan, name, [*path, part])
+            if found:
+                return found
+    return []
 
 
 def check_credit_caps(plan: Plan) -> Iterator[Finding]:
@@ -221,19 +266,37 @@ def check_gate_periods(plan: Plan) -> Iterator[Finding]:
                    "gate is met (use missed: hold)", "error")
 
 
+def _variable_names(plan: Plan, where: Path, names: list[str], what: str
+                    ) -> Iterator[Finding]:
+    """Components a total cap or a draw names: known, variable, each once."""
+    kinds = {c.id: c.kind for c in plan.components}
+    for j, cid in enumerate(names):
+        if cid not in kinds:
+            yield ((*where, j), f"unknown component {cid!r} (components: {', '.join(kinds)})",
+                   "error")
+        elif kinds[cid] in ("salary", "draw", "advance"):
+            yield ((*where, j), f"{cid!r} is a {kinds[cid]}: {what}", "error")
+    if len(set(names)) != len(names):
+        yield where, "a component is named twice", "error"
+
+
 def check_total_caps(plan: Plan) -> Iterator[Finding]:
     """A total cap names variable components of the plan, each once."""
-    kinds = {c.id: c.kind for c in plan.components}
     for k, cap in enumerate(plan.caps):
-        for j, cid in enumerate(cap.components):
-            if cid not in kinds:
-                yield (("caps", k, "components", j),
-                       f"unknown component {cid!r} (components: {', '.join(kinds)})", "error")
-            elif kinds[cid] in ("salary", "draw"):
-                yield (("caps", k, "components", j),
-                       f"{cid!r} is a {kinds[cid]}: a total cap bounds variable pay", "error")
-        if len(set(cap.components)) != len(cap.components):
-            yield ("caps", k, "components"), "a component is named twice", "error"
+        yield from _variable_names(plan, ("caps", k, "components"), list(cap.components),
+                                   "a total cap bounds variable pay")
+
+
+def check_draw_components(plan: Plan) -> Iterator[Finding]:
+    """A draw is measured against variable components of the plan, each once."""
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Draw) and comp.components is not None:
+            yield from _variable_names(plan, ("components", i, "components"),
+                                       list(comp.components),
+                                       "a draw is measured against variable pay")
+
+
+_DRAW_OPTIONS = {"period", "components", "recover_from", "first_periods", "forgive"}
 
 
 def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
@@ -249,6 +312,13 @@ def check_changed_defaults(plan: Plan) -> Iterator[Finding]:
                    "since compplan 0.2 a clawback dated in a later period than its credit "
                    "reverses what the deal earned where it was paid; set clawbacks: net to "
                    "net it into the period it is dated in, as before", "notice")
+        if (isinstance(comp, Draw) and comp.recoverable
+                and not comp.model_fields_set & _DRAW_OPTIONS):
+            yield (("components", i, "recoverable"),
+                   "since compplan 0.2 a recoverable draw is a draw against commission: it "
+                   "pays max(earned, draw) and recovers only from earnings above the draw; "
+                   "the advance paid on top of commission is now kind: advance (writing "
+                   "period: month marks the draw as meant)", "notice")
 
 
 CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
@@ -264,8 +334,10 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_split_usage,
     check_columns,
     check_credit_caps,
+    check_derived_measures,
     check_gate_periods,
     check_total_caps,
+    check_draw_components,
     check_changed_defaults,
 )
 

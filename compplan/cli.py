@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -18,7 +19,7 @@ from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
-from compplan.money import AmountOverflowError, exact_sum
+from compplan.money import AmountOverflowError, exact_sum, format_cents
 from compplan.outputs import write_atomically, write_run
 from compplan.plan_year import year_warning
 from compplan.stopwatch import Stopwatch
@@ -94,11 +95,13 @@ def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
               accounts: Path | None, assignments: Path | None, table: list[str] | None,
               mapping: str | None, year: int, engine: str = "memory",
               scheduler: str | None = None, workers: int | None = None,
-              watch: Stopwatch | None = None) -> Result:
+              watch: Stopwatch | None = None,
+              draw_opening: dict[tuple[str, str], int] | None = None) -> Result:
     _check_engine(engine)
     watch = watch or Stopwatch()
     loaded = load_plans(plans)
-    inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
+    inputs = replace(_inputs(roster, deals, quotas, accounts, assignments, table, mapping),
+                     draw_opening=draw_opening or {})
     watch.lap("load")
     if engine == "memory":
         return evaluate(loaded, inputs, year, watch)
@@ -216,11 +219,17 @@ def payroll(
 ) -> None:
     """Pay a month: record it in the ledger and write payroll files (adjustments included)."""
     from compplan.conservation import grouped_cents  # noqa: PLC0415
+    from compplan.ledger.draws import unmatched  # noqa: PLC0415
+    from compplan.ledger.run import opening_draws  # noqa: PLC0415
     from compplan.ledger.run import payroll as run_payroll  # noqa: PLC0415
 
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year)
+                           mapping, year, draw_opening=opening_draws(ledger, year))
+        for payee, draw, cents in unmatched(result):
+            err.print(f"warning: {payee} owes {format_cents([cents])[0]} on draw {draw!r} from "
+                      f"before {year}, and no plan of {year} gives them a recoverable draw "
+                      f"{draw!r}: recover it by hand", markup=False, highlight=False)
         files = {"roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
                  "assignments": assignments}
         run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
@@ -230,8 +239,8 @@ def payroll(
                   f"recorded in {masked(ledger)}", highlight=False)
         owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
         for row in owed[owed["active"] == "False"].to_dict("records"):
-            out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered",
-                      highlight=False)
+            out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered"
+                      f" (draw balance {row['draw_balance']})", highlight=False)
         _list_files(written)
     _guard(action)
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from compplan import gates, reversals
+from compplan import draws, expressions, gates, reversals
 from compplan.credits import clawback_part, credit_columns
 from compplan.errors import InputError, Issue
 from compplan.exceptions import exception_frame
@@ -35,6 +35,7 @@ from compplan.schedules import (
     snap_attainment,
 )
 from compplan.schema import (
+    Advance,
     Bonus,
     Cap,
     Commission,
@@ -74,8 +75,11 @@ class Context:
     pf: PlanFrame
     inputs: Inputs
     exceptions: list[pd.DataFrame] = field(default_factory=list)
-    variable: Cents = field(default_factory=lambda: np.zeros((0, 12), dtype=np.int64))
+    pay: dict[str, Cents] = field(default_factory=dict)
+    """Each evaluated component's pay by id (after total caps): what draws and advances
+    are measured against."""
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
+    _reported: set[tuple[str, str]] = field(default_factory=set)
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
@@ -84,7 +88,10 @@ class Context:
         return "year" if period == "ytd" else period
 
     def value(self, measure: str, period: str, for_quota: bool = False) -> Floats:
-        """Measure value per period; for ``ytd`` the running total per month."""
+        """Measure value per period; for ``ytd`` the running total per month. A derived
+        measure combines its parts' values of the same period (a ratio of sums)."""
+        if self.pf.plan.measures[measure].derived:
+            return self._derived(measure, period, for_quota)
         monthly = (self.pf.quota_values if for_quota else self.pf.values)[measure]
         total = np.cumsum(monthly, axis=1) if period == "ytd" else fold(monthly, period)
         if self.pf.plan.measures[measure].aggregate == "sum":
@@ -93,6 +100,26 @@ class Context:
         n = np.cumsum(counts, axis=1) if period == "ytd" else fold(counts, period)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(n > 0, total / np.where(n > 0, n, 1.0), np.nan)
+
+    def _derived(self, measure: str, period: str, for_quota: bool) -> Floats:
+        """Evaluate a derived measure; a division by zero (of a value that is not zero)
+        pays nothing and is reported once per seat and period."""
+        text = self.pf.plan.measures[measure].period
+        assert text is not None
+        got = expressions.evaluate(expressions.parse(text),
+                                   lambda part: self.value(part, period, for_quota))
+        shape = (self.pf.size, PERIODS_IN_YEAR[period])
+        flagged = np.broadcast_to(got.zero_division, shape)
+        if flagged.any() and (measure, period) not in self._reported:
+            self._reported.add((measure, period))
+            seat, col = np.nonzero(flagged)
+            labels = np.array(self.pf.calendar.labels("month" if period == "ytd" else period))
+            self.exceptions.append(exception_frame(
+                len(seat), file=self.inputs.roster.file,
+                payee_id=self.pf.seats["payee_id"].to_numpy()[seat], plan=self.pf.plan.plan,
+                measure=measure, period=labels[col],
+                reason=f"{measure} = {text}: division by zero, no pay"))
+        return np.asarray(np.broadcast_to(got.values, shape), dtype=np.float64)
 
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
@@ -253,18 +280,21 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
         amount = apply_schedule(comp.schedule, x)
         trace["value"] = x
     else:
-        assert comp.target is not None
         value, quota, attainment = ctx.attainment(comp.measure, comp.period)
         m = ctx.pf.plan.measures[comp.measure]
         if cross is not None and m.clawback is not None and m.clawback.reduces_quota_credit:
             value = value - cross.taken_out(ctx.pf.size, comp.period)
             attainment = snap_attainment(value, quota)
         x = value
-        target = ctx.target(comp.target, comp.period)
         factor = apply_schedule(comp.schedule, attainment)
-        amount = target * factor
-        trace.update(value=value, quota=quota, attainment=attainment, target=target,
-                     factor=factor)
+        if comp.schedule.pays_amounts or comp.target is None:  # amount tiers pay money
+            amount = factor
+            trace.update(value=value, quota=quota, attainment=attainment)
+        else:
+            target = ctx.target(comp.target, comp.period)
+            amount = target * factor
+            trace.update(value=value, quota=quota, attainment=attainment, target=target,
+                         factor=factor)
     return _commission_result(ctx, comp, amount, trace, cross, x)
 
 
@@ -420,19 +450,89 @@ def credit_signs(pf: PlanFrame, inputs: Inputs, measure: str, credits: pd.DataFr
     return sign
 
 
+def _draw_masks(ctx: Context, comp: Draw) -> tuple[Floats, draws.Mask, draws.Mask, draws.Mask]:
+    """Per seat and draw period: the draw's proration, where it is paid, where it may
+    recover and where a balance is forgiven."""
+    prorate = ctx.pf.prorate[comp.period]
+    active = prorate > 0
+    nth = np.cumsum(active, axis=1)
+    paid = active & (nth <= comp.window if comp.window else True)
+    may_recover = nth >= (comp.recover_from or 1)
+    forgive = np.zeros_like(active)
+    if "leaving" in comp.forgive:
+        leaves = ctx.pf.seats["end"].to_numpy(dtype="datetime64[D]") < ctx.pf.calendar.end
+        last = active.shape[1] - 1 - np.argmax(active[:, ::-1], axis=1)
+        forgive[np.flatnonzero(leaves & active.any(axis=1)),
+                last[leaves & active.any(axis=1)]] = True
+    if "year_end" in comp.forgive:
+        forgive[:, -1] = True
+    return prorate, paid, may_recover, forgive
+
+
+def _opening(ctx: Context, comp: Draw) -> Cents:
+    """Each seat's balance owed from earlier years (given by the payroll ledger), for the
+    seat that holds the plan on the first day of the year."""
+    seats = ctx.pf.seats
+    first = seats["start"].to_numpy(dtype="datetime64[D]") <= ctx.pf.calendar.start
+    owed = [ctx.inputs.draw_opening.get((str(p), comp.id), 0)
+            for p in seats["payee_id"]] if ctx.inputs.draw_opening else [0] * len(seats)
+    return np.where(first, np.asarray(owed, dtype=np.int64), 0)
+
+
+def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement, forgive: draws.Mask) -> None:
+    """Report forgiven balances, and balances left when a seat ends or the year does."""
+    seats = ctx.pf.seats
+    leaves = seats["end"].to_numpy(dtype="datetime64[D]") < ctx.pf.calendar.end
+    forgiven_when = np.where(forgive[:, -1] & ~leaves, "at year end", "when the seat ended")
+    left = s.balance[:, -1]
+    nxt = ctx.pf.calendar.year + 1
+    for hit, value, reason in (
+            (s.forgiven.sum(axis=1) > 0, s.forgiven.sum(axis=1),
+             np.char.add(f"{comp.id}: draw balance forgiven ", forgiven_when)),
+            ((left > 0) & leaves, left,
+             np.full(len(seats), f"{comp.id}: draw balance owed by a leaver, to recover by "
+                     "hand")),
+            ((left > 0) & ~leaves, left,
+             np.full(len(seats), f"{comp.id}: draw balance owed at year end, carried into "
+                     f"{nxt} by the payroll ledger"))):
+        if hit.any():
+            ctx.exceptions.append(exception_frame(
+                int(hit.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"][hit],
+                plan=ctx.pf.plan.plan, value=value[hit] / 100, reason=reason[hit]))
+
+
 def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
-    """Draw lines from the plan's variable pay so far (``ctx.variable``, in cents)."""
+    """Settle a draw against commission per period (:mod:`compplan.draws`), against the
+    pay of the components it names (``ctx.pay``, after total caps)."""
+    names = comp.components or [c.id for c in ctx.pf.plan.components if is_variable(c)]
+    monthly = sum((ctx.pay[n] for n in names), np.zeros((ctx.pf.size, 12), dtype=np.int64))
+    earned = (monthly if comp.period == "month"
+              else monthly.reshape(ctx.pf.size, 4, 3).sum(axis=2))
+    prorate, paid, may_recover, forgive = _draw_masks(ctx, comp)
+    draw = np.where(paid, to_cents(comp.amount * (prorate if comp.prorate else 1.0)), 0)
+    cap = int(to_cents(comp.max_recovery)) if comp.max_recovery else None
+    s = draws.settle(earned, draw, recoverable=comp.recoverable, cap=cap,
+                     may_recover=may_recover, forgive=forgive, opening=_opening(ctx, comp))
+    if comp.recoverable:
+        _draw_exceptions(ctx, comp, s, forgive)
+    cents = np.zeros((ctx.pf.size, 12), dtype=np.int64)
+    cents[:, month_of_period_end(comp.period)] = s.line
+    trace = {"draw": draw / 100, "against": earned / 100, "top-up": s.topup / 100,
+             "recovered": s.recovered / 100, "balance": s.balance / 100,
+             "forgiven": s.forgiven / 100, "earned": s.line / 100}
+    return ComponentResult(comp, cents, comp.period, trace)
+
+
+def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
+    """An advance on top of variable pay, recovered from all later variable pay."""
     prorate = ctx.pf.prorate["month"]
     active = prorate > 0
     nth = np.cumsum(active, axis=1)
     window = active & ((nth <= comp.first_months) if comp.first_months else True)
-    monthly = to_cents(comp.amount * (prorate if comp.prorate else active * 1.0))
-    granted = np.where(window, monthly, 0)
-    variable = ctx.variable
-    if not comp.recoverable:
-        paid = np.maximum(granted - variable, 0)
-        trace = {"granted": granted / 100, "variable": variable / 100, "earned": paid / 100}
-        return ComponentResult(comp, np.asarray(paid, dtype=np.int64), "month", trace)
+    granted = np.where(window, to_cents(comp.amount * (prorate if comp.prorate
+                                                        else active * 1.0)), 0)
+    variable = sum((ctx.pay[c.id] for c in ctx.pf.plan.components if is_variable(c)),
+                   np.zeros((ctx.pf.size, 12), dtype=np.int64))
     cap = to_cents(comp.max_recovery) if comp.max_recovery else np.iinfo(np.int64).max
     balance = np.zeros(ctx.pf.size, dtype=np.int64)
     recovered = np.zeros_like(granted)
@@ -446,10 +546,16 @@ def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
         ctx.exceptions.append(exception_frame(
             int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
             plan=ctx.pf.plan.plan, value=balance[left] / 100,
-            reason=f"{comp.id}: draw not recovered by the end of the year or seat"))
+            reason=f"{comp.id}: advance not recovered by the end of the year or seat"))
     trace = {"granted": granted / 100, "recovered": recovered / 100,
              "earned": (granted - recovered) / 100}
     return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
+
+
+def is_variable(comp: Component) -> bool:
+    """Variable pay that draws and advances are measured against: not salary, and not
+    another draw or advance."""
+    return comp.kind not in ("salary", "draw", "advance")
 
 
 EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
@@ -461,6 +567,7 @@ EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
     Bonus: eval_bonus,  # type: ignore[dict-item]
     Spiff: eval_spiff,  # type: ignore[dict-item]
     Draw: eval_draw,  # type: ignore[dict-item]
+    Advance: eval_advance,  # type: ignore[dict-item]
 }
 
 
@@ -488,20 +595,24 @@ def plan_caps(ctx: Context, cents: dict[int, Cents]) -> dict[int, Cents]:
     return apply_caps(ctx.pf.plan, cents, targets)
 
 
+def settled_last(comp: Component) -> bool:
+    """Draws and advances are evaluated after the rest: they settle against its pay."""
+    return isinstance(comp, Draw | Advance)
+
+
 def evaluate_plan(ctx: Context) -> list[ComponentResult]:
-    """Every component of the context's plan, in plan order; draws last in evaluation,
-    as they are measured against the variable pay of the other components."""
+    """Every component of the context's plan, in plan order; draws and advances last in
+    evaluation, as they are measured against the pay of the other components."""
     plan = ctx.pf.plan
     done: dict[int, ComponentResult] = {}
     for i, comp in enumerate(plan.components):
-        if not isinstance(comp, Draw):
+        if not settled_last(comp):
             done[i] = evaluate_component(ctx, comp)
     cents = {i: r.cents for i, r in done.items()}
     for i, cut in plan_caps(ctx, cents).items():
         done[i] = replace(done[i], cents=cents[i], capped=cut)
-    ctx.variable = sum((r.cents for r in done.values() if r.component.kind != "salary"),
-                       np.zeros((ctx.pf.size, 12), dtype=np.int64))
+    ctx.pay = {plan.components[i].id: r.cents for i, r in done.items()}
     for i, comp in enumerate(plan.components):
-        if isinstance(comp, Draw):
+        if settled_last(comp):
             done[i] = evaluate_component(ctx, comp)
     return [done[i] for i in range(len(plan.components))]

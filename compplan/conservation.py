@@ -73,7 +73,7 @@ class Balance:
 def source_tables(result: Result) -> list[Table]:
     """The tables the run's plans credit from, in a stable order."""
     used = sorted({m.table for plan_id in set(result.seats["plan"])
-                   for m in result.plans[plan_id].measures.values()})
+                   for m in result.plans[plan_id].measures.values() if not m.derived})
     tables = [result.inputs.table(name) for name in used]
     return [t for t in tables if t is not None]
 

@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 from pandas.api.types import union_categoricals
 
+from compplan import expressions
 from compplan.errors import InputError
 from compplan.exceptions import ExceptionPart, exception_frame, made
 from compplan.filters import UnknownColumnError, evaluate, filter_columns
@@ -143,6 +144,7 @@ def _take(table: Table, column: str, rows: npt.NDArray[np.int64]) -> object:
 
 def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
     """Source rows a measure credits: (row, lookup row, payee code, payee factor)."""
+    assert m.credit_to is not None  # a measure with rows (derived ones have no credits)
     table = sources.table(m.table)
     frame = table.frame
     lookup = sources.lookup_rows(m)
@@ -162,7 +164,7 @@ def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
         row_factor = factor[np.clip(lookup, 0, None)]
     else:
         column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
-            m.credit_to.manager_of)
+            m.credit_to.manager_of)  # type: ignore[union-attr]
         row_codes, row_factor, _ = sources.payees(m.table, column)
     mask &= row_codes != -2  # no one named: the row matches no rule
     src = np.flatnonzero(mask)
@@ -182,7 +184,7 @@ def _payee_names(m: Measure, sources: Sources, codes: Codes, factor: Codes) -> n
         names = sources.payees(m.credit_to.via, m.credit_to.column)[2]
     else:
         column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
-            m.credit_to.manager_of)
+            m.credit_to.manager_of)  # type: ignore[union-attr]
         names = sources.payees(m.table, column)[2]
     known = codes >= 0
     out = names[np.clip(factor, 0, None)]
@@ -227,18 +229,28 @@ def candidates(plan: Plan, name: str, sources: Sources
     table = sources.table(m.table)
     frame = table.frame
     src, lookup, codes, factor = _select(m, sources)
+    assert m.date is not None
     date = frame[m.date].to_numpy(dtype="datetime64[D]")[src]
     share = (frame[m.split].to_numpy(dtype=np.float64)[src] if m.split else np.ones(len(src)))
     share = np.where(np.isnan(share), 1.0, share)
-    if m.value == "count":
+    zero_division = np.zeros(len(src), dtype=bool)
+    if m.row is not None:
+        got = expressions.evaluate(expressions.parse(m.row), lambda col: frame[col].to_numpy(
+            dtype=np.float64)[src])
+        value = np.broadcast_to(got.values, src.shape) * share
+        zero_division = np.broadcast_to(got.zero_division, src.shape)
+    elif m.value == "count":
         value = np.ones(len(src))
     else:
-        value = frame[m.value].to_numpy(dtype=np.float64)[src] * share
+        value = frame[str(m.value)].to_numpy(dtype=np.float64)[src] * share
     no_date, no_value = np.isnat(date), np.isnan(value)
+    what = m.value if m.row is None else f"value for {m.row}"
     excs = [_row_exceptions(table, src[no_date], f"no {m.date}: cannot date the credit",
                             plan.plan, name),
-            _row_exceptions(table, src[no_value & ~no_date],
-                            f"no {m.value}: nothing to credit", plan.plan, name)]
+            _row_exceptions(table, src[zero_division & ~no_date],
+                            f"{m.row}: division by zero, nothing to credit", plan.plan, name),
+            _row_exceptions(table, src[no_value & ~no_date & ~zero_division],
+                            f"no {what}: nothing to credit", plan.plan, name)]
     ok = ~no_date & ~no_value
     out: Batch = {"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
                   "credit_value": value[ok], "credit_share": share[ok],
@@ -424,7 +436,7 @@ def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources
 def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
     """Every measure of every plan that has seats, in the order credits are stacked."""
     return [(plans[plan_id], name) for plan_id in sorted(set(seats["plan"]))
-            for name in plans[plan_id].measures]
+            for name, m in plans[plan_id].measures.items() if not m.derived]
 
 
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from compplan.schema import (
+    Advance,
     Bonus,
     Cap,
     Commission,
@@ -21,7 +22,10 @@ from compplan.schema import (
 
 
 def _schedule(s: Schedule, unit: str) -> str:
-    tiers = "; ".join(f"from {t.from_:g}{unit}: {t.rate:g}" for t in s.tiers)
+    tiers = "; ".join(f"from {t.from_:g}{unit}" + (f" to {t.to:g}{unit}" if t.to is not None
+                                                   else "")
+                      + (f": pays {t.amount:,.2f}" if t.amount is not None else f": {t.rate:g}")
+                      for t in s.tiers)
     return f"{s.mode} tiers ({tiers})"
 
 
@@ -84,15 +88,29 @@ def describe(comp: Component) -> str:
         end = ", if active on the period's last day" if comp.active_at_period_end else ""
         return f"{what} per {comp.period}{_condition(comp.condition, 'when')}{end}"
     if isinstance(comp, Draw):
+        return _draw_words(comp)
+    if isinstance(comp, Advance):
         when = f"in the first {comp.first_months} months" if comp.first_months else "each month"
-        if comp.recoverable:
-            most = f", at most {comp.max_recovery:,.2f} a month" if comp.max_recovery else ""
-            return (f"advance of {comp.amount:,.2f} {when}, recovered from later variable "
-                    f"pay{most}")
-        return f"guaranteed minimum variable pay of {comp.amount:,.2f} {when}, never recovered"
+        most = f", at most {comp.max_recovery:,.2f} a month" if comp.max_recovery else ""
+        return (f"advance of {comp.amount:,.2f} {when} on top of variable pay, recovered from "
+                f"later variable pay{most}")
     assert isinstance(comp, Spiff)
     per = " x split" if comp.per_split else ""
     return f"{comp.amount:,.2f}{per} per qualifying {comp.measure} credit; reversed by clawback"
+
+
+def _draw_words(comp: Draw) -> str:
+    when = (f"in the first {comp.window} {comp.period}s" if comp.window
+            else f"each {comp.period}")
+    against = ", ".join(comp.components) if comp.components else "all variable pay"
+    head = f"draw of {comp.amount:,.2f} {when}: pays at least the draw against {against}"
+    if not comp.recoverable:
+        return f"{head}; the top-up is never recovered"
+    most = f", at most {comp.max_recovery:,.2f} a {comp.period}" if comp.max_recovery else ""
+    start = f", from the {comp.recover_from}th {comp.period} on" if comp.recover_from else ""
+    end = (f"; a balance left is forgiven at {' or '.join(comp.forgive)}".replace("_", " ")
+           if comp.forgive else "; a balance left is carried into the next year")
+    return f"{head}; top-ups are recovered from earnings above the draw{most}{start}{end}"
 
 
 def plan_rows(plan: Plan) -> list[dict[str, str]]:

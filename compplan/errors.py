@@ -43,14 +43,16 @@ class Issue:
     line: int | None = None
     field: str = ""
     severity: str = "error"
+    column: int | None = None
 
     def render(self) -> str:
-        """Render as ``file:line: field: message`` (line and field when known).
+        """Render as ``file:line[:column]: field: message`` (what is known).
 
         >>> Issue("plans/a.yaml", "must increase", 23, "tiers[2].from").render()
         'plans/a.yaml:23: tiers[2].from: must increase'
         """
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        where += f":{self.column}" if self.column is not None and self.line is not None else ""
         field = f" {self.field}:" if self.field else ""
         return masked(f"{where}:{field} {self.message}")
 

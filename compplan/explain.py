@@ -13,10 +13,19 @@ from compplan.components import ComponentResult, credit_cap, credit_signs
 from compplan.credits import credit_columns
 from compplan.engine import PlanResult, Result
 from compplan.errors import InputError, Issue
+from compplan.expressions import names, parse
 from compplan.filters import evaluate, filter_columns
 from compplan.money import format_cents
-from compplan.schedules import marginal_slices, reached_rate
-from compplan.schema import Commission, Component, LevelTable, PayoutCurve, RateTable, Spiff
+from compplan.schedules import marginal_slices, reached_rate, tier_bounds
+from compplan.schema import (
+    Commission,
+    Component,
+    Draw,
+    LevelTable,
+    PayoutCurve,
+    RateTable,
+    Spiff,
+)
 
 _MAX_DEALS = 25
 
@@ -45,17 +54,45 @@ def _schedule_lines(comp: Commission, x: float) -> list[str]:
     if np.isnan(x):
         return []
     tiers = comp.schedule.tiers
+    pct = comp.basis == "attainment"
+    if comp.schedule.pays_amounts:
+        return _amount_lines(comp, x)
     if comp.schedule.mode == "marginal":
         slices = marginal_slices(comp.schedule, np.array([x]))[0]
         out = []
         for tier, part in zip(tiers, slices, strict=True):
             if part > 0:
-                unit = "%" if comp.basis == "attainment" else ""
-                size = f"{part * 100:.2f}{unit}" if comp.basis == "attainment" else f"{part:,.2f}"
+                size = f"{part * 100:.2f}%" if pct else f"{part:,.2f}"
                 out.append(f"      tier from {tier.from_:g}: {size} x rate {tier.rate:g}")
         return out
     rate = float(reached_rate(comp.schedule, np.array([x]))[0])
     return [f"      {comp.schedule.mode} rate reached: {rate:g} on all of {x:,.4g}"]
+
+
+def _amount_lines(comp: Commission, x: float) -> list[str]:
+    """Amount tiers: the part of each tier covered and what it pays (marginal), or the
+    tier reached and its amount (retroactive)."""
+    tiers = comp.schedule.tiers
+    pct = comp.basis == "attainment"
+
+    def num(v: float) -> str:
+        return f"{v * 100:.2f}%" if pct else f"{v:,.2f}"
+
+    if comp.schedule.mode == "retroactive":
+        k = int(np.searchsorted([t.from_ for t in tiers], x, side="right")) - 1
+        if k < 0 or x <= 0:
+            return [f"      below the first tier ({num(tiers[0].from_)}): no amount"]
+        return [f"      tier reached from {num(tiers[k].from_)}: amount {tiers[k].amount:,.2f}"]
+    slices = marginal_slices(comp.schedule, np.array([x]))[0]
+    ends = tier_bounds(comp.schedule)[0][1:].tolist()
+    out = []
+    for tier, end, part in zip(tiers, ends, slices, strict=False):
+        if part > 0:
+            width = end - tier.from_
+            out.append(f"      tier {num(tier.from_)} to {num(end)}: {num(part)} of "
+                       f"{num(width)} x amount {tier.amount:,.2f} = "
+                       f"{part / width * (tier.amount or 0):,.2f}")
+    return out
 
 
 def _credit_notes(result: Result, pr: PlanResult, comp: Component, measure: str,
@@ -120,6 +157,42 @@ def _reversal_lines(res: ComponentResult, local: int, first: int, last: int) -> 
             zip(mine["deal_id"], mine["reverses"], mine["amount"], strict=True)]
 
 
+def _draw_lines(comp: Draw, t: dict[str, float]) -> list[str]:
+    """How a draw settled its period: against what, topped up or recovered, and the
+    balance owed after it."""
+    against = ", ".join(comp.components) if comp.components else "all variable pay"
+    out = [f"    draw {_num(t['draw'])} against earned {_num(t['against'])} ({against})"]
+    if t["top-up"]:
+        booked = "; added to the balance owed" if comp.recoverable else "; never recovered"
+        out.append(f"    top-up to the draw: {_num(t['top-up'])}{booked}")
+    if t["recovered"]:
+        most = (f", at most {comp.max_recovery:,.2f}" if comp.max_recovery else "")
+        out.append(f"    recovered from earnings above the draw: {_num(t['recovered'])}{most}")
+    if t["forgiven"]:
+        out.append(f"    balance forgiven: {_num(t['forgiven'])}")
+    if comp.recoverable:
+        out.append(f"    draw balance owed after this {comp.period}: {_num(t['balance'])}")
+    return out
+
+
+def _derived_lines(pr: PlanResult, comp: Component, local: int, period: str, first: int,
+                   last: int) -> list[str]:
+    """For a measure derived per period: its expression and its parts' values over the
+    component's window (parts that add up over months)."""
+    m = pr.frame.plan.measures.get(str(getattr(comp, "measure", "")))
+    if m is None or m.period is None:
+        return []
+    parts = []
+    for part in names(parse(m.period)):
+        pm = pr.frame.plan.measures[part]
+        if pm.derived or pm.aggregate != "sum":
+            continue
+        total = float(pr.frame.values[part][local, first:last + 1].sum())
+        parts.append(f"{part} {_num(total)}")
+    window = "year to date" if period == "ytd" else f"the {period}"
+    return [f"    {getattr(comp, 'measure', '')} = {m.period}: {', '.join(parts)} (over {window})"]
+
+
 def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local: int,
                      month: int, label: str, private: bool = False) -> list[str]:
     comp = res.component
@@ -132,9 +205,12 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
     if comp.kind == "salary":
         out.append(f"    annual {_num(t['annual'])} / 12 x proration {t['proration']:.6g}")
         return out
+    if isinstance(comp, Draw):
+        return out + _draw_lines(comp, t) if month == last else out
     for key in ("value", "quota"):
         if key in t:
             out.append(f"    {key}: {_num(t[key])}")
+    out.extend(_derived_lines(pr, comp, local, res.period, first, last))
     if "attainment" in t:
         out.append(f"    attainment: {_pct(t['attainment'])}")
     if isinstance(comp, Commission):

@@ -20,6 +20,9 @@ class Inputs:
     accounts: Table | None = None
     assignments: Table | None = None
     extra: dict[str, Table] = field(default_factory=dict)
+    draw_opening: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Draw balances owed from earlier years, in cents, by (payee, draw component id):
+    what the payroll ledger carries into the year (:func:`compplan.ledger.draws.opening`)."""
 
     def table(self, name: str) -> Table | None:
         """A table by the name plans use for it (``deals``, ``accounts``, ...)."""

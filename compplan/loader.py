@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from compplan.checks import check_plan
 from compplan.errors import InputError, Issue, PlanError, raise_if
+from compplan.expressions import ExpressionError
 from compplan.files import PLAN_BYTES, regular_file
 from compplan.schema import Plan
 from compplan.yamlsource import Path, SourceDoc, parse_yaml, render_path
@@ -48,7 +49,8 @@ def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
     return tuple(out)
 
 
-_KINDS = {"salary", "commission", "rate_table", "payout_curve", "bonus", "spiff", "draw"}
+_KINDS = {"salary", "commission", "rate_table", "payout_curve", "level_table", "bonus", "spiff",
+          "draw", "advance"}
 
 
 def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
@@ -69,7 +71,11 @@ def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
             message = "required key is missing (the component's kind)"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
-        issues.append(Issue(doc.file, message, doc.line_of(path), render_path(path)))
+        cause = err.get("ctx", {}).get("error")
+        column = (doc.columns[path] + cause.offset if isinstance(cause, ExpressionError)
+                  and path in doc.columns else None)
+        issues.append(Issue(doc.file, message, doc.line_of(path), render_path(path),
+                            column=column))
     return issues
 
 

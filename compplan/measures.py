@@ -6,12 +6,14 @@ A plan's seats are numbered 0..n-1 locally so every measure is a dense
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from compplan import expressions
 from compplan.periods import Calendar, proration
 from compplan.schema import Plan
 
@@ -71,6 +73,8 @@ def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
     month_all = plan_credits["month"].to_numpy(dtype=np.int64)
     value_all = plan_credits["credit_value"].to_numpy(dtype=np.float64)
     for name, measure in plan.measures.items():
+        if measure.derived:
+            continue
         rows = _rows_of(plan_credits["measure"], name)
         local, month, value = local_all[rows], month_all[rows], value_all[rows]
         pf.values[name] = monthly_sum(local, month, value, n)
@@ -80,4 +84,33 @@ def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
             pf.quota_values[name] = monthly_sum(local[keep], month[keep], value[keep], n)
         else:
             pf.quota_values[name] = pf.values[name]
+    for name, measure in plan.measures.items():
+        if measure.derived:  # month by month, for reports; components fold the parts first
+            pf.values[name] = derive(plan, name, lambda leaf: pf.values[leaf])
+            pf.quota_values[name] = derive(plan, name, lambda leaf: pf.quota_values[leaf])
+            pf.counts[name] = np.zeros((n, 12))
     return pf
+
+
+def derive(plan: Plan, name: str, leaf: Callable[[str], Floats]) -> Floats:
+    """A derived measure's values from its parts' (``leaf``), derived ones in turn
+    (checks refuse cycles)."""
+    m = plan.measures[name]
+    assert m.period is not None
+
+    def value(part: str) -> Floats:
+        return derive(plan, part, leaf) if plan.measures[part].derived else leaf(part)
+
+    got = expressions.evaluate(expressions.parse(m.period), value).values
+    shape = np.broadcast_shapes(*(np.shape(leaf(p)) for p in _leaves(plan, name)))
+    return np.asarray(np.broadcast_to(got, shape), dtype=np.float64)
+
+
+def _leaves(plan: Plan, name: str) -> list[str]:
+    """The measures with credits a derived measure is built from."""
+    m = plan.measures[name]
+    assert m.period is not None
+    out: list[str] = []
+    for part in expressions.names(expressions.parse(m.period)):
+        out.extend(_leaves(plan, part) if plan.measures[part].derived else [part])
+    return out

@@ -18,6 +18,7 @@ from typing import Any
 from pandas.api.types import is_datetime64_any_dtype, is_numeric_dtype
 
 from compplan.errors import Issue
+from compplan.expressions import names, parse
 from compplan.filters import filter_columns
 from compplan.ingest import closest_hint
 from compplan.inputs import Inputs
@@ -59,11 +60,16 @@ _HOLDS: dict[str, tuple[Callable[[Any], bool], str]] = {
 
 def _measure_uses(plan: Plan, name: str, m: Measure) -> Iterator[ColumnUse]:
     where = f"plan {plan.plan}, measures.{name}"
+    if m.derived:  # reads other measures, not columns
+        return
+    assert m.date is not None and m.credit_to is not None
     lookup = m.credit_to.via if isinstance(m.credit_to, CreditToLookup) else None
     for col in sorted(filter_columns(m.filter)):
         yield ColumnUse(m.table, col, f"{where}.filter", None, lookup)
-    if m.value != "count":
+    if m.value is not None and m.value != "count":
         yield ColumnUse(m.table, m.value, f"{where}.value", "number")
+    for col in names(parse(m.row)) if m.row is not None else ():
+        yield ColumnUse(m.table, col, f"{where}.row", "number")
     yield ColumnUse(m.table, m.date, f"{where}.date", "date")
     if m.split:
         yield ColumnUse(m.table, m.split, f"{where}.split", "number")
@@ -80,7 +86,7 @@ def _measure_uses(plan: Plan, name: str, m: Measure) -> Iterator[ColumnUse]:
     elif isinstance(to, CreditToManager):
         yield ColumnUse(m.table, to.manager_of, f"{where}.credit_to.manager_of")
         yield ColumnUse("roster", "manager_id", f"{where}.credit_to (the roll-up)")
-    else:
+    elif isinstance(to, CreditToLookup):
         yield ColumnUse(m.table, to.key, f"{where}.credit_to.key")
         yield ColumnUse(to.via, to.key, f"{where}.credit_to.key")
         yield ColumnUse(to.via, to.column, f"{where}.credit_to.column")

@@ -6,7 +6,8 @@ year is 1; without seasonality months and quarters share evenly). Year-to-date
 attainment is measured against ``annual x year proration`` or, with ``year_quota:
 sum_of_quarters``, the sum of the prorated quarter quotas. Proration is by active days,
 or by whole active months (``prorate: months``). An averaged measure
-(``aggregate: mean``, a score such as NPS) has a level as its quota, taken whole.
+(``aggregate: mean``, a score such as NPS) and a measure derived as a ratio
+(``period: margin / bookings``) have a level as their quota, taken whole.
 Quotas from a file are taken per period as given; a quarter or year missing from the
 file is the sum of its months when all of them are there.
 """
@@ -25,7 +26,7 @@ from compplan.schema import Plan
 
 def _is_level(pf: PlanFrame, measure: str) -> bool:
     """An averaged measure (a score) has a level as quota: never cut into periods."""
-    return pf.plan.measures[measure].aggregate == "mean"
+    return pf.plan.measures[measure].is_level
 
 
 def _shares(pf: PlanFrame, measure: str, period: str) -> Floats:

@@ -37,8 +37,26 @@ def snap_attainment(value: Floats, quota: Floats) -> Floats:
 
 
 def tier_bounds(schedule: Schedule) -> tuple[Floats, Floats]:
+    """Tier starts and rates. Marginal amount tiers become rates of amount / width, and
+    a rate of 0 from the last tier's end: the same brackets, paying the amount in
+    proportion to the part of the tier covered.
+
+    >>> from compplan.schema import Schedule, Tier
+    >>> s = Schedule(mode="marginal", tiers=[Tier(**{"from": 0, "to": 10000, "amount": 500}),
+    ...     Tier(**{"from": 10000, "to": 20000, "amount": 1000})])
+    >>> [a.tolist() for a in tier_bounds(s)]
+    [[0.0, 10000.0, 20000.0], [0.05, 0.1, 0.0]]
+    """
     starts = np.array([t.from_ for t in schedule.tiers], dtype=np.float64)
-    rates = np.array([t.rate for t in schedule.tiers], dtype=np.float64)
+    if schedule.pays_amounts and schedule.mode == "marginal":
+        tiers = schedule.tiers
+        ends = np.array([t.to if t.to is not None else n.from_
+                         for t, n in zip(tiers, [*tiers[1:], tiers[-1]], strict=True)],
+                        dtype=np.float64)
+        amounts = np.array([t.amount for t in schedule.tiers], dtype=np.float64)
+        return np.append(starts, ends[-1]), np.append(amounts / (ends - starts), 0.0)
+    rates = np.array([t.amount if schedule.pays_amounts else t.rate
+                      for t in schedule.tiers], dtype=np.float64)
     return starts, rates
 
 
@@ -74,6 +92,9 @@ def apply_schedule(schedule: Schedule, x: Floats) -> Floats:
     if schedule.mode == "marginal":
         _, rates = tier_bounds(schedule)
         return np.asarray(marginal_slices(schedule, x) @ rates, dtype=np.float64)
+    if schedule.pays_amounts:  # the reached tier's amount; nothing for nothing credited
+        xs = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
+        return np.where(xs > 0, reached_rate(schedule, xs), 0.0)
     xs = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=0.0)
     return reached_rate(schedule, xs) * np.where(xs > 0, xs, 0.0)
 

@@ -31,12 +31,18 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan import reversals
-from compplan.components import Context, earlier_clawbacks, evaluate_component, plan_caps
+from compplan.components import (
+    Context,
+    earlier_clawbacks,
+    evaluate_component,
+    plan_caps,
+    settled_last,
+)
 from compplan.engine import PlanResult, Result
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame
 from compplan.money import to_cents
-from compplan.schema import Commission, Draw, RateTable, Spiff
+from compplan.schema import Commission, RateTable, Spiff
 
 Floats = npt.NDArray[np.float64]
 MC_COLUMNS = ["scenario", "plan", "draws", "total_mean", "total_p10", "total_p50", "total_p90",
@@ -134,17 +140,16 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
     comps = pr.frame.plan.components
     cents: dict[int, np.ndarray] = {}
     for i, (comp, base) in enumerate(zip(comps, pr.components, strict=True)):
-        if isinstance(comp, Draw):
-            continue  # measured against the others' variable pay, below
+        if settled_last(comp):
+            continue  # measured against the others' pay, below
         if _per_credit(comp):
             cents[i] = to_cents(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1) / 100)
         else:
             cents[i] = evaluate_component(ctx, comp).cents
     plan_caps(ctx, cents)  # the plan's total caps, as the run applies them
-    ctx.variable = sum((c for i, c in cents.items() if comps[i].kind != "salary"),
-                       np.zeros((draws * n, 12), dtype=np.int64))
+    ctx.pay = {comps[i].id: c for i, c in cents.items()}
     for i, comp in enumerate(comps):
-        if isinstance(comp, Draw):
+        if settled_last(comp):
             cents[i] = evaluate_component(ctx, comp).cents
     for i, comp in enumerate(comps):
         pay = cents[i].reshape(draws, n, 12).sum(axis=(1, 2)) / 100

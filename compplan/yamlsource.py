@@ -45,6 +45,8 @@ class SourceDoc:
     file: str
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
+    columns: dict[Path, int] = field(default_factory=dict)
+    """1-based column where each scalar value's text starts (inside its quotes)."""
 
     def line_of(self, path: Path) -> int | None:
         """Line of the deepest known prefix of ``path`` (1-based)."""
@@ -103,8 +105,9 @@ def _number(value: str, integer: bool, line: int) -> int | float:
 
 
 class _Builder:
-    def __init__(self, lines: dict[Path, int]) -> None:
+    def __init__(self, lines: dict[Path, int], columns: dict[Path, int]) -> None:
         self.lines = lines
+        self.columns = columns
         self.count = 0
         self.chars = 0
 
@@ -138,6 +141,7 @@ class _Builder:
         if not isinstance(node, ScalarNode):
             raise _RefusedError(line, "unsupported YAML node")
         self.chars += len(node.value)
+        self.columns[path] = node.start_mark.column + 1 + (node.style in ("'", '"'))
         if self.chars > _MAX_CHARS:
             raise _RefusedError(line, f"document expands to more than {_MAX_CHARS:,} characters "
                                 "of text (an alias of a long string used many times?)")
@@ -192,8 +196,9 @@ def parse_yaml(text: str, file: str) -> tuple[SourceDoc | None, list[Issue]]:
     if node is None:
         return None, [Issue(file, "file is empty")]
     lines: dict[Path, int] = {}
+    columns: dict[Path, int] = {}
     try:
-        data = _Builder(lines).build(node, ())
+        data = _Builder(lines, columns).build(node, ())
     except _RefusedError as refused:
         return None, [Issue(file, refused.message, refused.line)]
-    return SourceDoc(file, data, lines), []
+    return SourceDoc(file, data, lines, columns), []

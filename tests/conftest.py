@@ -161,13 +161,14 @@ def plan_folder(tmp_path: Path, text: str, name: str = "plan.yaml") -> Path:
     return folder
 
 
-def ten_percent_plan(plan_id: str, commission_extra: str = "", more: str = "") -> str:
+def ten_percent_plan(plan_id: str, commission_extra: str = "", more: str = "",
+                     measure_extra: str = "") -> str:
     """Plan text paying 10 % of each month's won bookings: a base to test pay mechanics
     (draws, holds) on. ``commission_extra`` adds keys to the commission, ``more`` adds
-    components."""
+    components, ``measure_extra`` keys to the measure (a clawback)."""
     return f"""
 plan: {plan_id}
-{bookings_measure()}components:
+{bookings_measure(measure_extra)}components:
   - id: commission
     kind: commission
     measure: bookings

@@ -178,7 +178,7 @@ def test_two_payrolls_on_a_fresh_database_both_open_it(tmp_path: Path, ledger: s
              for i in range(3)]
     outputs = [(p.wait(timeout=300), p.stdout.read() if p.stdout else "") for p in procs]
     assert [code for code, _ in outputs] == [0, 0, 0], outputs
-    assert query(ledger, "select version from schema_version") == [(3,)]
+    assert query(ledger, "select version from schema_version") == [(4,)]
 
 
 def test_a_database_refuses_to_change_a_closed_month(tmp_path: Path, ledger: str) -> None:

@@ -93,6 +93,7 @@ def test_three_month_story(tmp_path: Path, ledger: str) -> None:
     assert control.set_index("earning_code").loc["TOTAL", "amount"] == "11000.00"
     owed_feb = pd.read_csv(tmp_path / "2026-02" / "balances.csv", dtype=str)
     assert owed_feb.to_dict("records") == [{"payee_id": "P", "balance_owed": "2500.00",
+                                            "draw_balance": "0.00", "draw_forgiven": "0.00",
                                             "active": "True"}]
     owed_mar = pd.read_csv(tmp_path / "2026-03" / "balances.csv", dtype=str)
     assert owed_mar.empty
@@ -333,23 +334,31 @@ def test_reading_a_missing_ledger_does_not_create_one(tmp_path: Path) -> None:
     assert not (tmp_path / "none.db").exists()
 
 
+def pay_and_close_2026(result: object, ledger: str, out: Path) -> None:
+    """Pay and close every month of 2026, each month's files in its own folder."""
+    from compplan.api import close_month, pay_month
+
+    for month in range(1, 13):
+        period = f"2026-{month:02d}"
+        pay_month(result, ledger, period, out / period)  # type: ignore[arg-type]
+        close_month(ledger, period)
+
+
 def test_a_new_year_continues_the_ledger_and_carries_balances(tmp_path: Path,
                                                              ledger: str) -> None:
-    from compplan.api import close_month, evaluate, pay_month
+    from compplan.api import evaluate, pay_month
 
     roster = pd.DataFrame([person("P", "partner-2026")])
     deals = pd.DataFrame([deal("D1", "P", 100000, "2026-01-15"),
                           deal("CM", "P", -150000, "2026-12-10"),  # a credit memo
                           deal("D2", "P", 100000, "2027-01-20")])
     y2026 = evaluate(PLANS, roster, deals, 2026)
-    for month in range(1, 13):
-        period = f"2026-{month:02d}"
-        pay_month(y2026, ledger, period, tmp_path / period)
-        close_month(ledger, period)
+    pay_and_close_2026(y2026, ledger, tmp_path)
     # January: 100,000 reaches the 7 % tier: 7,000. December: YTD revenue -50,000 earns
     # 0, so the 7,000 comes back: -7,000 is carried as a balance owed.
     dec = pd.read_csv(tmp_path / "2026-12" / "balances.csv", dtype=str)
     assert dec.to_dict("records") == [{"payee_id": "P", "balance_owed": "7000.00",
+                                       "draw_balance": "0.00", "draw_forgiven": "0.00",
                                        "active": "True"}]
     y2027 = evaluate(PLANS, roster, deals, 2027)
     run = pay_month(y2027, ledger, "2027-01", tmp_path / "2027-01")
@@ -358,3 +367,84 @@ def test_a_new_year_continues_the_ledger_and_carries_balances(tmp_path: Path,
     got = dict(zip(run.lines["kind"], run.lines["cents"], strict=True))
     assert got == {"earned": 700000, "recovery": -700000}
     assert not (run.lines["earned_period"] < "2027-01").any()
+
+
+def test_a_draw_balance_is_recorded_and_carried_into_the_next_year(tmp_path: Path,
+                                                                  ledger: str) -> None:
+    from compplan.api import close_month, draw_balances, evaluate, pay_month
+    from compplan.ledger.store import LedgerBusyError
+
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "draws.yaml").write_text(ten_percent_plan(
+        "draws", more="  - {id: draw, kind: draw, amount: 2000, recoverable: true, "
+                      "first_periods: 1}\n"))
+    roster = pd.DataFrame([person("A", "draws")])
+    deals = pd.DataFrame([deal("D1", "A", 5000, "2026-01-15"),
+                          deal("D2", "A", 30000, "2027-01-20"),
+                          deal("D3", "A", 40000, "2027-02-20")])
+    y2026 = evaluate(plans, roster, deals, 2026)
+    pay_and_close_2026(y2026, ledger, tmp_path)
+    # January 2026: 500 earned, the 2,000 draw paid: 1,500 owed for the rest of the year
+    jan = pd.read_csv(tmp_path / "2026-01" / "balances.csv", dtype=str)
+    assert jan.to_dict("records") == [{"payee_id": "A", "balance_owed": "0.00",
+                                       "draw_balance": "1500.00", "draw_forgiven": "0.00",
+                                       "active": "True"}]
+    assert draw_balances(ledger, 2027) == {("A", "draw"): 150000}
+    with pytest.raises(sa.exc.SQLAlchemyError, match="a closed period never changes"), \
+            sa.create_engine(url_for(ledger)).begin() as conn:
+        conn.execute(sa.text("update draw_balances set balance_cents = 0"))
+    stale = evaluate(plans, roster, deals, 2027)  # evaluated without the ledger's balance
+    with pytest.raises(LedgerBusyError, match="draw balances the year opens with changed"):
+        pay_month(stale, ledger, "2027-01", tmp_path / "stale")
+    y2027 = evaluate(plans, roster, deals, 2027, draw_opening=draw_balances(ledger, 2027))
+    # January 2027: 3,000 earned, 1,000 above the draw recovers 1,000 of the 1,500;
+    # February: no draw, 4,000 earned recovers the last 500
+    run = pay_month(y2027, ledger, "2027-01", tmp_path / "2027-01")
+    got = dict(zip(run.lines["component"], run.lines["cents"], strict=True))
+    assert got == {"commission": 300000, "draw": -100000}
+    close_month(ledger, "2027-01")
+    feb = pay_month(y2027, ledger, "2027-02", tmp_path / "2027-02")
+    assert dict(zip(feb.lines["component"], feb.lines["cents"], strict=True)) == {
+        "commission": 400000, "draw": -50000}
+    owed = pd.read_csv(tmp_path / "2027-02" / "balances.csv", dtype=str)
+    assert owed.empty
+
+
+def test_payroll_cli_opens_the_year_with_the_ledgers_draw_balance(tmp_path: Path) -> None:
+    """``compplan payroll`` reads the balance itself; one it cannot carry is named."""
+    import sqlalchemy as sa_
+
+    from compplan.ledger.store import draw_balances, open_ledger, periods, runs
+
+    ledger = str(tmp_path / "ledger.db")
+    engine = open_ledger(ledger)
+    with engine.begin() as conn:  # a closed December 2026 that left A owing 1,500
+        conn.execute(runs.insert().values(run_id="r", period="2026-12", created_at="x",
+                                          inputs="{}", plans="{}"))
+        conn.execute(draw_balances.insert().values(
+            run_id="r", pay_period="2026-12", payee_id="A", plan="draws", component="draw",
+            balance_cents=150000, forgiven_cents=0))
+        conn.execute(draw_balances.insert().values(
+            run_id="r", pay_period="2026-12", payee_id="A", plan="old", component="old",
+            balance_cents=700, forgiven_cents=0))
+        conn.execute(periods.insert().values(period="2026-12", state="closed", run_id="r"))
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    (plans / "draws.yaml").write_text(ten_percent_plan(
+        "draws", more="  - {id: draw, kind: draw, amount: 2000, recoverable: true, "
+                      "first_periods: 1}\n"))
+    roster = write_csv(tmp_path, "roster", [person("A", "draws")], list(person("A", "x")))
+    deals = write_csv(tmp_path, "deals", [deal("D2", "A", 30000, "2027-01-20")], DEAL_COLUMNS)
+    res = runner.invoke(app, ["payroll", "--period", "2027-01", "--ledger", ledger,
+                              "--plans", str(plans), "--roster", str(roster), "--deals",
+                              str(deals), "--year", "2027", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    assert ("warning: A owes 7.00 on draw 'old' from before 2027, and no plan of 2027 gives "
+            "them a recoverable draw 'old': recover it by hand") in res.output
+    paid = pd.read_csv(tmp_path / "out" / "payroll.csv", dtype=str)
+    assert dict(zip(paid["memo"], paid["amount"], strict=True)) == {
+        "commission 2027-01": "3000.00", "draw 2027-01": "-1000.00"}
+    with sa_.create_engine(url_for(ledger)).connect() as conn:
+        assert conn.execute(sa_.text("select balance_cents from draw_balances where "
+                                     "pay_period = '2027-01'")).scalar() == 50000

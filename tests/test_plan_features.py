@@ -312,11 +312,10 @@ def test_non_recoverable_draw_tops_up_to_the_guarantee(tmp_path: Path) -> None:
     assert lines(r, "A", "guarantee") == {"2026-01": "2000.00", "2026-02": "3000.00"}
 
 
-def test_recoverable_draw_is_recovered_at_most_so_much_a_month(tmp_path: Path) -> None:
+def test_advance_is_recovered_at_most_so_much_a_month(tmp_path: Path) -> None:
     text = DRAW_PLAN.replace(
         "{id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}",
-        "{id: advance, kind: draw, amount: 2000, recoverable: true, max_recovery: 1500, "
-        "first_months: 2}")
+        "{id: advance, kind: advance, amount: 2000, max_recovery: 1500, first_months: 2}")
     plans = plan_folder(tmp_path, text)
     roster = pd.DataFrame([person("A", "draws", start_date="2026-01-01")])
     deals = pd.DataFrame([deal("D2", "A", 10000, "2026-02-10"),
@@ -330,10 +329,10 @@ def test_recoverable_draw_is_recovered_at_most_so_much_a_month(tmp_path: Path) -
     assert not r.exceptions["reason"].str.contains("not recovered").any()
 
 
-def test_unrecovered_draw_of_a_leaver_is_reported(tmp_path: Path) -> None:
+def test_unrecovered_advance_of_a_leaver_is_reported(tmp_path: Path) -> None:
     text = DRAW_PLAN.replace(
         "{id: guarantee, kind: draw, amount: 3000, recoverable: false, first_months: 3}",
-        "{id: advance, kind: draw, amount: 2000, recoverable: true}")
+        "{id: advance, kind: advance, amount: 2000}")
     plans = plan_folder(tmp_path, text)
     roster = pd.DataFrame([person("A", "draws", start_date="2026-01-01",
                                   end_date="2026-02-28")])

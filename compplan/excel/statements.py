@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from compplan.attainment import attainment_table
 from compplan.conservation import grouped_cents
 from compplan.describe import plan_rows
+from compplan.draw_report import monthly_balances
 from compplan.engine import Result
 from compplan.errors import InputError, Issue, OutputError
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
@@ -95,6 +96,18 @@ def _pay_grid(lines: pd.DataFrame, year: int) -> pd.DataFrame:
     return out
 
 
+def _draw_grid(result: Result, payee_id: str) -> pd.DataFrame:
+    """The payee's recoverable draws: the balance owed after each month of the year."""
+    every = monthly_balances(result)
+    mine = every[every["payee_id"] == payee_id]
+    wide = mine.pivot_table(index=["plan", "component"], columns="month",
+                            values="balance_cents", aggfunc="sum", fill_value=0)
+    out = wide.reset_index()[["plan", "component"]]
+    for m in range(1, 13):
+        out[f"{result.year}-{m:02d}"] = wide[m].to_numpy() / 100 if m in wide else 0.0
+    return out
+
+
 def _explained(result: Result, payee_id: str,
                lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Payout lines, and how each was computed: one row per line of explanation."""
@@ -145,6 +158,12 @@ def write_statement(result: Result, payee_id: str, path: Path,
                           Layout({**dict.fromkeys([*months, "total"], "money")}),
                           header_at=last + 2, set_widths=False)
     blank(ws)
+    owed = _draw_grid(result, payee_id)
+    if len(owed):
+        ws.append(["Draw balance owed after each month (top-ups not yet recovered)"])
+        _, last = write_table(ws, owed, "draws", Layout(
+            dict.fromkeys(owed.columns[2:], "money")), header_at=last + 3, set_widths=False)
+        blank(ws)
     rules = pd.DataFrame([row for plan_id in seats["plan"].unique()
                           for row in plan_rows(result.plans[plan_id])])
     write_table(ws, rules, "plan rules", Layout(), header_at=last + 2, set_widths=False)

@@ -8,8 +8,10 @@
   amounts summed into ``bonus``, ``commission`` and ``correction_payment`` columns
   (salary is paid by Gusto's own payroll and left out);
 - ``control.csv``: count and sum per earning code and a total, equal to the ledger's;
-- ``balances.csv``: what each payee owes after the run; ``active`` false is a leaver
-  whose balance may never be recovered.
+- ``balances.csv``: what each payee owes after the run: ``balance_owed`` (negative pay
+  carried), ``draw_balance`` (draw top-ups not yet recovered), ``draw_forgiven``
+  (written off this month); ``active`` false is a leaver whose balance may never be
+  recovered.
 """
 
 from __future__ import annotations
@@ -86,6 +88,7 @@ def write_payroll(run: PayrollRun, out: Path, currency: str, pay_date: str | Non
         "payroll-gusto.csv": lambda p: write_csv(gusto(run), p, {
             "bonus", "commission", "correction_payment"}),
         "control.csv": lambda p: write_csv(control(run), p, {"lines", "amount"}),
-        "balances.csv": lambda p: write_csv(owed, p, {"balance_owed", "active"}),
+        "balances.csv": lambda p: write_csv(owed, p, {"balance_owed", "draw_balance",
+                                                              "draw_forgiven", "active"}),
     }
     return write_atomically(out, writers)

@@ -34,6 +34,7 @@ from sqlalchemy.engine import Engine
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
 from compplan.faults import fault_point, fault_sql
+from compplan.ledger.draws import closing
 from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, locked, periods, runs
 from compplan.money import format_cents
@@ -43,7 +44,8 @@ LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", 
                 "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
 DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
                  "level_table": "BONUS",
-                 "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW"}
+                 "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW",
+                 "advance": "DRAW"}
 
 
 @dataclass(frozen=True)
@@ -244,19 +246,26 @@ def close(engine: Engine, period: str) -> str:
 
 
 def balances(conn: sa.Connection, run: PayrollRun, result: Result) -> pd.DataFrame:
-    """What each payee owes after this run (closed months and this one), and whether the
-    payee is still active at the end of the month: a leaver's balance is reported."""
+    """What each payee owes after this run (closed months and this one): the balance of
+    negative pay, the draw balance and the draw balance forgiven this month; and whether
+    the payee is still active at the end of the month: a leaver's balance is reported."""
     paid, _ = _ledger_frame(conn)
     both = pd.concat([paid, run.lines], ignore_index=True)
     moves = both[both["kind"].isin(["carry", "recovery"])]
     owed = moves.groupby("payee_id")["cents"].sum()
-    owed = owed[owed != 0]
+    drawn = closing(result, run.period).groupby("payee_id")[["balance_cents",
+                                                             "forgiven_cents"]].sum()
+    payees = owed[owed != 0].index.union(drawn.index)
+    owed, drawn = owed.reindex(payees, fill_value=0), drawn.reindex(payees, fill_value=0)
     end = (np.datetime64(run.period, "M") + 1).astype("datetime64[D]") - 1
     seats = result.seats
     active = seats[(seats["start"] <= end) & (seats["end"] >= end)]["payee_id"]
-    return pd.DataFrame({"payee_id": owed.index.to_numpy(),
-                         "balance_owed": format_cents(owed.to_numpy(dtype=np.int64)),
-                         "active": np.isin(owed.index.to_numpy(), active.to_numpy())})
+    return pd.DataFrame({
+        "payee_id": payees.to_numpy(),
+        "balance_owed": format_cents(owed.to_numpy(dtype=np.int64)),
+        "draw_balance": format_cents(drawn["balance_cents"].to_numpy(dtype=np.int64)),
+        "draw_forgiven": format_cents(drawn["forgiven_cents"].to_numpy(dtype=np.int64)),
+        "active": np.isin(payees.to_numpy(), active.to_numpy())})
 
 
 def history(engine: Engine, payee_id: str) -> pd.DataFrame:

@@ -7,7 +7,9 @@ from pathlib import Path
 
 from compplan.digest import file_digest, plan_digest
 from compplan.engine import Result
+from compplan.errors import Issue, masked
 from compplan.faults import fault_point
+from compplan.ledger import draws
 from compplan.ledger.files import write_payroll
 from compplan.ledger.payroll import (
     PayrollRun,
@@ -18,7 +20,7 @@ from compplan.ledger.payroll import (
     history,
     record,
 )
-from compplan.ledger.store import locked, open_ledger, reported
+from compplan.ledger.store import LedgerBusyError, locked, open_ledger, reported
 
 
 def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
@@ -31,13 +33,30 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
     digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
     currency = next(iter(result.plans.values())).currency if result.plans else "USD"
     with reported(ledger), locked(engine) as conn:  # computed, checked and recorded at once
+        if draws.opening(conn, result.year) != result.inputs.draw_opening:
+            raise LedgerBusyError([Issue(masked(ledger), "the draw balances the year opens "
+                                         "with changed while this payroll was computed (a "
+                                         "month was closed meanwhile): nothing was recorded; "
+                                         "run it again")])
         run = compute(result, conn, period, digest)
         record(conn, run, hashes, plans)
+        draws.record(conn, run.run_id, period, result)
         owed = balances(conn, run, result)
     fault_point("record:committed")
     # files only after the commit, from what was committed: a run that lost a race
     # (its month closed or paid past meanwhile) was refused above and writes nothing
     return run, write_payroll(run, out, currency, pay_date, company_code, owed)
+
+
+def opening_draws(ledger: str, year: int) -> draws.Opening:
+    """The draw balances the ledger carries into ``year`` (none from a ledger not yet
+    created: reading creates nothing)."""
+    if "://" not in ledger and not Path(ledger).exists():
+        return {}
+    with reported(ledger):
+        engine = open_ledger(ledger)
+        with engine.connect() as conn:
+            return draws.opening(conn, year)
 
 
 def close_period(ledger: str, period: str) -> str:

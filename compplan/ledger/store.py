@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from compplan.errors import CompplanError, InputError, Issue, OutputError, masked
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 metadata = sa.MetaData()
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
@@ -68,6 +68,20 @@ periods = sa.Table(
 )
 
 
+draw_balances = sa.Table(
+    "draw_balances", metadata,
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("runs.run_id"), nullable=False,
+              index=True),
+    sa.Column("pay_period", sa.String(7), nullable=False, index=True),
+    sa.Column("payee_id", sa.String(200), nullable=False),
+    sa.Column("plan", sa.String(200), nullable=False),
+    sa.Column("component", sa.String(200), nullable=False),
+    sa.Column("balance_cents", sa.BigInteger, nullable=False),  # owed after the period
+    sa.Column("forgiven_cents", sa.BigInteger, nullable=False),  # written off in it
+)
+"""Each run's draw balances (:mod:`compplan.ledger.draws`): what the next year opens with."""
+
+
 def _v1_to_v2(conn: sa.Connection) -> None:
     """Version 2 records holds: when a hold is due, and which hold a release pays."""
     conn.execute(sa.text("ALTER TABLE lines ADD COLUMN release_period VARCHAR(7)"))
@@ -77,9 +91,9 @@ def _v1_to_v2(conn: sa.Connection) -> None:
 CLOSED = "compplan: a closed period never changes"
 
 _SQLITE_GUARDS = [
-    f"""CREATE TRIGGER IF NOT EXISTS closed_{table}_{op.lower()} BEFORE {op} ON {table}
+    (table, f"""CREATE TRIGGER IF NOT EXISTS closed_{table}_{op.lower()} BEFORE {op} ON {table}
     WHEN {when}
-    BEGIN SELECT RAISE(ABORT, '{CLOSED}'); END"""
+    BEGIN SELECT RAISE(ABORT, '{CLOSED}'); END""")
     for table, op, when in [
         ("lines", "UPDATE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
                             "AND state = 'closed')"),
@@ -87,6 +101,12 @@ _SQLITE_GUARDS = [
                             "AND state = 'closed')"),
         ("lines", "INSERT", "EXISTS (SELECT 1 FROM periods WHERE run_id = NEW.run_id "
                             "AND state = 'closed')"),
+        ("draw_balances", "UPDATE", "EXISTS (SELECT 1 FROM periods WHERE run_id = "
+                                    "OLD.run_id AND state = 'closed')"),
+        ("draw_balances", "DELETE", "EXISTS (SELECT 1 FROM periods WHERE run_id = "
+                                    "OLD.run_id AND state = 'closed')"),
+        ("draw_balances", "INSERT", "EXISTS (SELECT 1 FROM periods WHERE run_id = "
+                                    "NEW.run_id AND state = 'closed')"),
         ("runs", "UPDATE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
                            "AND state = 'closed')"),
         ("runs", "DELETE", "EXISTS (SELECT 1 FROM periods WHERE run_id = OLD.run_id "
@@ -95,7 +115,7 @@ _SQLITE_GUARDS = [
         ("periods", "DELETE", "OLD.state = 'closed'")]]
 
 _POSTGRES_GUARDS = [
-    f"""CREATE OR REPLACE FUNCTION compplan_closed_guard() RETURNS trigger AS $$
+    ("", f"""CREATE OR REPLACE FUNCTION compplan_closed_guard() RETURNS trigger AS $$
     BEGIN
         IF TG_TABLE_NAME = 'periods' THEN
             IF OLD.state = 'closed' THEN RAISE EXCEPTION '{CLOSED}'; END IF;
@@ -107,28 +127,41 @@ _POSTGRES_GUARDS = [
         END IF;
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
-    END $$ LANGUAGE plpgsql""",  # noqa: S608 - constants only, no input
-    *(f"""DROP TRIGGER IF EXISTS compplan_closed_guard ON {table}""" for table in
-      ("lines", "runs", "periods")),
-    *(f"""CREATE TRIGGER compplan_closed_guard BEFORE {ops} ON {table}
-    FOR EACH ROW EXECUTE FUNCTION compplan_closed_guard()""" for table, ops in
-      (("lines", "INSERT OR UPDATE OR DELETE"), ("runs", "UPDATE OR DELETE"),
+    END $$ LANGUAGE plpgsql"""),  # noqa: S608 - constants only, no input
+    *((table, f"""DROP TRIGGER IF EXISTS compplan_closed_guard ON {table}""") for table in
+      ("lines", "runs", "periods", "draw_balances")),
+    *((table, f"""CREATE TRIGGER compplan_closed_guard BEFORE {ops} ON {table}
+    FOR EACH ROW EXECUTE FUNCTION compplan_closed_guard()""") for table, ops in
+      (("lines", "INSERT OR UPDATE OR DELETE"), ("draw_balances", "INSERT OR UPDATE OR DELETE"),
+       ("runs", "UPDATE OR DELETE"),
        ("periods", "UPDATE OR DELETE")))]
 
 
-def _guards(conn: sa.Connection) -> None:
-    """Closed periods immutable in the database: their period row, run and lines."""
-    for statement in (_POSTGRES_GUARDS if conn.dialect.name == "postgresql"
-                      else _SQLITE_GUARDS):
-        conn.execute(sa.text(statement))
+_V3_TABLES = ("", "lines", "runs", "periods")
+
+
+def _guards(conn: sa.Connection, tables: tuple[str, ...] | None = None) -> None:
+    """Closed periods immutable in the database: their period row, run, lines and draw
+    balances (``tables``: only those guards, for a schema version that had only them)."""
+    for table, statement in (_POSTGRES_GUARDS if conn.dialect.name == "postgresql"
+                             else _SQLITE_GUARDS):
+        if tables is None or table in tables:
+            conn.execute(sa.text(statement))
 
 
 def _v2_to_v3(conn: sa.Connection) -> None:
     """Version 3 guards closed periods with triggers."""
+    _guards(conn, _V3_TABLES)
+
+
+def _v3_to_v4(conn: sa.Connection) -> None:
+    """Version 4 records draw balances, guarded like lines."""
+    metadata.create_all(conn, tables=[draw_balances])
     _guards(conn)
 
 
-MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
+                                                          3: _v3_to_v4}
 
 
 def url_for(location: str) -> str:

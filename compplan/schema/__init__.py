@@ -1,6 +1,7 @@
 """The plan language: frozen pydantic models, one module per part of a plan."""
 
 from compplan.schema.components import (
+    Advance,
     Bonus,
     Cap,
     Commission,
@@ -34,6 +35,7 @@ from compplan.schema.measures import (
 from compplan.schema.plan import Plan, TotalCap
 
 __all__ = [
+    "Advance",
     "AllOf",
     "AnyOf",
     "Bonus",

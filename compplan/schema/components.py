@@ -21,22 +21,66 @@ ComponentId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_len
 
 
 class Tier(Model):
-    """A tier starts at ``from`` (inclusive) and runs to the next tier's start."""
+    """A tier starts at ``from`` (inclusive) and runs to the next tier's start.
+
+    It pays a ``rate`` (of the value; of target on attainment), or an ``amount`` of
+    money, as Oracle writes amount rate tables: ``{from: 0, to: 10000, amount: 500}``.
+    """
 
     from_: float = Field(alias="from", ge=-MONEY, le=MONEY)
-    rate: float = Field(ge=0, le=RATE)
+    to: float | None = Field(default=None, ge=-MONEY, le=MONEY,
+                             description="end of an amount tier (exclusive)")
+    rate: float | None = Field(default=None, ge=0, le=RATE)
+    amount: float | None = Field(default=None, ge=0, le=MONEY,
+                                 description="money paid by the tier instead of a rate")
+
+    @model_validator(mode="after")
+    def _rate_or_amount(self) -> Tier:
+        if (self.rate is None) == (self.amount is None):
+            raise ValueError("give a tier either rate or amount")
+        if self.to is not None and self.amount is None:
+            raise ValueError("to is for amount tiers (a rate tier runs to the next tier)")
+        if self.to is not None and self.to <= self.from_:
+            raise ValueError(f"to {self.to:g} must be above from {self.from_:g}")
+        return self
 
 
 class Schedule(Model):
     """Tiers applied in an explicit mode.
 
-    - ``marginal``: each rate on its own slice (tax-bracket style);
-    - ``retroactive``: the reached tier's rate on everything;
+    - ``marginal``: each rate on its own slice (tax-bracket style); an amount tier pays
+      its amount in proportion to the part of the tier covered (Oracle's proportional
+      split);
+    - ``retroactive``: the reached tier's rate on everything; an amount tier pays its
+      amount once reached (Oracle's no split);
     - ``interpolated``: the rate moves linearly between tier starts, on everything.
     """
 
     mode: Literal["marginal", "retroactive", "interpolated"]
     tiers: list[Tier] = Field(min_length=1)
+
+    @property
+    def pays_amounts(self) -> bool:
+        """Amount tiers: the schedule gives money, not a rate or a factor of target."""
+        return self.tiers[0].amount is not None
+
+    @model_validator(mode="after")
+    def _amount_tiers(self) -> Schedule:
+        kinds = {t.amount is not None for t in self.tiers}
+        if len(kinds) > 1:
+            raise ValueError("tiers give either all rates or all amounts")
+        if not self.pays_amounts:
+            return self
+        if self.mode == "interpolated":
+            raise ValueError("amount tiers are marginal (proportional) or retroactive")
+        for a, b in zip(self.tiers, self.tiers[1:], strict=False):
+            if a.to is not None and a.to != b.from_:
+                raise ValueError(f"amount tier to {a.to:g} must be where the next tier starts "
+                                 f"({b.from_:g})")
+        if self.mode == "marginal" and self.tiers[-1].to is None:
+            raise ValueError("a marginal amount tier pays in proportion to its width: give "
+                             "the last tier a to")
+        return self
 
 
 class Target(Model):
@@ -178,8 +222,8 @@ class Commission(_Variable):
 
     @model_validator(mode="after")
     def _target_for_attainment(self) -> Commission:
-        if self.basis == "attainment" and self.target is None:
-            raise ValueError("a commission on attainment needs a target")
+        if self.basis == "attainment" and self.target is None and not self.schedule.pays_amounts:
+            raise ValueError("a commission on attainment needs a target (or amount tiers)")
         if self.apply == "per_credit" and self.basis != "value":
             raise ValueError("apply: per_credit needs basis: value")
         return self
@@ -286,18 +330,81 @@ class Spiff(_Variable):
 
 
 class Draw(_Base):
-    """A draw against variable pay, paid monthly in the seat's first months (or all year).
+    """A draw against commission, settled each draw period (month or quarter).
 
-    - recoverable (an advance): ``amount`` is paid each draw month and recovered from the
-      plan's later variable pay, at most ``max_recovery`` a month; what is left at the end
-      of the seat is reported;
-    - non-recoverable (a guaranteed minimum): tops a month's variable pay up to ``amount``
-      and is never recovered.
+    In each period the payee gets ``max(earned, draw)``, "earned" being the variable
+    pay of ``components`` (all variable components by default) in that period:
+
+    - earned below the draw: the shortfall is paid as a top-up; a recoverable draw
+      books it as a balance owed;
+    - earned at or above the draw: a recoverable draw takes back
+      ``min(balance, earned - draw, max_recovery)`` from the earnings above the draw,
+      from the seat's ``recover_from``-th period on.
+
+    A balance left is forgiven at ``forgive`` (``year_end``, ``leaving``) or carried:
+    the payroll ledger recovers it in the next year. A non-recoverable draw is a
+    guaranteed minimum: the same top-up, never booked.
     """
 
     kind: Literal["draw"]
-    amount: float = Field(gt=0, le=MONEY, description="monthly draw or guarantee")
+    amount: float = Field(gt=0, le=MONEY, description="draw per draw period")
+    period: Literal["month", "quarter"] = "month"
     recoverable: bool
+    components: list[ComponentId] | None = Field(
+        default=None, description="the components whose pay the draw is measured against "
+        "(default: every variable component of the plan)")
+    max_recovery: float | None = Field(default=None, gt=0, le=MONEY,
+                                       description="at most this much recovered a period")
+    recover_from: int | None = Field(default=None, ge=1, le=12,
+                                     description="recovery starts in the seat's n-th period")
+    first_periods: int | None = Field(default=None, ge=1, le=12,
+                                      description="the draw is paid only in the seat's "
+                                      "first n periods")
+    first_months: int | None = Field(default=None, ge=1, le=12,
+                                     description="the same as first_periods, for a monthly "
+                                     "draw (the name of compplan 0.1)")
+    forgive: list[Literal["year_end", "leaving"]] = Field(
+        default_factory=list, description="when a balance owed is written off")
+    prorate: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Draw:
+        if self.first_months is not None:
+            if self.period != "month":
+                raise ValueError("first_months is for a monthly draw: use first_periods")
+            if self.first_periods is not None:
+                raise ValueError("give first_periods or first_months, not both")
+        most = PERIODS_PER_DRAW[self.period]
+        for name in ("first_periods", "first_months", "recover_from"):
+            value = getattr(self, name)
+            if value is not None and value > most:
+                raise ValueError(f"{name} {value} is more than the {most} "
+                                 f"{self.period}s of a year")
+        if not self.recoverable:
+            given = [k for k in ("max_recovery", "recover_from", "forgive")
+                     if k in self.model_fields_set]
+            if given:
+                raise ValueError(f"{', '.join(given)}: only a recoverable draw has a balance "
+                                 "to recover or forgive")
+        return self
+
+    @property
+    def window(self) -> int | None:
+        """In how many of the seat's first periods the draw is paid (None: all)."""
+        return self.first_periods if self.first_periods is not None else self.first_months
+
+
+PERIODS_PER_DRAW = {"month": 12, "quarter": 4}
+
+
+class Advance(_Base):
+    """An advance paid on top of variable pay each month in the seat's first months (or
+    all year), recovered from the plan's later variable pay, at most ``max_recovery`` a
+    month; what is left at the end of the seat is reported. (compplan 0.1 called this a
+    recoverable draw.)"""
+
+    kind: Literal["advance"]
+    amount: float = Field(gt=0, le=MONEY, description="monthly advance")
     max_recovery: float | None = Field(default=None, gt=0, le=MONEY)
     first_months: int | None = Field(default=None, ge=1, le=12,
                                      description="only the seat's first active months")
@@ -305,6 +412,7 @@ class Draw(_Base):
 
 
 Component = Annotated[
-    Salary | Commission | RateTable | PayoutCurve | LevelTable | Bonus | Spiff | Draw,
+    Salary | Commission | RateTable | PayoutCurve | LevelTable | Bonus | Spiff | Draw
+    | Advance,
     Field(discriminator="kind"),
 ]

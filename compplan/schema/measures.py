@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
+from compplan.expressions import is_ratio, parse
 from compplan.schema.base import MONEY, Column, Model
 from compplan.schema.filters import Filter
 
@@ -79,18 +80,42 @@ class Clawback(Model):
     )
 
 
+def _parsed(text: str) -> str:
+    parse(text)
+    return text
+
+
+Expression = Annotated[str, AfterValidator(_parsed)]
+"""Arithmetic text (``margin / amount``), checked by :func:`compplan.expressions.parse`."""
+
+_SOURCE_KEYS = {"table", "filter", "value", "row", "split", "date", "credit_to", "once_per",
+                "clawback"}
+
+
 class Measure(Model):
-    """What is credited: a filter on rows, a value, a date and a beneficiary."""
+    """What is credited: a filter on rows, a value, a date and a beneficiary.
+
+    The value is a column (``value``) or arithmetic over the row's columns (``row``).
+    A measure derived per period (``period: margin / bookings``) has no rows of its own:
+    it combines other measures' values for each period, after they are summed.
+    """
 
     table: Column = "deals"
     filter: Filter | None = None
-    value: Column = Field(
+    value: Column | None = Field(
+        default=None,
         description="a numeric column to sum, or 'count' for one per credited row"
     )
+    row: Expression | None = Field(
+        default=None, description="the credit's value computed from the row's columns, "
+        "e.g. amount - discount (instead of value)")
+    period: Expression | None = Field(
+        default=None, description="a measure derived from other measures per period, "
+        "e.g. margin / bookings (no table, value, date or credit_to)")
     split: Column | None = Field(
         default=None, description="column holding the payee's share (0..1)")
-    date: Column = Field(description="date column that dates the credit")
-    credit_to: CreditTo
+    date: Column | None = Field(default=None, description="date column that dates the credit")
+    credit_to: CreditTo | None = None
     once_per: Column | None = Field(
         default=None, description="credit each value of this column once (e.g. deal_id)"
     )
@@ -99,6 +124,34 @@ class Measure(Model):
         default="sum",
         description="sum the credits of a period, or average them (scores such as NPS)",
     )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Measure:
+        if self.period is not None:
+            extra = sorted(self.model_fields_set & (_SOURCE_KEYS | {"aggregate"}))
+            if extra:
+                raise ValueError(f"a measure derived per period has no {', '.join(extra)}: "
+                                 "it is computed from other measures")
+            return self
+        if (self.value is None) == (self.row is None):
+            raise ValueError("give the credit's value: value (a column) or row (arithmetic "
+                             "over columns), or period (arithmetic over measures)")
+        missing = [k for k in ("date", "credit_to") if getattr(self, k) is None]
+        if missing:
+            raise ValueError(f"required key is missing: {', '.join(missing)}")
+        return self
+
+    @property
+    def is_level(self) -> bool:
+        """A score or a ratio: its quota is a level, taken whole in every period, not an
+        annual amount cut into periods."""
+        return self.aggregate == "mean" or (self.period is not None
+                                            and is_ratio(parse(self.period)))
+
+    @property
+    def derived(self) -> bool:
+        """Computed per period from other measures: no credits of its own."""
+        return self.period is not None
 
 
 class Seasonality(Model):

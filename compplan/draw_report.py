@@ -1,0 +1,47 @@
+"""Draw balances month by month, read from a result: for statements and the ledger.
+
+A quarterly draw settles in its quarter's last month, so its balance in the months
+before is the one the quarter opened with.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from compplan.engine import Result
+from compplan.schema import Draw
+
+COLUMNS = ["payee_id", "plan", "component", "month", "balance_cents", "forgiven_cents"]
+
+
+def _cents(values: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+
+
+def monthly_balances(result: Result) -> pd.DataFrame:
+    """Per seat, recoverable draw and month 1..12: the balance owed after the month and
+    what was forgiven in it, in cents."""
+    parts = []
+    for plan_id, pr in result.by_plan.items():  # a few draws per plan, every seat at once
+        for res in pr.components:
+            comp = res.component
+            if not (isinstance(comp, Draw) and comp.recoverable):
+                continue
+            t = {k: _cents(res.trace[k]) for k in ("balance", "top-up", "recovered",
+                                                   "forgiven")}
+            opened = (t["balance"] - t["top-up"] + t["recovered"] + t["forgiven"])[:, :1]
+            per = 1 if comp.period == "month" else 3
+            done = np.arange(1, 13) // per  # draw periods ended by each month's end
+            balance = np.concatenate([opened, t["balance"]], axis=1)[:, done]
+            settles = np.arange(1, 13) % per == 0
+            forgiven = np.where(settles, t["forgiven"][:, np.maximum(done - 1, 0)], 0)
+            n = pr.frame.size
+            parts.append(pd.DataFrame({
+                "payee_id": np.repeat(pr.frame.seats["payee_id"].astype(str).to_numpy(), 12),
+                "plan": plan_id, "component": comp.id, "month": np.tile(np.arange(1, 13), n),
+                "balance_cents": balance.ravel(), "forgiven_cents": forgiven.ravel()}))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in COLUMNS[:3] else np.int64)
+                             for c in COLUMNS})
+    return pd.concat(parts, ignore_index=True)
