@@ -15,16 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from compplan import draws, expressions, gates, reversals
 from compplan.credits import clawback_part, credit_columns
+from compplan.currencies import decimals as currency_decimals
 from compplan.errors import InputError, Issue
 from compplan.exceptions import exception_frame
 from compplan.filters import evaluate, filter_columns
 from compplan.inputs import Inputs
 from compplan.measures import Floats, PlanFrame, monthly_sum
-from compplan.money import AmountOverflowError, Cents, cumulative_lines, to_cents
+from compplan.money import AmountOverflowError, Cents, cumulative_lines, to_minor
 from compplan.periods import PERIODS_IN_YEAR, fold, month_of_period_end
 from compplan.plan_quotas import quota_array
 from compplan.schedules import (
@@ -83,6 +85,23 @@ class Context:
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
+
+    @property
+    def decimals(self) -> int:
+        """Minor units of the plan's currency: the plan's lines are rounded to them."""
+        return currency_decimals(self.pf.plan.currency)
+
+    @property
+    def scale(self) -> int:
+        return int(10**self.decimals)
+
+    def money(self, amount: npt.ArrayLike) -> Cents:
+        """Amounts in the plan's currency as its minor units, rounded half-up."""
+        return to_minor(amount, self.decimals)
+
+    def paid(self, amount: Floats, period: str, pay_every: str = "month") -> Cents:
+        """:func:`pay` in the plan's currency."""
+        return pay(amount, period, pay_every, self.decimals)
 
     def basis(self, period: str) -> str:
         return "year" if period == "ytd" else period
@@ -228,7 +247,7 @@ def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | N
     return np.diff(running, axis=1, prepend=0.0)
 
 
-def pay(amount: Floats, period: str, pay_every: str = "month") -> Cents:
+def pay(amount: Floats, period: str, pay_every: str = "month", decimals: int = 2) -> Cents:
     """Place per-period amounts in their pay months as cents (ytd: as true-ups).
 
     Each period's line is rounded on its own, then held to the next pay month; a
@@ -238,9 +257,9 @@ def pay(amount: Floats, period: str, pay_every: str = "month") -> Cents:
     cents = np.zeros((n, 12), dtype=np.int64)
     months = _PAY_MONTHS[pay_every]
     if period == "ytd":
-        cents[:, months] = cumulative_lines(amount[:, months])
+        cents[:, months] = cumulative_lines(amount[:, months], decimals)
         return cents
-    cents[:, month_of_period_end(period)] = to_cents(amount)
+    cents[:, month_of_period_end(period)] = to_minor(amount, decimals)
     if pay_every == "month":
         return cents
     running = np.cumsum(cents, axis=1)[:, months]
@@ -255,7 +274,7 @@ def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
     share = (ctx.pf.prorate["month"] if comp.prorate
              else np.asarray(ctx.pf.prorate["month"] > 0, dtype=np.float64))
     amount = np.nan_to_num(annual)[:, None] / 12.0 * share
-    return ComponentResult(comp, pay(amount, "month"), "month",
+    return ComponentResult(comp, ctx.paid(amount, "month"), "month",
                            {"annual": np.broadcast_to(annual[:, None], amount.shape),
                             "proration": share, "earned": amount})
 
@@ -326,7 +345,7 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: di
         notes = reversals.memos(cross, each, ctx.pf.calendar.labels(comp.period))
         trace["reversed"] = amount - before
     trace["earned"] = amount
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace,
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
                            notes)
 
 
@@ -339,7 +358,7 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
              "factor": factor}
     amount = _gated(ctx, comp, amount, trace)
     trace["earned"] = amount
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
@@ -357,7 +376,7 @@ def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
         trace[f"goal {k + 1} level"] = level
     amount = target * factor
     trace.update(target=target, factor=factor, earned=amount)
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
@@ -400,7 +419,7 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
     trace["earned"] = amount
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
@@ -417,7 +436,7 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
     for measure in comp.condition.weight_map():
         value, quota, attainment = ctx.attainment(measure, comp.period)
         trace.update(value=value, quota=quota, attainment=attainment)
-    return ComponentResult(comp, pay(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
@@ -430,7 +449,7 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
                                                                   comp.measure, c), 0.0)
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
-    return ComponentResult(comp, pay(monthly, "month", comp.pay_every), "month",
+    return ComponentResult(comp, ctx.paid(monthly, "month", comp.pay_every), "month",
                            {"earned": monthly})
 
 
@@ -498,7 +517,7 @@ def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement, forgive: dra
         if hit.any():
             ctx.exceptions.append(exception_frame(
                 int(hit.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"][hit],
-                plan=ctx.pf.plan.plan, value=value[hit] / 100, reason=reason[hit]))
+                plan=ctx.pf.plan.plan, value=value[hit] / ctx.scale, reason=reason[hit]))
 
 
 def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
@@ -509,17 +528,18 @@ def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
     earned = (monthly if comp.period == "month"
               else monthly.reshape(ctx.pf.size, 4, 3).sum(axis=2))
     prorate, paid, may_recover, forgive = _draw_masks(ctx, comp)
-    draw = np.where(paid, to_cents(comp.amount * (prorate if comp.prorate else 1.0)), 0)
-    cap = int(to_cents(comp.max_recovery)) if comp.max_recovery else None
+    draw = np.where(paid, ctx.money(comp.amount * (prorate if comp.prorate else 1.0)), 0)
+    cap = int(ctx.money(comp.max_recovery)) if comp.max_recovery else None
     s = draws.settle(earned, draw, recoverable=comp.recoverable, cap=cap,
                      may_recover=may_recover, forgive=forgive, opening=_opening(ctx, comp))
     if comp.recoverable:
         _draw_exceptions(ctx, comp, s, forgive)
     cents = np.zeros((ctx.pf.size, 12), dtype=np.int64)
     cents[:, month_of_period_end(comp.period)] = s.line
-    trace = {"draw": draw / 100, "against": earned / 100, "top-up": s.topup / 100,
-             "recovered": s.recovered / 100, "balance": s.balance / 100,
-             "forgiven": s.forgiven / 100, "earned": s.line / 100}
+    k = ctx.scale
+    trace = {"draw": draw / k, "against": earned / k, "top-up": s.topup / k,
+             "recovered": s.recovered / k, "balance": s.balance / k,
+             "forgiven": s.forgiven / k, "earned": s.line / k}
     return ComponentResult(comp, cents, comp.period, trace)
 
 
@@ -529,11 +549,11 @@ def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
     active = prorate > 0
     nth = np.cumsum(active, axis=1)
     window = active & ((nth <= comp.first_months) if comp.first_months else True)
-    granted = np.where(window, to_cents(comp.amount * (prorate if comp.prorate
+    granted = np.where(window, ctx.money(comp.amount * (prorate if comp.prorate
                                                         else active * 1.0)), 0)
     variable = sum((ctx.pay[c.id] for c in ctx.pf.plan.components if is_variable(c)),
                    np.zeros((ctx.pf.size, 12), dtype=np.int64))
-    cap = to_cents(comp.max_recovery) if comp.max_recovery else np.iinfo(np.int64).max
+    cap = ctx.money(comp.max_recovery) if comp.max_recovery else np.iinfo(np.int64).max
     balance = np.zeros(ctx.pf.size, dtype=np.int64)
     recovered = np.zeros_like(granted)
     for m in range(12):  # a running balance: month by month, every seat at once
@@ -545,10 +565,10 @@ def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
         seats = ctx.pf.seats[left]
         ctx.exceptions.append(exception_frame(
             int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
-            plan=ctx.pf.plan.plan, value=balance[left] / 100,
+            plan=ctx.pf.plan.plan, value=balance[left] / ctx.scale,
             reason=f"{comp.id}: advance not recovered by the end of the year or seat"))
-    trace = {"granted": granted / 100, "recovered": recovered / 100,
-             "earned": (granted - recovered) / 100}
+    trace = {"granted": granted / ctx.scale, "recovered": recovered / ctx.scale,
+             "earned": (granted - recovered) / ctx.scale}
     return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
 
 

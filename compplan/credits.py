@@ -29,6 +29,7 @@ from compplan import expressions
 from compplan.errors import InputError
 from compplan.exceptions import ExceptionPart, exception_frame, made
 from compplan.filters import UnknownColumnError, evaluate, filter_columns
+from compplan.fx import FxTable, convert_rates
 from compplan.ingest import ROW_COLUMN, Table
 from compplan.inputs import Inputs
 from compplan.labels import categorical, constant
@@ -45,7 +46,7 @@ from compplan.schema import (
 
 CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
         "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
-        "source_idx", "lookup_idx"]
+        "source_idx", "lookup_idx", "fx_rate"]
 
 
 class Sources:
@@ -61,6 +62,7 @@ class Sources:
         self._payees: Memo[tuple[Codes, Codes, npt.NDArray[np.str_]]] = Memo()
         self._lookups: Memo[Codes] = Memo()
         self._deals: Memo[pd.Categorical] = Memo()
+        self.fx = FxTable.from_table(inputs.fx)
 
     def table(self, name: str) -> Table:
         table = self.inputs.table(name)
@@ -244,6 +246,9 @@ def candidates(plan: Plan, name: str, sources: Sources
     else:
         value = frame[str(m.value)].to_numpy(dtype=np.float64)[src] * share
     no_date, no_value = np.isnat(date), np.isnan(value)
+    rate = _fx_rates(plan, m, sources, src, np.where(no_date, np.datetime64("1970-01-01"),
+                                                     date))
+    value = value * rate
     what = m.value if m.row is None else f"value for {m.row}"
     excs = [_row_exceptions(table, src[no_date], f"no {m.date}: cannot date the credit",
                             plan.plan, name),
@@ -256,11 +261,27 @@ def candidates(plan: Plan, name: str, sources: Sources
                   "credit_value": value[ok], "credit_share": share[ok],
                   "clawback": np.zeros(int(ok.sum()), dtype=bool),
                   "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
-                  "lookup_idx": lookup[ok]}
+                  "lookup_idx": lookup[ok], "fx_rate": rate[ok]}
     if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
         out, more = _clawbacks(m, out, table, plan.plan, name)
         excs.extend(more)
     return out, excs
+
+
+def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.ndarray
+              ) -> npt.NDArray[np.float64]:
+    """Each row's rate into the plan's currency: 1 without a currency column (amounts
+    are in the plan's currency) or for an empty cell."""
+    table = sources.table(m.table)
+    if "currency" not in table.frame:
+        return np.ones(len(src))
+    codes = table.frame["currency"].astype(str).to_numpy()[src]
+    codes = np.where(codes == "", plan.currency, codes)
+    if (codes == plan.currency).all():
+        return np.ones(len(src))
+    return convert_rates(sources.fx, plan.fx, plan.currency, codes, plan.currency,
+                         dates.astype("datetime64[D]"),
+                         f"credits of plan {plan.plan} from {table.file}")
 
 
 def _clawbacks(m: Measure, out: Batch, table: Table, plan: str, name: str
@@ -512,6 +533,7 @@ def _finish(placed: Batch, plan_id: str, measure: str, m: Measure, sources: Sour
         "source_file": constant(table.file, n),
         "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
         "source_idx": src, "lookup_idx": placed["lookup_idx"],
+        "fx_rate": placed["fx_rate"],
     }
 
 

@@ -14,11 +14,13 @@ import pandas as pd
 
 from compplan.components import ComponentResult, Context, evaluate_plan
 from compplan.credits import build_credits, split_exceptions
+from compplan.currencies import decimals
 from compplan.errors import InputError, raise_if
 from compplan.exceptions import ExceptionPart, collect, exception_frame
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame, plan_frame
-from compplan.money import format_cents
+from compplan.money import format_minor
+from compplan.pay_currency import check_pay_currencies, convert_lines
 from compplan.periods import Calendar
 from compplan.plan_inputs import check_plan_inputs, used_plans
 from compplan.plan_quotas import unused_quota_rows
@@ -26,7 +28,7 @@ from compplan.schema import Plan
 from compplan.seats import build_seats
 from compplan.stopwatch import Stopwatch
 
-PAYOUT_COLUMNS = ["payee_id", "period", "component", "amount"]
+PAYOUT_COLUMNS = ["payee_id", "period", "component", "amount", "currency"]
 
 
 @dataclass
@@ -61,15 +63,18 @@ class Result:
     @cached_property
     def payouts(self) -> pd.DataFrame:
         """The run contract's payouts: one row per payee, month and component."""
-        lines = self.lines.groupby(["payee_id", "period", "component"], sort=False,
-                                   as_index=False)["cents"].sum()
+        lines = self.lines.groupby(["payee_id", "period", "component", "currency"],
+                                   sort=False, as_index=False)["cents"].sum()
         lines = lines[lines["cents"] != 0]
         order = lines.sort_values(["payee_id", "period"], kind="stable")
+        codes = order["currency"].to_numpy(dtype=object)
+        places = [decimals(str(c)) for c in codes]
         return pd.DataFrame({
             "payee_id": order["payee_id"].to_numpy(),
             "period": order["period"].to_numpy(),
             "component": order["component"].to_numpy(),
-            "amount": format_cents(order["cents"].to_numpy()),
+            "amount": format_minor(order["cents"].to_numpy(), places),
+            "currency": codes,
         })
 
     @cached_property
@@ -135,7 +140,9 @@ def _roster_exceptions(inputs: Inputs) -> pd.DataFrame:
 def prepare(plans: dict[str, Plan], inputs: Inputs, year: int) -> tuple[Calendar, pd.DataFrame]:
     """The calendar and the seats, once every table a used plan reads is known to be there."""
     calendar = Calendar(year)
-    raise_if(check_plan_inputs(used_plans(plans, inputs), inputs), InputError)
+    used = used_plans(plans, inputs)
+    raise_if(check_plan_inputs(used, inputs)
+             + check_pay_currencies({p.plan: p for p in used}, inputs), InputError)
     seats = build_seats(inputs, plans, calendar)
     return calendar, seats
 
@@ -177,6 +184,7 @@ def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: 
     lines = (pd.concat(parts, ignore_index=True) if parts else
              pd.DataFrame(columns=["payee_id", "plan", "seat", "period", "component", "kind",
                                    "order", "cents"]))
+    lines = convert_lines(lines, plans, inputs, calendar)
     lines = lines.sort_values(["payee_id", "period", "plan", "order"], kind="stable")
     excs = excs + [e for pr in by_plan.values() for e in pr.exceptions]
     return Result(calendar.year, plans, inputs, seats, lines.reset_index(drop=True), credits,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compplan import fx as _fx  # noqa: F401 - registers the fx table's spec
 from compplan.errors import InputError, Issue
 from compplan.ingest import Table, load_table
 from compplan.mapping import Mapping
@@ -20,6 +21,8 @@ class Inputs:
     accounts: Table | None = None
     assignments: Table | None = None
     extra: dict[str, Table] = field(default_factory=dict)
+    fx: Table | None = None
+    """Exchange rates (``--fx``), read by :mod:`compplan.fx`."""
     draw_opening: dict[tuple[str, str], int] = field(default_factory=dict)
     """Draw balances owed from earlier years, in cents, by (payee, draw component id):
     what the payroll ledger carries into the year (:func:`compplan.ledger.draws.opening`)."""
@@ -27,7 +30,7 @@ class Inputs:
     def table(self, name: str) -> Table | None:
         """A table by the name plans use for it (``deals``, ``accounts``, ...)."""
         known = {"roster": self.roster, "deals": self.deals, "quotas": self.quotas,
-                 "accounts": self.accounts, "assignments": self.assignments}
+                 "accounts": self.accounts, "assignments": self.assignments, "fx": self.fx}
         return known.get(name, self.extra.get(name))
 
 
@@ -39,13 +42,14 @@ def load_inputs(
     assignments: Path | str | None = None,
     extra: dict[str, Path | str] | None = None,
     mapping: Mapping | None = None,
+    fx: Path | str | None = None,
 ) -> Inputs:
     """Load every given table, reporting the problems of all files together."""
     issues: list[Issue] = mapping.unknown_tables(extra or {}) if mapping is not None else []
     loaded: dict[str, Table | None] = {}
     named: dict[str, Path | str | None] = {"roster": roster, "deals": deals, "quotas": quotas,
                                           "accounts": accounts, "assignments": assignments,
-                                          **(extra or {})}
+                                          "fx": fx, **(extra or {})}
     for name, path in named.items():
         if path is None:
             loaded[name] = None
@@ -56,7 +60,7 @@ def load_inputs(
             issues.extend(exc.issues)
     if issues:
         raise InputError(issues)
-    base = ("roster", "deals", "quotas", "accounts", "assignments")
+    base = ("roster", "deals", "quotas", "accounts", "assignments", "fx")
     roster_t, deals_t = loaded["roster"], loaded["deals"]
     assert roster_t is not None and deals_t is not None
     if not len(roster_t.frame):
@@ -69,4 +73,5 @@ def load_inputs(
         accounts=loaded["accounts"],
         assignments=loaded["assignments"],
         extra={k: t for k, t in loaded.items() if k not in base and t is not None},
+        fx=loaded["fx"],
     )

@@ -34,6 +34,23 @@ class AmountOverflowError(ArithmeticError):
         self.amount = amount
 
 
+def to_minor(amount: npt.ArrayLike, decimals: int) -> Cents:
+    """Round amounts half-up (away from zero) to integer minor units of a currency with
+    ``decimals`` places (2 for cents; 0 for yen; 3 for fils).
+
+    >>> to_minor([1234.5, 0.0005], 0).tolist(), to_minor([0.0005], 3).tolist()
+    ([1235, 0], [1])
+    """
+    values = np.asarray(amount, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        too_big = np.abs(values) >= LARGEST
+    if too_big.any():
+        raise AmountOverflowError(float(values[too_big].flat[0]))
+    units = np.round(values * float(10**decimals), _SNAP_DECIMALS)
+    rounded = np.floor(np.abs(units) + 0.5) * np.sign(units)
+    return np.asarray(np.nan_to_num(rounded, nan=0.0), dtype=np.int64)
+
+
 def to_cents(amount: npt.ArrayLike) -> Cents:
     """Round amounts half-up (away from zero) to integer cents.
 
@@ -47,14 +64,7 @@ def to_cents(amount: npt.ArrayLike) -> Cents:
     ...
     compplan.money.AmountOverflowError: an amount of 1e+13 is not below 1e+13, ...
     """
-    values = np.asarray(amount, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        too_big = np.abs(values) >= LARGEST
-    if too_big.any():
-        raise AmountOverflowError(float(values[too_big].flat[0]))
-    cents = np.round(values * 100.0, _SNAP_DECIMALS)
-    rounded = np.floor(np.abs(cents) + 0.5) * np.sign(cents)
-    return np.asarray(np.nan_to_num(rounded, nan=0.0), dtype=np.int64)
+    return to_minor(amount, 2)
 
 
 def exact_sum(cents: npt.ArrayLike) -> int:
@@ -70,7 +80,7 @@ def exact_sum(cents: npt.ArrayLike) -> int:
     return int(high.sum()) * (1 << 32) + int(low.sum())
 
 
-def cumulative_lines(earned: Floats) -> Cents:
+def cumulative_lines(earned: Floats, decimals: int = 2) -> Cents:
     """Pay a cumulative amount as ``round(E_m) - round(E_{m-1})`` along the last axis.
 
     The lines then always add up to the rounded total, whatever the float noise.
@@ -78,7 +88,7 @@ def cumulative_lines(earned: Floats) -> Cents:
     >>> cumulative_lines(np.array([[0.004, 0.008, 0.012]])).tolist()
     [[0, 1, 0]]
     """
-    rounded = to_cents(earned)
+    rounded = to_minor(earned, decimals)
     return np.diff(rounded, axis=-1, prepend=0)
 
 
@@ -88,12 +98,23 @@ def format_cents(cents: npt.ArrayLike) -> list[str]:
     >>> format_cents([123456, -5, 0, -100])
     ['1234.56', '-0.05', '0.00', '-1.00']
     """
-    values = np.asarray(cents, dtype=np.int64)
+    return format_minor(cents, 2)
+
+
+def format_minor(units: npt.ArrayLike, decimals: npt.ArrayLike) -> list[str]:
+    """Format integer minor units as decimal strings with each one's places (one
+    number of places for all, or one per value).
+
+    >>> format_minor([123456, -5, 1234], [2, 3, 0])
+    ['1234.56', '-0.005', '1234']
+    """
+    values = np.asarray(units, dtype=np.int64)
+    places = np.broadcast_to(np.asarray(decimals, dtype=np.int64), values.shape)
     out = []
-    for v in values.tolist():
+    for v, d in zip(values.tolist(), places.tolist(), strict=True):
         sign = "-" if v < 0 else ""
-        whole, frac = divmod(abs(v), 100)
-        out.append(f"{sign}{whole}.{frac:02d}")
+        whole, frac = divmod(abs(v), 10**d)
+        out.append(f"{sign}{whole}.{frac:0{d}d}" if d else f"{sign}{whole}")
     return out
 
 

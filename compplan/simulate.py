@@ -41,7 +41,7 @@ from compplan.components import (
 from compplan.engine import PlanResult, Result
 from compplan.inputs import Inputs
 from compplan.measures import PlanFrame
-from compplan.money import to_cents
+from compplan.money import to_cents, to_minor
 from compplan.schema import Commission, RateTable, Spiff
 
 Floats = npt.NDArray[np.float64]
@@ -143,7 +143,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
         if settled_last(comp):
             continue  # measured against the others' pay, below
         if _per_credit(comp):
-            cents[i] = to_cents(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1) / 100)
+            cents[i] = to_minor(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1), 0)
         else:
             cents[i] = evaluate_component(ctx, comp).cents
     plan_caps(ctx, cents)  # the plan's total caps, as the run applies them
@@ -152,7 +152,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
         if settled_last(comp):
             cents[i] = evaluate_component(ctx, comp).cents
     for i, comp in enumerate(comps):
-        pay = cents[i].reshape(draws, n, 12).sum(axis=(1, 2)) / 100
+        pay = cents[i].reshape(draws, n, 12).sum(axis=(1, 2)) / ctx.scale
         total += pay
         if comp.kind != "salary":
             variable += pay

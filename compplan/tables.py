@@ -17,6 +17,9 @@ and money stays exact to the cent in float64 far beyond any sum of such amounts.
 larger value (1e308 in a CRM export) is an input error, not a payout."""
 
 
+CURRENCY = r"[A-Z]{3}"
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """Required and optional columns of one input table, with their types."""
@@ -49,10 +52,12 @@ ROSTER = TableSpec(
         "base_salary": "number",
         "target_incentive": "number",
         "quota": "number",
+        "currency": "str",
     },
     key=("payee_id",),
     bounds={"base_salary": (0, MONEY), "target_incentive": (0, MONEY), "quota": (0, MONEY)},
     duplicate_hint="; a payee on a second plan goes in --assignments",
+    patterns={"currency": (CURRENCY, "an ISO 4217 code (EUR), or empty for the plan's")},
 )
 
 DEALS = TableSpec(
@@ -68,9 +73,11 @@ DEALS = TableSpec(
         "term_months": "number",
         "account_id": "str",
         "sdr_id": "str",
+        "currency": "str",
     },
     bounds={"split_pct": (0, 1), "term_months": (0, None), "amount": (-MONEY, MONEY),
             "margin": (-MONEY, MONEY)},
+    patterns={"currency": (CURRENCY, "an ISO 4217 code (EUR), or empty for the plan's")},
 )
 
 QUOTAS = TableSpec(

@@ -15,18 +15,20 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from compplan.money import Cents, to_cents
+from compplan.currencies import decimals as currency_decimals
+from compplan.money import Cents, to_minor
 from compplan.schema import Plan, TotalCap
 
 Floats = npt.NDArray[np.float64]
 
 
-def cap_cents(cap: TotalCap, annual_target: Floats) -> Cents:
-    """Each seat's cap in cents: the amount, or a multiple of its (prorated) target."""
+def cap_cents(cap: TotalCap, annual_target: Floats, decimals: int = 2) -> Cents:
+    """Each seat's cap in minor units of the plan's currency: the amount, or a multiple
+    of its (prorated) target."""
     if cap.amount is not None:
-        return np.full(len(annual_target), to_cents(cap.amount), dtype=np.int64)
+        return np.full(len(annual_target), to_minor(cap.amount, decimals), dtype=np.int64)
     assert cap.target_multiple is not None
-    return to_cents(cap.target_multiple * annual_target)
+    return to_minor(cap.target_multiple * annual_target, decimals)
 
 
 def apply_caps(plan: Plan, cents: dict[int, Cents], targets: dict[str, Floats]
@@ -45,7 +47,8 @@ def apply_caps(plan: Plan, cents: dict[int, Cents], targets: dict[str, Floats]
     for cap in plan.caps:
         listed = [position[cid] for cid in cap.components]
         total = sum((cents[i] for i in listed), np.zeros_like(cents[listed[0]]))
-        limit = cap_cents(cap, targets[cap.target_column])[:, None]
+        limit = cap_cents(cap, targets[cap.target_column],
+                          currency_decimals(plan.currency))[:, None]
         over = np.maximum(np.cumsum(total, axis=1) - limit, 0)
         change = np.diff(over, axis=1, prepend=0)  # > 0: cut this month; < 0: pay back
         lost = {i: np.zeros(len(limit), dtype=np.int64) for i in listed}

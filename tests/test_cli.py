@@ -37,7 +37,7 @@ def test_run_writes_the_contract_files(case: Case, tmp_path: Path) -> None:
     res = runner.invoke(app, args(small(case), out))
     assert res.exit_code == 0, res.output
     payouts = pd.read_csv(out / "payouts.csv", dtype=str)
-    assert list(payouts.columns) == ["payee_id", "period", "component", "amount"]
+    assert list(payouts.columns) == ["payee_id", "period", "component", "amount", "currency"]
     row = payouts[(payouts["payee_id"] == "A") & (payouts["period"] == "2026-02")
                   & (payouts["component"] == "commission")]
     assert row["amount"].tolist() == ["5000.00"]

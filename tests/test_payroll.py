@@ -93,7 +93,9 @@ def test_three_month_story(tmp_path: Path, ledger: str) -> None:
     assert control.set_index("earning_code").loc["TOTAL", "amount"] == "11000.00"
     owed_feb = pd.read_csv(tmp_path / "2026-02" / "balances.csv", dtype=str)
     assert owed_feb.to_dict("records") == [{"payee_id": "P", "balance_owed": "2500.00",
+                                            "currency": "USD",
                                             "draw_balance": "0.00", "draw_forgiven": "0.00",
+                                            "draw_currency": "USD",
                                             "active": "True"}]
     owed_mar = pd.read_csv(tmp_path / "2026-03" / "balances.csv", dtype=str)
     assert owed_mar.empty
@@ -358,7 +360,9 @@ def test_a_new_year_continues_the_ledger_and_carries_balances(tmp_path: Path,
     # 0, so the 7,000 comes back: -7,000 is carried as a balance owed.
     dec = pd.read_csv(tmp_path / "2026-12" / "balances.csv", dtype=str)
     assert dec.to_dict("records") == [{"payee_id": "P", "balance_owed": "7000.00",
+                                            "currency": "USD",
                                        "draw_balance": "0.00", "draw_forgiven": "0.00",
+                                       "draw_currency": "USD",
                                        "active": "True"}]
     y2027 = evaluate(PLANS, roster, deals, 2027)
     run = pay_month(y2027, ledger, "2027-01", tmp_path / "2027-01")
@@ -388,7 +392,9 @@ def test_a_draw_balance_is_recorded_and_carried_into_the_next_year(tmp_path: Pat
     # January 2026: 500 earned, the 2,000 draw paid: 1,500 owed for the rest of the year
     jan = pd.read_csv(tmp_path / "2026-01" / "balances.csv", dtype=str)
     assert jan.to_dict("records") == [{"payee_id": "A", "balance_owed": "0.00",
+                                            "currency": "USD",
                                        "draw_balance": "1500.00", "draw_forgiven": "0.00",
+                                       "draw_currency": "USD",
                                        "active": "True"}]
     assert draw_balances(ledger, 2027) == {("A", "draw"): 150000}
     with pytest.raises(sa.exc.SQLAlchemyError, match="a closed period never changes"), \

@@ -7,7 +7,8 @@
 - ``payroll-gusto.csv``: a Gusto bonus/commission upload, one row per employee with the
   amounts summed into ``bonus``, ``commission`` and ``correction_payment`` columns
   (salary is paid by Gusto's own payroll and left out);
-- ``control.csv``: count and sum per earning code and a total, equal to the ledger's;
+- ``control.csv``: per currency, count and sum per earning code and the currency's
+  total, equal to the ledger's (amounts in different currencies are never added);
 - ``balances.csv``: what each payee owes after the run: ``balance_owed`` (negative pay
   carried), ``draw_balance`` (draw top-ups not yet recovered), ``draw_forgiven``
   (written off this month); ``active`` false is a leaver whose balance may never be
@@ -22,8 +23,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from compplan.currencies import decimals
 from compplan.ledger.payroll import PayrollRun
-from compplan.money import format_cents
+from compplan.money import format_cents, format_minor
 from compplan.outputs import Writer, write_atomically, write_csv
 
 GUSTO_COLUMNS = {"BONUS": "bonus", "COMM": "commission", "SPIFF": "bonus", "ADJ":
@@ -36,14 +38,21 @@ def _bounds(period: str) -> tuple[str, str]:
     return f"{period}-01", f"{period}-{last:02d}"
 
 
-def generic(run: PayrollRun, currency: str, pay_date: str | None) -> pd.DataFrame:
+def amounts(cents: pd.Series, currency: pd.Series) -> list[str]:
+    """Minor units as amounts, each with its currency's decimals (JPY none, KWD three)."""
+    places = currency.map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
+    return format_minor(cents.to_numpy(dtype=np.int64), places)
+
+
+def generic(run: PayrollRun, pay_date: str | None) -> pd.DataFrame:
     start, end = _bounds(run.period)
     lines = run.lines
     return pd.DataFrame({
         "line_id": lines["line_id"], "run_id": lines["run_id"],
         "employee_id": lines["payee_id"], "employee_name": lines["payee_name"],
-        "earning_code": lines["earning_code"], "amount": format_cents(lines["cents"]),
-        "currency": currency, "period_start": start, "period_end": end,
+        "earning_code": lines["earning_code"],
+        "amount": amounts(lines["cents"], lines["currency"]),
+        "currency": lines["currency"], "period_start": start, "period_end": end,
         "pay_date": pay_date or end, "memo": lines["memo"]})
 
 
@@ -51,12 +60,14 @@ def adp(run: PayrollRun, company_code: str) -> pd.DataFrame:
     lines = run.lines
     return pd.DataFrame({
         "Co Code": company_code, "Batch ID": run.run_id[:8], "File #": lines["payee_id"],
-        "Earnings Code": lines["earning_code"], "Earnings Amount": format_cents(lines["cents"]),
+        "Earnings Code": lines["earning_code"],
+        "Earnings Amount": amounts(lines["cents"], lines["currency"]),
         "Memo": lines["memo"]})
 
 
 def gusto(run: PayrollRun) -> pd.DataFrame:
-    lines = run.lines[run.lines["earning_code"] != "SAL"]
+    """Gusto pays in US dollars only: the USD lines."""
+    lines = run.lines[(run.lines["earning_code"] != "SAL") & (run.lines["currency"] == "USD")]
     column = lines["earning_code"].map(GUSTO_COLUMNS).fillna("bonus")
     wide = lines.assign(column=column).pivot_table(
         index=["payee_id", "payee_name"], columns="column", values="cents", aggfunc="sum",
@@ -68,21 +79,26 @@ def gusto(run: PayrollRun) -> pd.DataFrame:
 
 
 def control(run: PayrollRun) -> pd.DataFrame:
-    """Count and amount per earning code, then the total: the run's ledger totals."""
+    """Per currency: count and amount per earning code, then the currency's total (the
+    run's ledger totals; amounts of different currencies are never added up)."""
     lines = run.lines
-    by_code = lines.groupby("earning_code")["cents"].agg(["count", "sum"]).reset_index()
-    total = pd.DataFrame({"earning_code": ["TOTAL"], "count": [len(lines)],
-                          "sum": [int(lines["cents"].sum())]})
-    both = pd.concat([by_code, total], ignore_index=True)
-    return pd.DataFrame({"earning_code": both["earning_code"], "lines": both["count"],
-                         "amount": format_cents(both["sum"].to_numpy(dtype=np.int64))})
+    by_code = lines.groupby(["currency", "earning_code"])["cents"].agg(
+        ["count", "sum"]).reset_index()
+    totals = lines.groupby("currency")["cents"].agg(["count", "sum"]).reset_index().assign(
+        earning_code="TOTAL")
+    both = pd.concat([by_code, totals], ignore_index=True).sort_values(
+        ["currency", "earning_code"], key=lambda s: s.where(s != "TOTAL", "~"), kind="stable")
+    return pd.DataFrame({"currency": both["currency"].to_numpy(),
+                         "earning_code": both["earning_code"].to_numpy(),
+                         "lines": both["count"].to_numpy(),
+                         "amount": amounts(both["sum"], both["currency"])})
 
 
-def write_payroll(run: PayrollRun, out: Path, currency: str, pay_date: str | None,
+def write_payroll(run: PayrollRun, out: Path, pay_date: str | None,
                   company_code: str, owed: pd.DataFrame) -> list[Path]:
     writers: dict[str, Writer] = {
         # amounts are formatted numbers, not text to neutralise
-        "payroll.csv": lambda p: write_csv(generic(run, currency, pay_date), p, {"amount"}),
+        "payroll.csv": lambda p: write_csv(generic(run, pay_date), p, {"amount"}),
         "payroll-adp.csv": lambda p: write_csv(adp(run, company_code), p,
                                                {"Earnings Amount"}),
         "payroll-gusto.csv": lambda p: write_csv(gusto(run), p, {

@@ -31,17 +31,19 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from compplan.currencies import decimals
 from compplan.engine import Result
 from compplan.errors import InputError, Issue
 from compplan.faults import fault_point, fault_sql
 from compplan.ledger.draws import closing
 from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, locked, periods, runs
-from compplan.money import format_cents
+from compplan.money import format_minor
 from compplan.periods import Calendar
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
-                "component", "kind", "earning_code", "cents", "memo", "release_period", "ref"]
+                "component", "kind", "earning_code", "cents", "memo", "release_period", "ref",
+                "currency"]
 DEFAULT_CODES = {"salary": "SAL", "commission": "COMM", "rate_table": "COMM",
                  "level_table": "BONUS",
                  "payout_curve": "COMM", "bonus": "BONUS", "spiff": "SPIFF", "draw": "DRAW",
@@ -156,7 +158,19 @@ def compute(result: Result, conn: sa.Connection, period: str, digest: str) -> Pa
     moves = pd.concat([moves, holds(result, moves, period),
                        releases(result, paid, period)], ignore_index=True)
     moves = pd.concat([moves, _balances(moves, paid, period)], ignore_index=True)
-    return _finish(result, moves, period, run_id_for(period, digest))
+    return _finish(result, moves, period, run_id_for(period, digest), currencies(result, paid))
+
+
+def currencies(result: Result, paid: pd.DataFrame) -> pd.Series:
+    """Each payee's pay currency: the run's lines say it (a payee is paid in one
+    currency); a payee with only earlier lines keeps theirs (older ledgers: the plans')."""
+    now = result.lines.drop_duplicates("payee_id").set_index("payee_id")["currency"]
+    before = paid.dropna(subset=["currency"]).drop_duplicates("payee_id", keep="last")
+    out = pd.concat([before.set_index("payee_id")["currency"], now])
+    out = out[~out.index.duplicated(keep="last")]
+    default = next(iter(result.plans.values())).currency if result.plans else "USD"
+    filled: pd.Series = out.astype(object).where(out.notna(), default)
+    return filled
 
 
 def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFrame:
@@ -178,7 +192,8 @@ def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFr
     return pd.concat(rows, ignore_index=True)
 
 
-def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> PayrollRun:
+def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str,
+            currency: pd.Series) -> PayrollRun:
     roster = result.inputs.roster.frame
     names = pd.Series(roster["name"].to_numpy() if "name" in roster else "",
                       index=roster["payee_id"].to_numpy())
@@ -197,7 +212,10 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str) -> Pa
         "cents": moves["cents"].to_numpy(dtype=np.int64), "memo": moves["memo"].to_numpy(),
         "release_period": moves.get("release_period", pd.Series(None, index=moves.index))
         .to_numpy(dtype=object),
-        "ref": moves.get("ref", pd.Series(None, index=moves.index)).to_numpy(dtype=object)})
+        "ref": moves.get("ref", pd.Series(None, index=moves.index)).to_numpy(dtype=object),
+        "currency": currency.reindex(moves["payee_id"]).fillna(
+            next(iter(result.plans.values())).currency if result.plans else "USD").to_numpy(
+                dtype=object)})
     return PayrollRun(run_id, period, out)
 
 
@@ -253,18 +271,32 @@ def balances(conn: sa.Connection, run: PayrollRun, result: Result) -> pd.DataFra
     both = pd.concat([paid, run.lines], ignore_index=True)
     moves = both[both["kind"].isin(["carry", "recovery"])]
     owed = moves.groupby("payee_id")["cents"].sum()
-    drawn = closing(result, run.period).groupby("payee_id")[["balance_cents",
-                                                             "forgiven_cents"]].sum()
+    drawing = closing(result, run.period)
+    drawing = drawing.assign(draw_currency=drawing["plan"].map(
+        {k: p.currency for k, p in result.plans.items()}))
+    drawn = drawing.groupby("payee_id").agg(balance_cents=("balance_cents", "sum"),
+                                            forgiven_cents=("forgiven_cents", "sum"),
+                                            draw_currency=("draw_currency", "first"))
     payees = owed[owed != 0].index.union(drawn.index)
-    owed, drawn = owed.reindex(payees, fill_value=0), drawn.reindex(payees, fill_value=0)
+    owed = owed.reindex(payees, fill_value=0)
+    drawn = drawn.reindex(payees).fillna({"balance_cents": 0, "forgiven_cents": 0})
     end = (np.datetime64(run.period, "M") + 1).astype("datetime64[D]") - 1
     seats = result.seats
     active = seats[(seats["start"] <= end) & (seats["end"] >= end)]["payee_id"]
+    code = currencies(result, both).reindex(payees).to_numpy(dtype=object)
+    places = [decimals(str(c)) for c in code]
+    drawn_in = drawn["draw_currency"].where(drawn["draw_currency"].notna(), None)
+    draw_code = np.where(pd.isna(drawn_in.to_numpy()), code, drawn_in.to_numpy())
+    draw_places = [decimals(str(c)) for c in draw_code]
     return pd.DataFrame({
         "payee_id": payees.to_numpy(),
-        "balance_owed": format_cents(owed.to_numpy(dtype=np.int64)),
-        "draw_balance": format_cents(drawn["balance_cents"].to_numpy(dtype=np.int64)),
-        "draw_forgiven": format_cents(drawn["forgiven_cents"].to_numpy(dtype=np.int64)),
+        "balance_owed": format_minor(owed.to_numpy(dtype=np.int64), places),
+        "currency": code,
+        "draw_balance": format_minor(drawn["balance_cents"].to_numpy(dtype=np.int64),
+                                     draw_places),
+        "draw_forgiven": format_minor(drawn["forgiven_cents"].to_numpy(dtype=np.int64),
+                                      draw_places),
+        "draw_currency": draw_code,
         "active": np.isin(payees.to_numpy(), active.to_numpy())})
 
 

@@ -31,7 +31,6 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
     engine = open_ledger(ledger)
     hashes, plans = file_digest(inputs), plan_digest(result.plans)
     digest = json.dumps({"inputs": hashes, "plans": plans}, sort_keys=True)
-    currency = next(iter(result.plans.values())).currency if result.plans else "USD"
     with reported(ledger), locked(engine) as conn:  # computed, checked and recorded at once
         if draws.opening(conn, result.year) != result.inputs.draw_opening:
             raise LedgerBusyError([Issue(masked(ledger), "the draw balances the year opens "
@@ -45,7 +44,7 @@ def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | N
     fault_point("record:committed")
     # files only after the commit, from what was committed: a run that lost a race
     # (its month closed or paid past meanwhile) was refused above and writes nothing
-    return run, write_payroll(run, out, currency, pay_date, company_code, owed)
+    return run, write_payroll(run, out, pay_date, company_code, owed)
 
 
 def opening_draws(ledger: str, year: int) -> draws.Opening:

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from compplan.errors import CompplanError, InputError, Issue, OutputError, masked
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 metadata = sa.MetaData()
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
@@ -57,6 +57,7 @@ lines = sa.Table(
     sa.Column("memo", sa.String(400), nullable=False),
     sa.Column("release_period", sa.String(7), nullable=True),  # for a hold: when it is due
     sa.Column("ref", sa.String(60), nullable=True),  # for a release: the hold it releases
+    sa.Column("currency", sa.String(3), nullable=True),  # the line's (the payee's) currency
 )
 
 periods = sa.Table(
@@ -160,8 +161,14 @@ def _v3_to_v4(conn: sa.Connection) -> None:
     _guards(conn)
 
 
+def _v4_to_v5(conn: sa.Connection) -> None:
+    """Version 5 records each line's currency (older lines: the plans' one currency,
+    read as the currency the payee is paid in now)."""
+    conn.execute(sa.text("ALTER TABLE lines ADD COLUMN currency VARCHAR(3)"))
+
+
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                          3: _v3_to_v4}
+                                                          3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def url_for(location: str) -> str:

@@ -32,7 +32,7 @@ from compplan.schema.measures import (
     QuotaSpec,
     Seasonality,
 )
-from compplan.schema.plan import Plan, TotalCap
+from compplan.schema.plan import FxPolicy, Plan, TotalCap
 
 __all__ = [
     "Advance",
@@ -51,6 +51,7 @@ __all__ = [
     "Draw",
     "Factor",
     "Filter",
+    "FxPolicy",
     "Goal",
     "Hold",
     "Level",

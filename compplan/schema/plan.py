@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
+from compplan.currencies import decimals
 from compplan.schema.base import MONEY, RATE, Column, Model
 from compplan.schema.components import Component
 from compplan.schema.measures import CreditToColumn, Measure, QuotaSpec
@@ -29,6 +30,41 @@ class TotalCap(Model):
         return self
 
 
+def _iso_currency(code: str) -> str:
+    decimals(code)  # raises for a code ISO 4217 does not pay in
+    return code
+
+
+CurrencyCode = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_iso_currency)]
+
+
+class FxPolicy(Model):
+    """Which exchange rate converts an amount into another currency.
+
+    - ``credit_date``: the latest rate of the FX table on or before the credit's date
+      (a pay line: on or before its month's last day);
+    - ``month_average``: the month's average rate (a monthly table's rate, or the mean
+      of a daily table's rates in the month);
+    - ``budget``: the plan's fixed rates for the year, ``budget: {EUR: 1.08}`` (one EUR
+      is 1.08 of the plan currency), so reps are not paid on FX noise.
+
+    A pair the table lacks is crossed through ``base`` (rate A->base x base->B); an
+    inverse rate is used when only B->A is given.
+    """
+
+    rate: Literal["credit_date", "month_average", "budget"] = "credit_date"
+    budget: dict[CurrencyCode, Annotated[float, Field(gt=0, le=1e9)]] = Field(
+        default_factory=dict, description="plan-currency units per unit of each currency")
+    base: CurrencyCode = Field(default="USD", description="the currency cross rates go "
+                               "through")
+
+    @model_validator(mode="after")
+    def _budget_rates(self) -> FxPolicy:
+        if self.rate == "budget" and not self.budget:
+            raise ValueError("rate: budget needs budget rates, e.g. budget: {EUR: 1.08}")
+        return self
+
+
 class Plan(Model):
     """One compensation plan, as written in ``plans/<id>.yaml``."""
 
@@ -36,7 +72,11 @@ class Plan(Model):
                       description="plan id")
     name: str = ""
     description: str = ""
-    currency: str = "USD"
+    currency: CurrencyCode = Field(
+        default="USD", description="the currency the plan's rates, tiers, caps, targets "
+        "and roster amounts are written in, and its lines computed in")
+    fx: FxPolicy = Field(default_factory=FxPolicy,
+                         description="how amounts in other currencies are converted")
     roles: list[str] = Field(default_factory=list)
     measures: dict[str, Measure] = Field(default_factory=dict)
     quotas: dict[str, QuotaSpec] = Field(default_factory=dict)
