@@ -53,9 +53,11 @@ def evaluate(
     assignments: TableLike | None = None,
     tables: dict[str, TableLike] | None = None,
     draw_opening: dict[tuple[str, str], int] | None = None,
+    fx: TableLike | None = None,
 ) -> Result:
     """Evaluate plans on frames or files; return payouts, credits, exceptions, explain().
 
+    ``fx`` is the exchange rate table (``date|period, from, to, rate``).
     ``draw_opening`` gives draw balances owed from earlier years, in cents, by
     (payee, draw component id): what the payroll ledger carries into a year.
     """
@@ -70,6 +72,7 @@ def evaluate(
         assignments=_table(assignments, "assignments"),
         extra={k: t for k, v in (tables or {}).items() if (t := _table(v, k)) is not None},
         draw_opening=dict(draw_opening or {}),
+        fx=_table(fx, "fx"),
     )
     return _evaluate(loaded, inputs, year)
 
@@ -114,12 +117,13 @@ def compare_scenarios(plans: dict[str, Plan], inputs: Inputs, year: int,
 
 
 def inputs_from_frames(roster: TableLike, deals: TableLike, quotas: TableLike | None = None,
-                       accounts: TableLike | None = None) -> Inputs:
+                       accounts: TableLike | None = None, fx: TableLike | None = None
+                       ) -> Inputs:
     """Typed inputs from frames or files, checked as the CLI checks files."""
     roster_t, deals_t = _table(roster, "roster"), _table(deals, "deals")
     assert roster_t is not None and deals_t is not None
     return Inputs(roster=roster_t, deals=deals_t, quotas=_table(quotas, "quotas"),
-                  accounts=_table(accounts, "accounts"))
+                  accounts=_table(accounts, "accounts"), fx=_table(fx, "fx"))
 
 
 def pay_month(result: Result, ledger: str, period: str, out: Path | str,

@@ -14,6 +14,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from compplan.currencies import decimals
 from compplan.engine import Result, evaluate
 from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
 from compplan.inputs import Inputs, load_inputs
@@ -42,6 +43,8 @@ TableOpt = Annotated[list[str] | None, typer.Option(
     "--table", help="another input table a plan reads, as NAME=PATH (repeatable)")]
 MappingOpt = Annotated[str | None, typer.Option(
     help="column mapping file, or a preset: salesforce, hubspot")]
+FxOpt = Annotated[Path | None, typer.Option(
+    "--fx", help="exchange rates: date (or period),from,to,rate")]
 YearOpt = Annotated[int, typer.Option(help="plan year (calendar)", min=1970, max=2100)]
 EngineOpt = Annotated[str, typer.Option(
     help="memory (this process) or dask (a Dask cluster: --scheduler, or a local one)")]
@@ -80,9 +83,10 @@ def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
 
 
 def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None,
-            assignments: Path | None, table: list[str] | None, mapping: str | None) -> Inputs:
+            assignments: Path | None, table: list[str] | None, mapping: str | None,
+            fx: Path | None = None) -> Inputs:
     inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
-                         load_mapping(mapping) if mapping else None)
+                         load_mapping(mapping) if mapping else None, fx)
     for loaded in (inputs.roster, inputs.deals, inputs.quotas, inputs.accounts,
                    inputs.assignments, *inputs.extra.values()):
         for warning in loaded.warnings if loaded is not None else ():
@@ -96,11 +100,12 @@ def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
               mapping: str | None, year: int, engine: str = "memory",
               scheduler: str | None = None, workers: int | None = None,
               watch: Stopwatch | None = None,
-              draw_opening: dict[tuple[str, str], int] | None = None) -> Result:
+              draw_opening: dict[tuple[str, str], int] | None = None,
+              fx: Path | None = None) -> Result:
     _check_engine(engine)
     watch = watch or Stopwatch()
     loaded = load_plans(plans)
-    inputs = replace(_inputs(roster, deals, quotas, accounts, assignments, table, mapping),
+    inputs = replace(_inputs(roster, deals, quotas, accounts, assignments, table, mapping, fx),
                      draw_opening=draw_opening or {})
     watch.lap("load")
     if engine == "memory":
@@ -129,7 +134,7 @@ def run(
     plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the results")],
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
-    table: TableOpt = None, mapping: MappingOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
     excel: Annotated[bool, typer.Option(
         "--excel/--no-excel", help="also write results.xlsx (minutes for millions of credits)")
     ] = True,
@@ -144,9 +149,9 @@ def run(
             raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
         watch = Stopwatch()
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, engine, scheduler, workers, watch)
+                           mapping, year, engine, scheduler, workers, watch, fx=fx)
         files: dict[str, Path | None] = {
-            "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
+            "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts, "fx": fx,
             "assignments": assignments, **{k: Path(v) for k, v in _extra_tables(table).items()}}
         written, kept = write_run(result, out_dir, files, excel, detail_format)
         watch.lap("write")
@@ -170,12 +175,12 @@ def explain(
     period: Annotated[str, typer.Option(help="month, YYYY-MM")],
     plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
-    table: TableOpt = None, mapping: MappingOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
 ) -> None:
     """Print how each of a payee's lines in a month was computed."""
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year)
+                           mapping, year, fx=fx)
         out.print(result.explain(payee, period), markup=False, highlight=False)
     _guard(action)
 
@@ -187,14 +192,14 @@ def statements(
     payee: Annotated[list[str] | None, typer.Option(
         help="only these payees (repeatable); all by default")] = None,
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
-    table: TableOpt = None, mapping: MappingOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
 ) -> None:
     """Write one statement workbook per payee, holding only that payee's data."""
     from compplan.excel.statements import write_statements  # noqa: PLC0415 - openpyxl is heavy
 
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year)
+                           mapping, year, fx=fx)
         written = write_statements(result, out_dir, payee)
         out.print(f"{len(written)} statements in {out_dir}", highlight=False)
     _guard(action)
@@ -213,7 +218,7 @@ def payroll(
     plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for the payroll files")],
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
-    table: TableOpt = None, mapping: MappingOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
     pay_date: Annotated[str | None, typer.Option(help="pay date (default: period end)")] = None,
     company_code: Annotated[str, typer.Option(help="ADP company code")] = "CMP",
 ) -> None:
@@ -225,17 +230,19 @@ def payroll(
 
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, draw_opening=opening_draws(ledger, year))
+                           mapping, year, draw_opening=opening_draws(ledger, year), fx=fx)
         for payee, draw, cents in unmatched(result):
             err.print(f"warning: {payee} owes {format_cents([cents])[0]} on draw {draw!r} from "
                       f"before {year}, and no plan of {year} gives them a recoverable draw "
                       f"{draw!r}: recover it by hand", markup=False, highlight=False)
-        files = {"roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
+        files = {"roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts, "fx": fx,
                  "assignments": assignments}
         run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
                                    company_code)
-        total = grouped_cents(exact_sum(run.lines["cents"].to_numpy()))
-        out.print(f"run {run.run_id}: {len(run.lines)} lines, {total} for {period}; "
+        total = "; ".join(
+            f"{grouped_cents(exact_sum(mine['cents'].to_numpy()), decimals(str(code)))} {code}"
+            for code, mine in run.lines.groupby("currency", sort=True))
+        out.print(f"run {run.run_id}: {len(run.lines)} lines, {total or 0} for {period}; "
                   f"recorded in {masked(ledger)}", highlight=False)
         owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
         for row in owed[owed["active"] == "False"].to_dict("records"):
@@ -273,7 +280,7 @@ def simulate(
     scenarios: Annotated[Path, typer.Option(help="scenario file or folder of scenario files")],
     out_dir: Annotated[Path, typer.Option("--out", help="folder for scenarios.csv/.xlsx")],
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
-    table: TableOpt = None, mapping: MappingOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
     draws: Annotated[int, typer.Option(help="Monte Carlo plan years per scenario (0: none)")
                      ] = 0,
     seed: Annotated[int, typer.Option(help="random seed: same seed, same numbers")] = 1,
@@ -294,7 +301,7 @@ def simulate(
                                     "lognormal or bootstrap")])
         _check_engine(engine)
         loaded = load_plans(plans)
-        inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping)
+        inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping, fx)
         comparison = compare(loaded, inputs, year, scenarios)
         if draws and engine == "dask":
             from compplan.dask_engine import connect, map_draws  # noqa: PLC0415 - optional
@@ -334,6 +341,8 @@ def quotas(
     round_to: Annotated[float | None, typer.Option(help="round annual quotas to this")] = None,
     year: Annotated[int | None, typer.Option(help="plan year")] = None,
     measure: Annotated[str | None, typer.Option(help="measure name in quotas.csv")] = None,
+    currency: Annotated[str | None, typer.Option(
+        help="currency of the target and quotas (the plans'; default USD)")] = None,
     seasonality: Annotated[str | None, typer.Option(
         help="auto, flat, or 12 comma-separated shares")] = None,
     ramp: Annotated[str | None, typer.Option(help="ramp fractions, e.g. 0.25,0.5,0.75")] = None,
@@ -350,7 +359,8 @@ def quotas(
         flags = {"target": target, "over_assignment": over_assignment, "alpha": alpha,
                  "growth_min": growth_min, "growth_max": growth_max,
                  "max_penetration": max_penetration, "round_to": round_to, "year": year,
-                 "measure": measure, "time_limit": time_limit, "solver": solver,
+                 "measure": measure, "currency": currency, "time_limit": time_limit,
+                 "solver": solver,
                  "seasonality": _listed(seasonality, keep=("auto", "flat")),
                  "ramp": _listed(ramp)}
         run_quotas(territories, out_dir, plan_file, history, overrides, flags, out, plans,

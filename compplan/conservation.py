@@ -15,20 +15,22 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from compplan.currencies import decimals
 from compplan.engine import Result
 from compplan.ingest import ROW_COLUMN, Table
-from compplan.money import exact_sum, to_cents
+from compplan.money import exact_sum, to_cents, to_minor
 
 
-def grouped_cents(cents: int) -> str:
-    """Integer cents as money with thousands separators, exactly (no float on the way).
+def grouped_cents(cents: int, decimals: int = 2) -> str:
+    """Integer minor units as money with thousands separators, exactly (no float on
+    the way); ``decimals`` places (yen none).
 
-    >>> grouped_cents(123456789), grouped_cents(-5)
-    ('1,234,567.89', '-0.05')
+    >>> grouped_cents(123456789), grouped_cents(-5), grouped_cents(123456, 0)
+    ('1,234,567.89', '-0.05', '123,456')
     """
     sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    return f"{sign}{whole:,}.{part:02d}"
+    whole, part = divmod(abs(cents), 10**decimals)
+    return f"{sign}{whole:,}.{part:0{decimals}d}" if decimals else f"{sign}{whole:,}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Balance:
     unmatched_rows: int
     unmatched_cents: int
     unknown_rows: int  # credits or exceptions pointing at no row of the file
+    currency: str = ""  # the rows of one currency, for a table with a currency column
 
     @property
     def ok(self) -> bool:
@@ -56,13 +59,15 @@ class Balance:
 
     def render(self) -> str:
         """One line for the run summary."""
-        money = dict(zip(("in", "cr", "ex", "un"), map(grouped_cents, (
+        places = decimals(self.currency) if self.currency else 2
+        money = dict(zip(("in", "cr", "ex", "un"), (grouped_cents(v, places) for v in (
             self.cents, self.credited_cents, self.excepted_cents, self.unmatched_cents)),
             strict=True))
         verdict = "balanced" if self.ok else (
             f"NOT BALANCED ({self.unknown_rows} unknown rows)" if self.unknown_rows
             else "NOT BALANCED")
-        return (f"{self.file}: {self.rows:,} rows, {money['in']} = credited "
+        where = f"{self.file} [{self.currency}]" if self.currency else self.file
+        return (f"{where}: {self.rows:,} rows, {money['in']} = credited "
                 f"{self.credited_rows:,} ({money['cr']}) + exceptions {self.excepted_rows:,} "
                 f"({money['ex']}) + no rule {self.unmatched_rows:,} ({money['un']}): {verdict}")
 
@@ -124,17 +129,38 @@ def row_status(result: Result, table: Table) -> pd.DataFrame:
                          "cents": cents})
 
 
-def balance_of(result: Result, table: Table) -> Balance:
-    """The balance of one source table, from masks over its rows."""
+def balance_of(result: Result, table: Table) -> list[Balance]:
+    """The balance of one source table, from masks over its rows: one per currency
+    when the table has a currency column (amounts of two currencies never add up;
+    an empty cell is the plans' currency)."""
     credited, excepted, cents, unknown = _statuses(result, table)
     unmatched = ~credited & ~excepted
+    if "currency" not in table.frame:
+        return [_balance(table, np.ones(len(cents), dtype=bool), credited, excepted,
+                         unmatched, cents, unknown, "")]
+    codes = table.frame["currency"].astype(str).to_numpy()
+    default = next(iter(result.plans.values())).currency if result.plans else "USD"
+    codes = np.where(codes == "", default, codes)
+    amount = table.frame["amount"].to_numpy(dtype=np.float64) if "amount" in table.frame \
+        else np.zeros(len(codes))
+    out = []
+    for k, code in enumerate(sorted(set(codes.tolist()))):  # a handful of currencies
+        mine = codes == code
+        units = to_minor(np.where(mine, amount, 0.0), decimals(code))
+        out.append(_balance(table, mine, credited, excepted, unmatched, units,
+                            unknown if k == 0 else 0, code))
+    return out
+
+
+def _balance(table: Table, mine: np.ndarray, credited: np.ndarray, excepted: np.ndarray,
+             unmatched: np.ndarray, units: np.ndarray, unknown: int, code: str) -> Balance:
     return Balance(
-        table.name, table.file, len(cents), exact_sum(cents),
-        int(credited.sum()), exact_sum(cents[credited]),
-        int(excepted.sum()), exact_sum(cents[excepted]),
-        int(unmatched.sum()), exact_sum(cents[unmatched]), unknown)
+        table.name, table.file, int(mine.sum()), exact_sum(units[mine]),
+        int((credited & mine).sum()), exact_sum(units[credited & mine]),
+        int((excepted & mine).sum()), exact_sum(units[excepted & mine]),
+        int((unmatched & mine).sum()), exact_sum(units[unmatched & mine]), unknown, code)
 
 
 def balances(result: Result) -> list[Balance]:
-    """The balance of every table the run credits from."""
-    return [balance_of(result, table) for table in source_tables(result)]
+    """The balance of every table the run credits from (per currency)."""
+    return [b for table in source_tables(result) for b in balance_of(result, table)]

@@ -114,6 +114,7 @@ def credit_batches(result: Result, rows: int | None = None) -> Iterator[pd.DataF
         "date": dates,
         "period": categorical(c["month"].to_numpy(dtype=np.int64), labels),
         "amount": c["credit_value"].to_numpy(dtype=np.float64),
+        **_rate_column(result),
         "split": c["credit_share"].to_numpy(dtype=np.float64),
         "kind": c["credit_kind"].array,
         "via": c["via"].array,
@@ -129,6 +130,19 @@ def credit_batches(result: Result, rows: int | None = None) -> Iterator[pd.DataF
             if col != "deal_id":
                 columns[f"deal_{col}" if col in columns else col] = values
         yield pd.DataFrame(columns, copy=False)
+
+
+def _rate_column(result: Result) -> dict[str, Any]:
+    """``fx_rate`` (the deal's currency into the plan's) when a credited table carries
+    currencies: the credit's amount is the deal's (``deal_amount``, in ``currency``)
+    times its split and this rate."""
+    tables = {m.table for plan in result.plans.values() for m in plan.measures.values()
+              if not m.derived}
+    carried = any("currency" in t.frame for name in tables
+                  if (t := result.inputs.table(name)) is not None)
+    if not carried or "fx_rate" not in result.credit_rows:
+        return {}
+    return {"fx_rate": result.credit_rows["fx_rate"].to_numpy(dtype=np.float64)}
 
 
 def credits_table(result: Result) -> pd.DataFrame:

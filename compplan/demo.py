@@ -8,6 +8,8 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from compplan.conservation import grouped_cents
+from compplan.currencies import decimals
 from compplan.engine import evaluate
 from compplan.inputs import load_inputs
 from compplan.loader import load_plans
@@ -39,22 +41,29 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     """Write sample inputs to ``out/input``, results to ``out/results``, print a table."""
     plans_dir = plans_dir or default_plans()
     plans = load_plans(plans_dir)
-    paths = write_company(make_company(seed, year), str(out / "input"))
-    inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"])
+    paths = write_company(make_company(seed, year, currencies=True), str(out / "input"))
+    inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"],
+                         fx=paths["fx"])
     result = evaluate(plans, inputs, year)
     files: dict[str, Path | None] = {name: Path(paths[name]) for name in
-                                     ("roster", "deals", "quotas", "accounts")}
+                                     ("roster", "deals", "quotas", "accounts", "fx")}
     written, kept = write_run(result, out / "results", files)
     table = RichTable(title=f"compplan demo: sample company, plan year {year}")
-    for col, justify in (("plan", "left"), ("payees", "right"), ("total pay", "right"),
+    for col, justify in (("plan", "left"), ("currency", "left"), ("payees", "right"),
+                         ("total pay", "right"),
                          ("variable pay", "right"), ("bookings", "right"),
                          ("cost of sales", "right"), ("at quota", "right")):
         table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for row in summarize(result).to_dict("records"):
-        table.add_row(str(row["plan"]), str(row["payees"]), _money(row["total_pay"]),
+        table.add_row(str(row["plan"]), str(row["currency"]), str(row["payees"]),
+                      _money(row["total_pay"]),
                       _money(row["variable_pay"]), _money(row["bookings"]),
                       _pct(row["cost_of_sales"]), _pct(row["share_at_quota"]))
     console.print(table)
+    paid = result.lines.groupby("currency")["cents"].sum()
+    console.print("paid in each payee's currency: " + "; ".join(
+        f"{grouped_cents(int(cents), decimals(str(code)))} {code}"
+        for code, cents in paid.items()), highlight=False)
     console.print(f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions "
                   f"(rows left out, each with its reason)")
     for b in kept:
@@ -64,4 +73,5 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
         console.print(f"results: {path}", highlight=False)
     console.print(f"try:     compplan explain --payee AE01 --period {year}-03 --plans {plans_dir} "
                   f"--roster {paths['roster']} --deals {paths['deals']} --quotas {paths['quotas']} "
-                  f"--accounts {paths['accounts']} --year {year}", highlight=False)
+                  f"--accounts {paths['accounts']} --fx {paths['fx']} --year {year}",
+                  highlight=False)

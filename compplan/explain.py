@@ -11,11 +11,12 @@ import pandas as pd
 
 from compplan.components import ComponentResult, credit_cap, credit_signs
 from compplan.credits import credit_columns
+from compplan.currencies import decimals
 from compplan.engine import PlanResult, Result
 from compplan.errors import InputError, Issue
 from compplan.expressions import names, parse
 from compplan.filters import evaluate, filter_columns
-from compplan.money import format_cents
+from compplan.money import format_minor
 from compplan.schedules import marginal_slices, reached_rate, tier_bounds
 from compplan.schema import (
     Commission,
@@ -139,9 +140,11 @@ def _deal_lines(result: Result, pr: PlanResult, comp: Component, local: int, mea
     for row, note in zip(shown.to_dict("records"), notes, strict=True):
         date = pd.Timestamp(str(row["credit_date"])).date()
         via = f", {row['via']}" if row["via"] and not private else ""
+        rate = float(row.get("fx_rate", 1.0))
+        fx = f", converted at {rate:.6g}" if rate != 1.0 else ""
         out.append(f"      {date} {row.get('deal_id', '')} {row['credit_kind']} "
-                   f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via})"
-                   f"{note}")
+                   f"{float(row['credit_value']):,.2f} (share {float(row['credit_share']):g}{via}"
+                   f"{fx}){note}")
     if len(mine) > _MAX_DEALS:
         out.append(f"      ... and {len(mine) - _MAX_DEALS} more (see credits.csv)")
     return out
@@ -193,11 +196,47 @@ def _derived_lines(pr: PlanResult, comp: Component, local: int, period: str, fir
     return [f"    {getattr(comp, 'measure', '')} = {m.period}: {', '.join(parts)} (over {window})"]
 
 
+def _conversion_lines(result: Result, pr: PlanResult, component: str, local: int,
+                      label: str) -> list[str]:
+    """For a line paid in another currency than its plan's: the pay currency amount and
+    the rate (the second conversion point, see :mod:`compplan.pay_currency`)."""
+    lines = result.lines
+    payee = pr.frame.seats["payee_id"].to_numpy()[local]
+    hit = lines[(lines["payee_id"] == payee) & (lines["plan"] == pr.frame.plan.plan)
+                & (lines["period"] == label) & (lines["component"] == component)]
+    moved = hit[hit["currency"] != hit["plan_currency"]]
+    if moved.empty:
+        return []
+    row = moved.iloc[0]
+    code, plan_code = str(row["currency"]), str(row["plan_currency"])
+    paid = format_minor([int(row["cents"])], decimals(code))[0]
+    policy = pr.frame.plan.fx.rate.replace("_", " ")
+    return [f"    paid in {code}: {paid} = {float(row['plan_amount']):,.{decimals(plan_code)}f} "
+            f"{plan_code} x {float(row['fx_rate']):.6g} ({plan_code}->{code}, {policy} rate "
+            f"for {label})"]
+
+
+def _pay_notes(res: ComponentResult, local: int, month: int, label: str, t: dict[str, float],
+               places: int) -> list[str]:
+    """What the total caps cut this month, and how a year-to-date line is a true-up."""
+    out = []
+    if res.capped is not None and res.capped[local, month]:
+        cut = format_minor([int(res.capped[local, month])], places)[0]
+        out.append(f"    total cap (caps): {cut} this month")
+    if res.period == "ytd" and month > 0:
+        prev = float(np.asarray(res.trace["earned"])[local, month - 1])
+        out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "
+                   f"through {label[:5]}{month:02d}")
+    return out
+
+
 def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local: int,
                      month: int, label: str, private: bool = False) -> list[str]:
     comp = res.component
     cents = int(res.cents[local, month])
-    out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_cents([cents])[0]}"]
+    plan_places = decimals(pr.frame.plan.currency)
+    out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_minor([cents], plan_places)[0]}"]
+    out.extend(_conversion_lines(result, pr, comp.id, local, label))
     first, last, col = _window(res.period, month)
     t = {k: float(np.asarray(v)[local, col]) for k, v in res.trace.items()}
     if res.period in ("quarter", "year") and month != last:
@@ -237,13 +276,7 @@ def _component_lines(result: Result, pr: PlanResult, res: ComponentResult, local
     if "earned" in t:
         out.append(f"    earned: {_num(t['earned'])}")
     out.extend(_reversal_lines(res, local, first, last))
-    if res.capped is not None and res.capped[local, month]:
-        out.append(f"    total cap (caps): {format_cents([int(res.capped[local, month])])[0]} "
-                   "this month")
-    if res.period == "ytd" and month > 0:
-        prev = float(np.asarray(res.trace["earned"])[local, month - 1])
-        out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "
-                   f"through {label[:5]}{month:02d}")
+    out.extend(_pay_notes(res, local, month, label, t, plan_places))
     if isinstance(comp, RateTable):
         rates = ", ".join(f"{k} {v:g}" for k, v in comp.rates.items())
         out.append(f"    rates by {comp.key}: {rates}; default {comp.default}")
@@ -298,7 +331,11 @@ def explain(result: Result, payee_id: str, period: str) -> str:
                               for a, b in zip(mine["start"], mine["end"], strict=True))
             out.append(f"plan {plan_id}: seat {spans}")
         out.extend(lines)
-    total = result.lines[(result.lines["payee_id"] == payee_id)
-                         & (result.lines["period"] == period)]["cents"].sum()
-    out.append(f"total {period}: {format_cents([int(total)])[0]}")
+    mine = result.lines[result.lines["payee_id"] == payee_id]
+    total = mine[mine["period"] == period]["cents"].sum()
+    code = str(mine["currency"].iloc[0]) if len(mine) else next(
+        iter(result.plans.values())).currency
+    several = result.lines["currency"].nunique() > 1
+    out.append(f"total {period}: {format_minor([int(total)], decimals(code))[0]}"
+               + (f" {code}" if several else ""))
     return "\n".join(out)

@@ -51,13 +51,13 @@ def check_pay_currencies(plans: dict[str, Plan], inputs: Inputs) -> list[Issue]:
         row = int(rows[np.flatnonzero(codes == "")[0]])
         issues.append(Issue(roster.file, f"no pay currency: this run holds {', '.join(held)}"
                             ", so every payee's currency must be given (a payee is paid in "
-                            "one currency)", row, "currency"))
+                            "one currency)", None, f"row {row}, currency"))
     for code in pd.unique(codes[codes != ""]):  # a handful of codes
         try:
             decimals(str(code))
         except UnknownCurrencyError as exc:
             row = int(rows[np.flatnonzero(codes == code)[0]])
-            issues.append(Issue(roster.file, str(exc), row, "currency"))
+            issues.append(Issue(roster.file, str(exc), None, f"row {row}, currency"))
     return issues
 
 
@@ -85,7 +85,7 @@ def convert_lines(lines: pd.DataFrame, plans: dict[str, Plan], inputs: Inputs,
     out["fx_rate"] = 1.0
     moved = (out["currency"] != out["plan_currency"]).to_numpy()
     if not moved.any():
-        return out
+        return _with_amounts(out)
     fx = FxTable.from_table(inputs.fx)
     ends = calendar.month_ends
     month = {label: i for i, label in enumerate(calendar.month_labels())}
@@ -106,4 +106,16 @@ def convert_lines(lines: pd.DataFrame, plans: dict[str, Plan], inputs: Inputs,
         rates[rows] = rate
         amount = out["plan_cents"].to_numpy(dtype=np.int64)[rows] / scale(plan.currency)
         cents[rows] = to_minor(amount * rate, decimals(str(code)))
-    return out.assign(cents=cents, fx_rate=rates)
+    return _with_amounts(out.assign(cents=cents, fx_rate=rates))
+
+
+def _with_amounts(lines: pd.DataFrame) -> pd.DataFrame:
+    """Amounts in units for reports: ``amount`` in the pay currency, ``plan_amount`` in
+    the plan's (pay itself is the integer ``cents``)."""
+    units = {str(c): scale(str(c)) for c in pd.unique(
+        pd.concat([lines["currency"], lines["plan_currency"]]))}
+    return lines.assign(
+        amount=lines["cents"].to_numpy(dtype=np.float64)
+        / lines["currency"].map(units).to_numpy(dtype=np.float64),
+        plan_amount=lines["plan_cents"].to_numpy(dtype=np.float64)
+        / lines["plan_currency"].map(units).to_numpy(dtype=np.float64))

@@ -57,12 +57,49 @@ def _territories(rng: np.random.Generator, company: SampleCompany) -> pd.DataFra
         region=np.where(np.arange(n) % 2 == 0, "North", "South"))
 
 
-def make_company(seed: int = 7, year: int = 2026) -> SampleCompany:
-    """Generate the sample company for a seed (same seed, same company)."""
+def make_company(seed: int = 7, year: int = 2026, currencies: bool = False) -> SampleCompany:
+    """Generate the sample company for a seed (same seed, same company); with
+    ``currencies``, a third of the AEs are paid in EUR and a third in JPY and sell in
+    their currency, with a daily FX table."""
     company = make(Size(50, 1450, year=year, seed=seed))
     deals = pd.concat([company.deals, _edge_rows(company.deals, year)], ignore_index=True)
-    return replace(company, deals=deals, quotas=_quota_gap(company.quotas, year),
-                   territories=_territories(np.random.default_rng(seed), company))
+    company = replace(company, deals=deals, quotas=_quota_gap(company.quotas, year),
+                      territories=_territories(np.random.default_rng(seed), company))
+    return _with_currencies(company, seed, year) if currencies else company
+
+
+EUR_USD, USD_JPY = 1.08, 150.0
+
+
+def fx_rates(seed: int, year: int) -> pd.DataFrame:
+    """Daily EUR->USD and USD->JPY rates from the start of the year before (a random walk
+    around 1.08 and 150, four and two decimals)."""
+    days = np.arange(np.datetime64(f"{year - 1}-01-01"), np.datetime64(f"{year + 1}-01-01"))
+    rng = np.random.default_rng(seed + 4217)
+    walk = np.cumsum(rng.normal(0, 0.003, (2, len(days))), axis=1)
+    dates = np.datetime_as_string(days)
+    return pd.DataFrame({
+        "date": np.concatenate([dates, dates]),
+        "from": ["EUR"] * len(days) + ["USD"] * len(days),
+        "to": ["USD"] * len(days) + ["JPY"] * len(days),
+        "rate": np.concatenate([np.round(EUR_USD * np.exp(walk[0]), 4),
+                                np.round(USD_JPY * np.exp(walk[1]), 2)])})
+
+
+def _with_currencies(company: SampleCompany, seed: int, year: int) -> SampleCompany:
+    """Pay every third AE in EUR and the next in JPY, their deals in that currency."""
+    roster = company.roster
+    ae = np.flatnonzero(roster["role"].to_numpy() == "AE")
+    code = np.full(len(roster), "USD", dtype=object)
+    code[ae[1::3]], code[ae[2::3]] = "EUR", "JPY"
+    owner = pd.Series(code, index=roster["payee_id"].to_numpy())
+    deals = company.deals
+    own = owner.reindex(deals["owner_id"].to_numpy()).fillna("USD").to_numpy(dtype=object)
+    amount = deals["amount"].to_numpy(dtype=np.float64)
+    local = np.where(own == "EUR", np.round(amount / EUR_USD, 2),
+                     np.where(own == "JPY", np.round(amount * USD_JPY, 0), amount))
+    return replace(company, roster=roster.assign(currency=code),
+                   deals=deals.assign(amount=local, currency=own), fx=fx_rates(seed, year))
 
 
 def write_company(company: SampleCompany, folder: str) -> dict[str, str]:

@@ -221,7 +221,8 @@ def in_process(result: Result, work: Iterable[Chunk]) -> Iterator[tuple[str, int
 def monte_carlo(name: str, result: Result, settings: DrawSettings,
                 progress: Callable[[int], None] | None = None,
                 evaluator: Evaluator = in_process) -> tuple[pd.DataFrame, Floats]:
-    """Distribution summary per plan and for all plans; and the draws of variable pay."""
+    """Distribution summary per plan (in its currency) and for all plans when they share
+    one currency; and the draws of variable pay."""
     plans = sorted(result.by_plan)
     keys = ("total", "variable", "bookings", "reached", "counted")
     per_plan: dict[str, dict[str, list[Floats]]] = {p: {k: [] for k in keys} for p in plans}
@@ -237,5 +238,6 @@ def monte_carlo(name: str, result: Result, settings: DrawSettings,
         rows.append(_summary(name, plan_id, joined))
         for k in keys:
             totals[k] += joined[k]
-    rows.append(_summary(name, "total", totals))
+    if len({result.plans[p].currency for p in plans}) <= 1:  # never a sum of currencies
+        rows.append(_summary(name, "total", totals))
     return pd.DataFrame(rows, columns=MC_COLUMNS), totals["variable"]

@@ -15,18 +15,20 @@ import pandas as pd
 from compplan.attainment import BUCKETS, bucket_counts, primary_year_attainment
 from compplan.engine import Result
 
-SUMMARY_COLUMNS = ["plan", "payees", "total_pay", "variable_pay", "bookings", "cost_of_sales",
-                   "share_at_quota", *BUCKETS]
+SUMMARY_COLUMNS = ["plan", "currency", "payees", "total_pay", "variable_pay", "bookings",
+                   "cost_of_sales", "share_at_quota", *BUCKETS]
 
 
 def summarize(result: Result) -> pd.DataFrame:
-    """One row per plan, and a total row; attainment shares are of payees with a quota."""
+    """One row per plan, in the plan's currency (its pay and its bookings, so cost of
+    sales divides like by like), and a total row per currency; attainment shares are of
+    payees with a quota."""
     lines = result.lines
     rows = []
     for plan_id, pr in sorted(result.by_plan.items()):
         mine = lines[lines["plan"] == plan_id]
-        total = mine["cents"].sum() / 100
-        variable = mine[mine["kind"] != "salary"]["cents"].sum() / 100
+        total = float(mine["plan_amount"].sum())
+        variable = float(mine[mine["kind"] != "salary"]["plan_amount"].sum())
         sales = pr.frame.plan.sales_measure()
         bookings = (float(pr.frame.values[sales].sum()) if sales is not None
                     else float("nan"))
@@ -35,7 +37,8 @@ def summarize(result: Result) -> pd.DataFrame:
         counted = sum(counts)
         shares = [n / counted if counted else float("nan") for n in counts]
         rows.append({
-            "plan": plan_id, "payees": pr.frame.seats["payee_id"].nunique(),
+            "plan": plan_id, "currency": pr.frame.plan.currency,
+            "payees": pr.frame.seats["payee_id"].nunique(),
             "total_pay": total, "variable_pay": variable, "bookings": bookings,
             "cost_of_sales": variable / bookings if bookings > 0 else float("nan"),
             "share_at_quota": (float(np.mean(attained.dropna() >= 1.0)) if counted
@@ -43,11 +46,15 @@ def summarize(result: Result) -> pd.DataFrame:
             **dict(zip(BUCKETS, shares, strict=True)),
         })
     frame = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    if len(frame):
-        tot_var, tot_book = frame["variable_pay"].sum(), frame["bookings"].sum(min_count=1)
+    plans = frame.copy()
+    for code in pd.unique(plans["currency"]):  # amounts of two currencies never add up
+        same = plans[plans["currency"] == code]
+        ids = set(same["plan"])
+        tot_var, tot_book = same["variable_pay"].sum(), same["bookings"].sum(min_count=1)
+        seats = result.seats[result.seats["plan"].isin(ids)]
         frame.loc[len(frame)] = {
-            "plan": "total", "payees": result.seats["payee_id"].nunique(),
-            "total_pay": frame["total_pay"].sum(), "variable_pay": tot_var,
+            "plan": "total", "currency": code, "payees": seats["payee_id"].nunique(),
+            "total_pay": same["total_pay"].sum(), "variable_pay": tot_var,
             "bookings": tot_book,
             "cost_of_sales": tot_var / tot_book if tot_book > 0 else float("nan"),
             "share_at_quota": float("nan"), **dict.fromkeys(BUCKETS, float("nan")),
@@ -56,13 +63,19 @@ def summarize(result: Result) -> pd.DataFrame:
 
 
 def pay_by_month(result: Result) -> pd.DataFrame:
-    """Company totals by month: salary, variable and total pay."""
+    """Company totals by month and pay currency: salary, variable and total pay."""
     lines = result.lines
     months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
-    salary = lines[lines["kind"] == "salary"].groupby("period")["cents"].sum()
-    variable = lines[lines["kind"] != "salary"].groupby("period")["cents"].sum()
-    out = pd.DataFrame({"period": months,
-                        "salary": salary.reindex(months, fill_value=0).to_numpy() / 100,
-                        "variable_pay": variable.reindex(months, fill_value=0).to_numpy() / 100})
-    out["total_pay"] = out["salary"] + out["variable_pay"]
-    return out
+    parts = []
+    codes = pd.unique(lines["currency"]) if len(lines) else [
+        next(iter(result.plans.values())).currency if result.plans else "USD"]
+    for code in codes:  # a handful of currencies
+        mine = lines[lines["currency"] == code]
+        salary = mine[mine["kind"] == "salary"].groupby("period")["amount"].sum()
+        variable = mine[mine["kind"] != "salary"].groupby("period")["amount"].sum()
+        part = pd.DataFrame({"period": months, "currency": code,
+                             "salary": salary.reindex(months, fill_value=0).to_numpy(),
+                             "variable_pay": variable.reindex(months, fill_value=0).to_numpy()})
+        part["total_pay"] = part["salary"] + part["variable_pay"]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)

@@ -42,6 +42,7 @@ class SampleCompany:
     quotas: pd.DataFrame
     accounts: pd.DataFrame
     territories: pd.DataFrame
+    fx: pd.DataFrame | None = None  # exchange rates, when payees are paid in several
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,10 @@ def write(company: SampleCompany, out: Path, formats: tuple[str, ...] = ("csv", 
         return lambda path: _with_dates(frame).to_parquet(path, index=False)
 
     writers: dict[str, Writer] = {}
-    for name in ("roster", "deals", "quotas", "accounts", "territories"):
-        frame: pd.DataFrame = getattr(company, name)
+    for name in ("roster", "deals", "quotas", "accounts", "territories", "fx"):
+        frame: pd.DataFrame | None = getattr(company, name)
+        if frame is None:
+            continue
         if "csv" in formats:
             writers[f"{name}.csv"] = csv(frame)
         if "parquet" in formats:

@@ -83,7 +83,7 @@ DEALS = TableSpec(
 QUOTAS = TableSpec(
     "quotas",
     required={"payee_id": "str", "measure": "str", "period": "str", "quota": "number"},
-    optional={"territory_id": "str"},
+    optional={"territory_id": "str", "currency": "str"},
     key=("payee_id", "measure", "period"),
     key_extra=("territory_id",),
     bounds={"quota": (0, MONEY)},

@@ -869,6 +869,48 @@ case("deals-split-range", "deals", "a split of 60 (percent, not a share)", 2,
      make=setting("deals.csv", 2, "split_pct", "60", "run"))
 
 
+@case("fx-missing-rate", "currencies", "a EUR deal with no FX table given", 2,
+      "no FX table: EUR->USD rates are needed for credits of plan")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame["currency"] = ""
+    frame.loc[0, "currency"] = "EUR"
+    ws.save("deals.csv", frame)
+    roster = ws.frame("roster.csv")
+    roster["currency"] = "USD"
+    ws.save("roster.csv", roster)
+    return ws.run()
+
+
+@case("fx-rate-before-table", "currencies", "a EUR deal dated before the FX table's first "
+      "rate", 2, "fx.csv: no EUR->USD rate on or before")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame["currency"] = ""
+    frame.loc[0, "currency"] = "EUR"
+    ws.save("deals.csv", frame)
+    roster = ws.frame("roster.csv")
+    roster["currency"] = "USD"
+    ws.save("roster.csv", roster)
+    ws.write("fx.csv", "date,from,to,rate\n2030-01-01,EUR,USD,1.1\n")
+    return [*ws.run(), "--fx", str(ws / "fx.csv")]
+
+
+@case("roster-currency-missing", "currencies", "a run in two currencies whose roster gives "
+      "no pay currency", 2, "roster.csv:1: no column 'currency': this run holds")
+def _(ws: Workspace) -> list[str]:
+    frame = ws.frame("deals.csv")
+    frame["currency"] = ""
+    frame.loc[0, "currency"] = "EUR"
+    ws.save("deals.csv", frame)
+    return ws.run()
+
+
+case("roster-currency-unknown", "currencies", "a pay currency that is not ISO 4217", 2,
+     "roster.csv: row 2, currency: 'ABC' is not an ISO 4217 currency code",
+     make=setting("roster.csv", 2, "currency", "ABC", "run"))
+
+
 case("deals-unknown-owner", "deals", "an owner who is not in the roster", 0, "payee not in roster",
      shows_in="exceptions.csv", handling="an exception line: the credit has no payee",
      make=setting("deals.csv", 2, "owner_id", "AE99", "run"))

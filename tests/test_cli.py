@@ -151,6 +151,12 @@ def test_demo_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     exceptions = pd.read_csv(tmp_path / "d" / "results" / "exceptions.csv", dtype=str)
     assert exceptions["reason"].str.contains("payee not in roster").any()
     assert exceptions["reason"].str.contains("before close_date").any()
+    # payees in three currencies, one without minor units; totals never mix them
+    assert set(payouts["currency"]) == {"USD", "EUR", "JPY"}
+    assert not payouts.loc[payouts["currency"] == "JPY", "amount"].str.contains(".",
+                                                                              regex=False).any()
+    assert "conservation d/input/deals.csv [JPY]:" in res.output
+    assert (tmp_path / "d" / "input" / "fx.csv").exists()
 
 
 @pytest.mark.parametrize(("edit", "message"), [

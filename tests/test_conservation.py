@@ -51,7 +51,7 @@ def test_a_credit_pointing_at_no_row_unbalances_the_run() -> None:
     credits = result.credit_rows.copy()
     credits.loc[credits.index[0], "source_row"] = 10**6
     broken = dataclasses.replace(result, credit_rows=credits)
-    b = balance_of(broken, inputs.deals)
+    [b] = balance_of(broken, inputs.deals)
     assert b.unknown_rows == 1 and not b.ok
     assert "NOT BALANCED (1 unknown rows)" in b.render()
 

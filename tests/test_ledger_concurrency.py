@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from compplan.engine import evaluate
 from compplan.inputs import load_inputs
-from compplan.ledger.store import url_for
+from compplan.ledger.store import SCHEMA_VERSION, url_for
 from compplan.loader import load_plans
 from tests.conftest import CLI, DEAL_COLUMNS, PLANS, POSTGRES, deal, person, query, write_csv
 
@@ -178,7 +178,7 @@ def test_two_payrolls_on_a_fresh_database_both_open_it(tmp_path: Path, ledger: s
              for i in range(3)]
     outputs = [(p.wait(timeout=300), p.stdout.read() if p.stdout else "") for p in procs]
     assert [code for code, _ in outputs] == [0, 0, 0], outputs
-    assert query(ledger, "select version from schema_version") == [(4,)]
+    assert query(ledger, "select version from schema_version") == [(SCHEMA_VERSION,)]
 
 
 def test_a_database_refuses_to_change_a_closed_month(tmp_path: Path, ledger: str) -> None:

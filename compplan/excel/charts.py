@@ -98,7 +98,7 @@ def _points(result: Result, plan_id: str) -> tuple[pd.DataFrame, str]:
     attained = primary_year_attainment(result, plan_id)
     lines = result.lines
     variable = lines[(lines["plan"] == plan_id) & (lines["kind"] != "salary")]
-    pay = variable.groupby("payee_id")["cents"].sum() / 100
+    pay = variable.groupby("payee_id")["plan_amount"].sum()  # against the plan's target
     seats = result.by_plan[plan_id].frame.seats
     target = pd.Series(seats["target_incentive"].to_numpy(dtype=np.float64) if
                        "target_incentive" in seats else np.nan, index=seats["payee_id"])

@@ -18,11 +18,13 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from compplan.attainment import BUCKETS, attainment_table
+from compplan.currencies import scale
 from compplan.describe import plan_rows
 from compplan.engine import Result
 from compplan.excel import sheet as xl
 from compplan.excel.charts import write_charts
 from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.reporting import pay_by_currency
 from compplan.summary import pay_by_month, summarize
 
 Expected = dict[tuple[str, str], float | str]
@@ -51,12 +53,15 @@ SUMMARY_NAMES = {"total_pay": "total pay", "variable_pay": "variable pay",
 
 
 def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> int:
-    """Write the Summary sheet; return the header row of its month table."""
-    xl.set_widths(ws, [18, *[16] * 11])
+    """Write the Summary sheet; return the header row of its month table.
+
+    Each plan is in its own currency; totals are per currency (SUMIF over the plans of
+    that currency), never across currencies."""
+    xl.set_widths(ws, [18, 10, *[16] * 11])
     title(ws, f"compplan results: plan year {result.year}")
     ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
-               "amounts in plan currency; formulas recompute totals, attainment and cost of "
-               "sales from the values beside them."])
+               "each plan's amounts in its currency, totals per currency; formulas recompute "
+               "totals, attainment and cost of sales from the values beside them."])
     blank(ws)
     plans = summarize(result).rename(columns=SUMMARY_NAMES)
     per_plan = plans[plans["plan"] != "total"].reset_index(drop=True)
@@ -73,53 +78,79 @@ def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> i
     cos = xl.col(cols, "cost of sales")
     for i, value in enumerate(per_plan["cost of sales"].tolist()):
         expected[("Summary", f"{cos}{first + i}")] = _expect(value)
-    total = plans[plans["plan"] == "total"].iloc[0] if n else None
-    row = last + 1
-    sums = {}
-    for name in ("total pay", "variable pay", "bookings"):
-        letter = xl.col(cols, name)
-        sums[name] = f"=SUM({letter}{first}:{letter}{last})"
-        if total is not None:
+    row = last
+    cur = xl.col(cols, "currency")
+    for total in plans[plans["plan"] == "total"].to_dict("records"):
+        row += 1
+        code = str(total["currency"])
+        sums = {}
+        for name in ("total pay", "variable pay", "bookings"):
+            letter = xl.col(cols, name)
+            sums[name] = (f'=SUMIF({cur}{first}:{cur}{last},"{code}",'
+                          f'{letter}{first}:{letter}{last})')
             expected[("Summary", f"{letter}{row}")] = float(total[name])
-    xl.total_row(ws, ["total", int(total["payees"]) if total is not None else 0,
-                      sums["total pay"], sums["variable pay"], sums["bookings"],
-                      _cost_of_sales(d, e, row)],
-                 ["text", "int", "money", "money", "money", "pct"])
-    if total is not None:
+        xl.total_row(ws, ["total", code, int(total["payees"]), sums["total pay"],
+                          sums["variable pay"], sums["bookings"], _cost_of_sales(d, e, row)],
+                     ["text", "text", "int", "money", "money", "money", "pct"])
         expected[("Summary", f"{cos}{row}")] = _expect(total["cost of sales"])
     blank(ws)
     month_header = row + 2
     months = pay_by_month(result).rename(columns=SUMMARY_NAMES)
     money = {"salary": "money", "variable pay": "money", "total pay": "money"}
     write_table(ws, months, "pay by month", Layout(
-        kinds=money, formulas={"total pay": lambda r: f"=B{r}+C{r}"}),
+        kinds=money, formulas={"total pay": lambda r: f"=C{r}+D{r}"}),
         header_at=month_header, set_widths=False)
     for i, value in enumerate(months["total pay"].tolist()):
-        expected[("Summary", f"D{month_header + 1 + i}")] = float(value)
-    end = month_header + 12
-    xl.total_row(ws, ["year", f"=SUM(B{month_header + 1}:B{end})",
-                      f"=SUM(C{month_header + 1}:C{end})", f"=SUM(D{month_header + 1}:D{end})"],
-                 ["text", "money", "money", "money"])
-    for letter, name in (("B", "salary"), ("C", "variable pay"), ("D", "total pay")):
-        expected[("Summary", f"{letter}{end + 1}")] = float(months[name].sum())
+        expected[("Summary", f"E{month_header + 1 + i}")] = float(value)
+    end = month_header + len(months)
+    for code in pd.unique(months["currency"]):
+        end += 1
+        mine = months[months["currency"] == code]
+        xl.total_row(ws, ["year", code, *(
+            f'=SUMIF(B{month_header + 1}:B{month_header + len(months)},"{code}",'
+            f'{letter}{month_header + 1}:{letter}{month_header + len(months)})'
+            for letter in "CDE")], ["text", "text", "money", "money", "money"])
+        for letter, name in (("C", "salary"), ("D", "variable pay"), ("E", "total pay")):
+            expected[("Summary", f"{letter}{end}")] = float(mine[name].sum())
     blank(ws)
+    if result.lines["currency"].nunique() > 1:
+        _currency_table(ws, result, end + 2)
+        blank(ws)
     for note in notes:
         ws.append([note])
     return month_header
 
 
+def _currency_table(ws: Any, result: Result, header: int) -> None:
+    """What was paid in each currency and, for finance, its value in one reporting
+    currency at a stated rate (:mod:`compplan.reporting`)."""
+    table = pay_by_currency(result)
+    report = next(c for c in table.columns if c.startswith("in_"))
+    layout = Layout(kinds={"lines": "int", "paid": "money", "rate": "number", report: "money"},
+                    formulas={report: lambda r: f"=C{r}*D{r}"})
+    _, last = write_table(ws, table, "pay by currency", layout, header_at=header,
+                          set_widths=False)
+    xl.total_row(ws, ["total", "", "", "", f"=SUM(E{header + 1}:E{last})", ""],
+                 ["text", "text", "text", "text", "money", "text"])
+
+
 def _pivot(result: Result) -> pd.DataFrame:
+    """Payees down, months across, in each payee's pay currency (one per payee)."""
     lines = result.lines
     months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
     wide = lines.pivot_table(index="payee_id", columns="period", values="cents",
                              aggfunc="sum", fill_value=0).reindex(columns=months, fill_value=0)
     plans = lines.groupby("payee_id")["plan"].agg(lambda s: ", ".join(sorted(set(s))))
+    code = lines.drop_duplicates("payee_id").set_index("payee_id")["currency"].reindex(
+        wide.index)
+    units = code.map(lambda c: scale(str(c))).to_numpy(dtype=np.float64)
     out = pd.DataFrame({"payee_id": wide.index.to_numpy(),
                         "name": _names(result).reindex(wide.index).fillna("").to_numpy(),
-                        "plan": plans.reindex(wide.index).to_numpy()})
+                        "plan": plans.reindex(wide.index).to_numpy(),
+                        "currency": code.to_numpy()})
     for month in months:
-        out[month] = wide[month].to_numpy() / 100
-    out["total"] = wide.to_numpy().sum(axis=1) / 100
+        out[month] = wide[month].to_numpy() / units
+    out["total"] = wide.to_numpy().sum(axis=1) / units
     return out
 
 
@@ -133,13 +164,16 @@ def _pivot_sheet(ws: Any, result: Result, expected: Expected) -> None:
     _, last = write_table(ws, frame, "pay by payee", layout)
     for i, value in enumerate(frame["total"].tolist()):
         expected[("Pay by payee", f"{total_col}{2 + i}")] = float(value)
-    totals: list[Any] = ["total", "", ""]
-    for name in [*months, "total"]:
-        letter = xl.col(frame.columns, name)
-        totals.append(f"=SUM({letter}2:{letter}{last})")
-        expected[("Pay by payee", f"{letter}{last + 1}")] = float(frame[name].sum())
-    xl.total_row(ws, totals, ["text", "text", "text", *["money"] * 13])
-    ws.freeze_panes = "D2"
+    cur = xl.col(frame.columns, "currency")
+    for k, code in enumerate(pd.unique(frame["currency"])):  # a total per currency
+        totals: list[Any] = ["total", "", "", code]
+        mine = frame[frame["currency"] == code]
+        for name in [*months, "total"]:
+            letter = xl.col(frame.columns, name)
+            totals.append(f'=SUMIF({cur}2:{cur}{last},"{code}",{letter}2:{letter}{last})')
+            expected[("Pay by payee", f"{letter}{last + 1 + k}")] = float(mine[name].sum())
+        xl.total_row(ws, totals, ["text", "text", "text", "text", *["money"] * 13])
+    ws.freeze_panes = "E2"
 
 
 def _attainment_frame(result: Result) -> pd.DataFrame:
@@ -155,7 +189,7 @@ def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
         "name": _names(result).reindex(lines["payee_id"]).fillna("").to_numpy(),
         "plan": lines["plan"].to_numpy(), "period": lines["period"].to_numpy(),
         "component": lines["component"].to_numpy(), "kind": lines["kind"].to_numpy(),
-        "amount": lines["cents"].to_numpy() / 100})
+        "amount": lines["amount"].to_numpy(), "currency": lines["currency"].to_numpy()})
     attainment = _attainment_frame(result)
     q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
     credits = result.credits[CREDIT_COLUMNS]  # the deal's other columns are in credits.csv

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from compplan.attainment import attainment_table
 from compplan.conservation import grouped_cents
+from compplan.currencies import decimals, scale
 from compplan.describe import plan_rows
 from compplan.draw_report import monthly_balances
 from compplan.engine import Result
@@ -90,9 +91,10 @@ def _pay_grid(lines: pd.DataFrame, year: int) -> pd.DataFrame:
     wide = lines.pivot_table(index=["plan", "component"], columns="period", values="cents",
                              aggfunc="sum", fill_value=0).reindex(columns=months, fill_value=0)
     out = wide.reset_index()[["plan", "component"]]
+    unit = scale(str(lines["currency"].iloc[0])) if len(lines) else 100  # one per payee
     for month in months:
-        out[month] = wide[month].to_numpy() / 100
-    out["total"] = wide.to_numpy().sum(axis=1) / 100
+        out[month] = wide[month].to_numpy() / unit
+    out["total"] = wide.to_numpy().sum(axis=1) / unit
     return out
 
 
@@ -103,8 +105,10 @@ def _draw_grid(result: Result, payee_id: str) -> pd.DataFrame:
     wide = mine.pivot_table(index=["plan", "component"], columns="month",
                             values="balance_cents", aggfunc="sum", fill_value=0)
     out = wide.reset_index()[["plan", "component"]]
+    units = out["plan"].map(lambda p: scale(result.plans[str(p)].currency)).to_numpy(
+        dtype=np.float64)  # a draw's balance is in its plan's currency
     for m in range(1, 13):
-        out[f"{result.year}-{m:02d}"] = wide[m].to_numpy() / 100 if m in wide else 0.0
+        out[f"{result.year}-{m:02d}"] = wide[m].to_numpy() / units if m in wide else 0.0
     return out
 
 
@@ -118,18 +122,20 @@ def _explained(result: Result, payee_id: str,
         month = lines[lines["period"] == period]
         for line in month.itertuples(index=False):
             paid.append({"period": period, "plan": line.plan, "component": line.component,
-                         "amount": line.cents / 100})
+                         "amount": line.amount, "currency": line.currency})
             for text in notes.get((line.plan, line.component), []):
                 told.append({"period": period, "plan": line.plan,
                              "component": line.component, "how it was computed": text})
-    return (pd.DataFrame(paid, columns=["period", "plan", "component", "amount"]),
+    return (pd.DataFrame(paid, columns=["period", "plan", "component", "amount", "currency"]),
             pd.DataFrame(told, columns=["period", "plan", "component", "how it was computed"]))
 
 
 def _credits(result: Result, payee_id: str) -> pd.DataFrame:
     c = result.credits
     mine = c[(c["payee_id"] == payee_id).to_numpy()]
-    out = mine[["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]]
+    shown = ["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]
+    shown += [c for c in ("deal_amount", "currency", "fx_rate") if c in mine]  # converted
+    out = mine[shown]
     return out.reset_index(drop=True)
 
 
@@ -144,8 +150,10 @@ def write_statement(result: Result, payee_id: str, path: Path,
     ws: Any = wb.create_sheet("Statement")
     set_widths(ws, [18, *[14] * 14])  # before the first row: a write-only sheet needs that
     title(ws, f"Statement {result.year}: {name} ({payee_id})")
-    ws.append([f"Total pay {grouped_cents(exact_sum(lines['cents'].to_numpy()))}; each line "
-               "is explained on the Explained sheet, each credit listed on the Credits sheet."])
+    code = str(lines["currency"].iloc[0]) if len(lines) else ""
+    total = grouped_cents(exact_sum(lines["cents"].to_numpy()), decimals(code) if code else 2)
+    ws.append([f"Total pay {total} {code}; each line is explained on the Explained sheet, "
+               "each credit listed on the Credits sheet."])
     blank(ws)
     seats = _seats(result, payee_id)
     _, last = write_table(ws, seats, "seats", Layout(

@@ -26,6 +26,9 @@ class QuotaParams(Model):
     month_round_to: float = Field(default=1, gt=0, description="monthly quotas in multiples")
     year: int = Field(default=2026, ge=1900, le=2200)
     measure: str = "bookings"
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$",
+                          description="the currency of the target, potentials, history and "
+                          "quotas: the plan's that will measure them")
     ramp: list[float] = Field(default_factory=lambda: [0.25, 0.5, 0.75],
                               description="quota fraction in a hire's first months")
     ramp_redistribute: bool = Field(default=False, description="spread a ramp shortfall over "

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from compplan.money import format_cents, to_cents
+from compplan.currencies import decimals
+from compplan.money import format_minor, to_minor
 from compplan.quotas.allocate import Allocation, allocate, ramp_fractions
 from compplan.quotas.model import Bounds, bounds, build, check_feasible
 from compplan.quotas.params import QuotaParams
@@ -36,6 +37,7 @@ class QuotaPlan:
         """quotas.csv: year, quarter and month rows per territory (usable by run)."""
         f = self.territories.frame
         year = self.params.year
+        places = decimals(self.params.currency)
         months = self.allocation.months
         quarters = months.reshape(len(f), 4, 3).sum(axis=2)
         annual = months.sum(axis=1)
@@ -49,7 +51,8 @@ class QuotaPlan:
                 "territory_id": np.repeat(f["territory_id"].to_numpy(), k),
                 "payee_id": np.repeat(f["payee_id"].to_numpy(), k),
                 "measure": self.params.measure, "period": np.tile(labels, n),
-                "quota": format_cents(to_cents(values.reshape(-1)))}))
+                "quota": format_minor(to_minor(values.reshape(-1), places), places),
+                "currency": self.params.currency}))
         return pd.concat(parts, ignore_index=True)
 
 

@@ -17,7 +17,15 @@ from compplan.filters import UnknownColumnError, evaluate
 from compplan.ingest import ROW_COLUMN, Table, load_table, table_from_frame
 from compplan.inputs import Inputs
 from compplan.loader import pydantic_issues
-from compplan.scenarios.schema import AddRows, DropRows, ReplaceTable, Scale, Scenario, ShiftDates
+from compplan.scenarios.schema import (
+    AddRows,
+    DropRows,
+    FxShift,
+    ReplaceTable,
+    Scale,
+    Scenario,
+    ShiftDates,
+)
 from compplan.schema import Plan
 from compplan.tables import MONEY, spec_for
 from compplan.yamlsource import SourceDoc, render_path
@@ -164,13 +172,45 @@ def _inside(folder: Path, name: str) -> Path:
     return path
 
 
+def _fx_shift(table: Table, op: FxShift) -> Table:
+    """The FX table with a currency worth ``1 + change`` times as much."""
+    frame = table.frame.copy()
+    rate = frame["rate"].to_numpy(dtype=np.float64).copy()
+    rate[(frame["from"] == op.currency).to_numpy()] *= 1 + op.change
+    rate[(frame["to"] == op.currency).to_numpy()] /= 1 + op.change
+    frame["rate"] = rate
+    return dataclasses.replace(table, frame=frame)
+
+
+def fx_shifted_plans(plans: dict[str, Plan], scenario: Scenario) -> dict[str, Plan]:
+    """The plans' budget rates under the scenario's FX shifts (in plan currency per
+    unit: the shifted currency's rate moves, or every other one for a plan in it)."""
+    out = dict(plans)
+    for change in scenario.data:
+        op = change.fx_shift
+        if op is None:
+            continue
+        for plan_id, plan in out.items():
+            factor = {c: (1 + op.change if c == op.currency else 1.0) for c in plan.fx.budget}
+            if plan.currency == op.currency:
+                factor = dict.fromkeys(plan.fx.budget, 1 / (1 + op.change))
+            budget = {c: r * factor[c] for c, r in plan.fx.budget.items()}
+            out[plan_id] = plan.model_copy(update={
+                "fx": plan.fx.model_copy(update={"budget": budget})})
+    return out
+
+
 def apply_to_inputs(inputs: Inputs, scenario: Scenario, folder: Path) -> Inputs:
     """New inputs with the scenario's data changes, in order."""
     tables: dict[str, Table | None] = {
         "roster": inputs.roster, "deals": inputs.deals, "quotas": inputs.quotas,
-        "accounts": inputs.accounts, "assignments": inputs.assignments}
+        "accounts": inputs.accounts, "assignments": inputs.assignments, "fx": inputs.fx}
     for change in scenario.data:
         op = change.change()
+        if isinstance(op, FxShift):
+            if tables["fx"] is not None:
+                tables["fx"] = _fx_shift(tables["fx"], op)  # type: ignore[arg-type]
+            continue
         if isinstance(op, ReplaceTable):
             tables[op.table] = load_table(_inside(folder, op.file), op.table)
             continue
@@ -189,15 +229,16 @@ def apply_to_inputs(inputs: Inputs, scenario: Scenario, folder: Path) -> Inputs:
             tables[op.table] = _add(table, op, f"scenario {scenario.scenario}")
     roster, deals = tables["roster"], tables["deals"]
     assert roster is not None and deals is not None
-    return Inputs(roster=roster, deals=deals, quotas=tables["quotas"],
-                  accounts=tables["accounts"], assignments=tables["assignments"],
-                  extra=inputs.extra)
+    return dataclasses.replace(inputs, roster=roster, deals=deals, quotas=tables["quotas"],
+                               accounts=tables["accounts"],
+                               assignments=tables["assignments"], fx=tables["fx"])
 
 
 def apply(plans: dict[str, Plan], inputs: Inputs, scenario: Scenario, file: Path,
           line: int | None = None) -> tuple[dict[str, Plan], Inputs]:
     """Both halves of a scenario; a change that cannot apply is a located plan error."""
     try:
-        return apply_to_plans(plans, scenario), apply_to_inputs(inputs, scenario, file.parent)
+        changed = fx_shifted_plans(apply_to_plans(plans, scenario), scenario)
+        return changed, apply_to_inputs(inputs, scenario, file.parent)
     except ChangeError as exc:
         raise PlanError([Issue(str(file), str(exc), line)]) from None

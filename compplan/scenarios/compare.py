@@ -19,7 +19,7 @@ def _variable_by_payee(result: Result, plan: str | None) -> pd.Series:
         lines = lines[lines["plan"] == plan]
     payees = result.seats["payee_id"] if plan is None else result.seats.loc[
         result.seats["plan"] == plan, "payee_id"]
-    pay = lines.groupby("payee_id")["cents"].sum() / 100
+    pay = lines.groupby("payee_id")["amount"].sum()
     return pay.reindex(pd.Index(payees.unique()), fill_value=0.0)
 
 
@@ -50,8 +50,9 @@ def metrics(name: str, result: Result) -> pd.DataFrame:
 
 
 def pay_by_payee(result: Result) -> pd.Series:
-    """Total pay per payee (salary included), in currency units."""
-    return result.lines.groupby("payee_id")["cents"].sum() / 100
+    """Total pay per payee (salary included), in units of the payee's pay currency."""
+    total: pd.Series = result.lines.groupby("payee_id")["amount"].sum()
+    return total
 
 
 def winners_and_losers(baseline: pd.Series, other: pd.Series, name: str,

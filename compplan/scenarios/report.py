@@ -31,7 +31,7 @@ def with_deltas(table: pd.DataFrame) -> pd.DataFrame:
 
 def _distribution(comparison: Comparison) -> pd.DataFrame:
     """Payees by variable pay, in ten bins shared by all scenarios."""
-    pays = {name: (r.lines[r.lines["kind"] != "salary"].groupby("payee_id")["cents"].sum() / 100)
+    pays = {name: (r.lines[r.lines["kind"] != "salary"].groupby("payee_id")["amount"].sum())
             for name, r in comparison.results.items()}
     top = max([float(p.max()) for p in pays.values() if len(p)] + [1.0])
     edges = np.linspace(0, top, 11)

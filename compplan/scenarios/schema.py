@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from compplan.schema.base import Column, Model
 from compplan.schema.filters import Filter
 
-TableName = Literal["roster", "deals", "quotas", "accounts", "assignments"]
+TableName = Literal["roster", "deals", "quotas", "accounts", "assignments", "fx"]
 
 
 class PlanChange(Model):
@@ -75,6 +75,15 @@ class ReplaceTable(Model):
         return value
 
 
+class FxShift(Model):
+    """Move a currency against every other: ``{currency: EUR, change: -0.10}`` makes a
+    euro worth 10 % less, in the FX table (EUR->X rates x 0.9, X->EUR rates / 0.9) and in
+    the plans' budget rates, to see what FX does to cost."""
+
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    change: float = Field(gt=-1, le=10, description="-0.10: 10 % weaker")
+
+
 class DataChange(Model):
     """One data change; exactly one of its keys."""
 
@@ -83,22 +92,24 @@ class DataChange(Model):
     drop_rows: DropRows | None = None
     add_rows: AddRows | None = None
     replace_table: ReplaceTable | None = None
+    fx_shift: FxShift | None = None
 
     @model_validator(mode="after")
     def _one(self) -> DataChange:
-        given = [k for k in ("scale", "shift_dates", "drop_rows", "add_rows", "replace_table")
-                 if getattr(self, k) is not None]
+        given = [k for k in CHANGES if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("give exactly one of scale, shift_dates, drop_rows, add_rows, "
-                             "replace_table")
+            raise ValueError(f"give exactly one of {', '.join(CHANGES)}")
         return self
 
-    def change(self) -> Scale | ShiftDates | DropRows | AddRows | ReplaceTable:
-        for key in ("scale", "shift_dates", "drop_rows", "add_rows", "replace_table"):
+    def change(self) -> Scale | ShiftDates | DropRows | AddRows | ReplaceTable | FxShift:
+        for key in CHANGES:
             value = getattr(self, key)
             if value is not None:
                 return value  # type: ignore[no-any-return]
         raise AssertionError("validated to hold one change")
+
+
+CHANGES = ("scale", "shift_dates", "drop_rows", "add_rows", "replace_table", "fx_shift")
 
 
 class Scenario(Model):
