@@ -869,29 +869,29 @@ case("deals-split-range", "deals", "a split of 60 (percent, not a share)", 2,
      make=setting("deals.csv", 2, "split_pct", "60", "run"))
 
 
-@case("fx-missing-rate", "currencies", "a EUR deal with no FX table given", 2,
-      "no FX table: EUR->USD rates are needed for credits of plan")
-def _(ws: Workspace) -> list[str]:
+def eur_deal(ws: Workspace, pay_currency: bool) -> None:
+    """The first deal in EUR (the plans are in USD), and every payee paid in USD."""
     frame = ws.frame("deals.csv")
     frame["currency"] = ""
     frame.loc[0, "currency"] = "EUR"
     ws.save("deals.csv", frame)
-    roster = ws.frame("roster.csv")
-    roster["currency"] = "USD"
-    ws.save("roster.csv", roster)
+    if pay_currency:
+        roster = ws.frame("roster.csv")
+        roster["currency"] = "USD"
+        ws.save("roster.csv", roster)
+
+
+@case("fx-missing-rate", "currencies", "a EUR deal with no FX table given", 2,
+      "no FX table: EUR->USD rates are needed for credits of plan")
+def _(ws: Workspace) -> list[str]:
+    eur_deal(ws, pay_currency=True)
     return ws.run()
 
 
 @case("fx-rate-before-table", "currencies", "a EUR deal dated before the FX table's first "
       "rate", 2, "fx.csv: no EUR->USD rate on or before")
 def _(ws: Workspace) -> list[str]:
-    frame = ws.frame("deals.csv")
-    frame["currency"] = ""
-    frame.loc[0, "currency"] = "EUR"
-    ws.save("deals.csv", frame)
-    roster = ws.frame("roster.csv")
-    roster["currency"] = "USD"
-    ws.save("roster.csv", roster)
+    eur_deal(ws, pay_currency=True)
     ws.write("fx.csv", "date,from,to,rate\n2030-01-01,EUR,USD,1.1\n")
     return [*ws.run(), "--fx", str(ws / "fx.csv")]
 
@@ -899,10 +899,7 @@ def _(ws: Workspace) -> list[str]:
 @case("roster-currency-missing", "currencies", "a run in two currencies whose roster gives "
       "no pay currency", 2, "roster.csv:1: no column 'currency': this run holds")
 def _(ws: Workspace) -> list[str]:
-    frame = ws.frame("deals.csv")
-    frame["currency"] = ""
-    frame.loc[0, "currency"] = "EUR"
-    ws.save("deals.csv", frame)
+    eur_deal(ws, pay_currency=False)
     return ws.run()
 
 
