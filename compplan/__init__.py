@@ -3,6 +3,8 @@
 The public surface is re-exported here; see :mod:`compplan.api`.
 """
 
+from importlib.metadata import PackageNotFoundError, version
+
 from compplan.api import (
     Result,
     close_month,
@@ -19,8 +21,12 @@ from compplan.api import (
     sample_company,
 )
 from compplan.errors import CompplanError, InputError, Issue, OutputError, PlanError
+from compplan.samples import sample_path
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("compplan")
+except PackageNotFoundError:  # imported from a checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CompplanError",
@@ -42,4 +48,5 @@ __all__ = [
     "payout_curve",
     "plan_quotas",
     "sample_company",
+    "sample_path",
 ]

@@ -199,6 +199,25 @@ def check_columns(plan: Plan) -> Iterator[Finding]:
                    "warning")
 
 
+def check_money_rates(plan: Plan) -> Iterator[Finding]:
+    """A rate above 1 on money pays more than the money itself: usually a percentage
+    written as a number (``rate: 5`` for 5 %). A warning, as it may be meant."""
+    for i, comp in enumerate(plan.components):
+        if isinstance(comp, Commission) and comp.basis == "value" and \
+                not comp.schedule.pays_amounts:
+            for t, tier in enumerate(comp.schedule.tiers):
+                if tier.rate is not None and tier.rate > 1:
+                    yield (("components", i, "schedule", "tiers", t, "rate"),
+                           f"rate {tier.rate:g} on money pays {tier.rate:g} times the value: "
+                           f"did you mean {tier.rate / 100:g} ({tier.rate:g} %)?", "warning")
+        if isinstance(comp, RateTable):
+            for key, rate in comp.rates.items():
+                if rate > 1:
+                    yield (("components", i, "rates", key),
+                           f"rate {rate:g} pays {rate:g} times the value: did you mean "
+                           f"{rate / 100:g} ({rate:g} %)?", "warning")
+
+
 def check_derived_measures(plan: Plan) -> Iterator[Finding]:
     """A derived measure reads measures of the plan, never itself through others; and
     having no credits, it cannot feed a rule that pays per credit."""
@@ -335,6 +354,7 @@ CHECKS: tuple[Callable[[Plan], Iterator[Finding]], ...] = (
     check_columns,
     check_credit_caps,
     check_derived_measures,
+    check_money_rates,
     check_gate_periods,
     check_total_caps,
     check_draw_components,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -17,20 +18,24 @@ from rich.console import Console
 from compplan.currencies import decimals
 from compplan.engine import Result, evaluate
 from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
+from compplan.feedback import Feedback, feedback
 from compplan.inputs import Inputs, load_inputs
 from compplan.loader import load_plans, load_plans_checked
 from compplan.mapping import load_mapping
-from compplan.money import AmountOverflowError, exact_sum, format_cents
+from compplan.money import AmountOverflowError, exact_sum, format_cents, format_minor
 from compplan.outputs import write_atomically, write_run
 from compplan.plan_year import year_warning
+from compplan.project import find_project, load_project, project_defaults
 from compplan.stopwatch import Stopwatch
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="Compensation plans as data, evaluated to the cent.")
 err = Console(stderr=True, width=200)
 out = Console(width=None if sys.stdout.isatty() else 120)
 
 T = TypeVar("T")
+STATE = {"quiet": False}
+"""This invocation's display settings (set by the root options)."""
 
 PlansOpt = Annotated[Path, typer.Option("--plans", help="plan file or folder of plan files")]
 RosterOpt = Annotated[Path, typer.Option(help="roster.csv / .xlsx / .parquet")]
@@ -64,6 +69,34 @@ def _guard(action: Callable[[], T]) -> T:
     except AmountOverflowError as exc:  # input that makes pay run away: bad input, never paid
         err.print(f"compplan: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_INPUT) from None
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from compplan import __version__  # noqa: PLC0415 - only for --version
+
+        out.print(f"compplan {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option(
+        "--config", help="project file (default: ./compplan.toml when there is one)")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_print_version, is_eager=True, help="print the version")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="no progress display on stderr")] = False,
+) -> None:
+    """Compensation plans as data, evaluated to the cent."""
+    STATE["quiet"] = quiet
+    found = _guard(lambda: find_project(config))
+    if found is None:
+        return
+    values = _guard(lambda: load_project(found))
+    ctx.default_map = project_defaults(ctx.command, values)
 
 
 def _warn_year(result: Result) -> None:
@@ -124,6 +157,27 @@ def _check_engine(engine: str) -> None:
         raise InputError([Issue("--engine", f"{engine!r}: expected memory or dask")])
 
 
+JsonOpt = Annotated[bool, typer.Option(
+    "--json", help="print one JSON object on stdout (totals, files, conservation)")]
+
+
+def _emit(summary: dict[str, object]) -> None:
+    """One JSON object on stdout, for scripts and schedulers."""
+    sys.stdout.write(json.dumps(summary, default=str) + "\n")
+
+
+def _shown() -> AbstractContextManager[Feedback]:
+    """The progress display of this invocation (nothing with --quiet or off a terminal)."""
+    return feedback(err, not STATE["quiet"])
+
+
+def _paid(lines: pd.DataFrame) -> dict[str, str]:
+    """Total pay per currency, exactly."""
+    return {str(code): format_minor([exact_sum(mine["cents"].to_numpy())],
+                                    decimals(str(code)))[0]
+            for code, mine in lines.groupby("currency", sort=True)}
+
+
 def _list_files(written: list[Path]) -> None:
     for path in written:
         out.print(f"  {path}", highlight=False)
@@ -142,20 +196,30 @@ def run(
         "--format", help="credits and exceptions as csv or parquet")] = "csv",
     engine: EngineOpt = "memory", scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
     timings: Annotated[bool, typer.Option(help="print the seconds of each stage")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the plans; write payouts.csv, credits.csv, exceptions.csv, results.xlsx."""
     def action() -> None:
         if detail_format not in ("csv", "parquet"):
             raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
-        watch = Stopwatch()
-        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, engine, scheduler, workers, watch, fx=fx)
-        files: dict[str, Path | None] = {
-            "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts, "fx": fx,
-            "assignments": assignments, **{k: Path(v) for k, v in _extra_tables(table).items()}}
-        written, kept = write_run(result, out_dir, files, excel, detail_format)
-        watch.lap("write")
+        with _shown() as shown:
+            watch = Stopwatch(shown.stage)
+            result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
+                               mapping, year, engine, scheduler, workers, watch, fx=fx)
+            files: dict[str, Path | None] = {
+                "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
+                "fx": fx, "assignments": assignments,
+                **{k: Path(v) for k, v in _extra_tables(table).items()}}
+            written, kept = write_run(result, out_dir, files, excel, detail_format)
+            watch.lap("write")
         payouts = result.payouts
+        if as_json:
+            _emit({"command": "run", "year": result.year, "payout_lines": len(payouts),
+                   "payees": int(payouts["payee_id"].nunique()),
+                   "credits": len(result.credit_rows), "exceptions": len(result.exceptions),
+                   "paid": _paid(result.lines), "conservation": [b.as_dict() for b in kept],
+                   "files": [str(p) for p in written]})
+            return
         out.print(f"{len(payouts)} payout lines for {payouts['payee_id'].nunique()} payees, "
                   f"{len(result.credit_rows)} credits, {len(result.exceptions)} exceptions",
                   highlight=False)
@@ -221,6 +285,7 @@ def payroll(
     table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
     pay_date: Annotated[str | None, typer.Option(help="pay date (default: period end)")] = None,
     company_code: Annotated[str, typer.Option(help="ADP company code")] = "CMP",
+    as_json: JsonOpt = False,
 ) -> None:
     """Pay a month: record it in the ledger and write payroll files (adjustments included)."""
     from compplan.conservation import grouped_cents  # noqa: PLC0415
@@ -239,12 +304,18 @@ def payroll(
                  "assignments": assignments}
         run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
                                    company_code)
+        owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
+        if as_json:
+            _emit({"command": "payroll", "period": period, "run_id": run.run_id,
+                   "lines": len(run.lines), "paid": _paid(run.lines),
+                   "leavers_owing": owed[owed["active"] == "False"].to_dict("records"),
+                   "ledger": masked(ledger), "files": [str(p) for p in written]})
+            return
         total = "; ".join(
             f"{grouped_cents(exact_sum(mine['cents'].to_numpy()), decimals(str(code)))} {code}"
             for code, mine in run.lines.groupby("currency", sort=True))
         out.print(f"run {run.run_id}: {len(run.lines)} lines, {total or 0} for {period}; "
                   f"recorded in {masked(ledger)}", highlight=False)
-        owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
         for row in owed[owed["active"] == "False"].to_dict("records"):
             out.print(f"  leaver {row['payee_id']} leaves {row['balance_owed']} unrecovered"
                       f" (draw balance {row['draw_balance']})", highlight=False)
@@ -289,7 +360,7 @@ def simulate(
     engine: Annotated[str, typer.Option(
         help="where Monte Carlo draws are paid: memory, or dask (spread over a cluster)")
     ] = "memory",
-    scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
+    scheduler: SchedulerOpt = None, workers: WorkersOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Evaluate the baseline and every scenario; compare cost, pay and attainment."""
     from compplan.scenarios.report import write_comparison  # noqa: PLC0415
@@ -300,6 +371,7 @@ def simulate(
             raise InputError([Issue("command line", "expected --draws >= 0 and --method "
                                     "lognormal or bootstrap")])
         _check_engine(engine)
+        bars = None if STATE["quiet"] else err  # Monte Carlo bars on stderr
         loaded = load_plans(plans)
         inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping, fx)
         comparison = compare(loaded, inputs, year, scenarios)
@@ -307,11 +379,16 @@ def simulate(
             from compplan.dask_engine import connect, map_draws  # noqa: PLC0415 - optional
 
             with connect(scheduler, workers) as client:
-                comparison = with_monte_carlo(comparison, draws, seed, method, out,
+                comparison = with_monte_carlo(comparison, draws, seed, method, bars,
                                               map_draws(client))
         elif draws:
-            comparison = with_monte_carlo(comparison, draws, seed, method, out)
+            comparison = with_monte_carlo(comparison, draws, seed, method, bars)
         written = write_comparison(comparison, out_dir)
+        if as_json:
+            _emit({"command": "simulate", "draws": draws, "seed": seed,
+                   "scenarios": comparison.metrics.to_dict("records"),
+                   "files": [str(p) for p in written]})
+            return
         totals = comparison.metrics[comparison.metrics["plan"] == "total"]
         for row in totals.to_dict("records"):
             out.print(f"{row['scenario']:<28} total pay {row['total_pay']:>16,.2f}  "
@@ -351,6 +428,7 @@ def quotas(
     plans: Annotated[Path | None, typer.Option(
         "--plans", help="with --roster: check the measure is in each payee's plan")] = None,
     roster: Annotated[Path | None, typer.Option(help="roster, for the check above")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Distribute a company target over territories (LP), by month, with SMART checks."""
     from compplan.quotas.run import run_quotas  # noqa: PLC0415 - pulp is heavy
@@ -363,8 +441,10 @@ def quotas(
                  "solver": solver,
                  "seasonality": _listed(seasonality, keep=("auto", "flat")),
                  "ramp": _listed(ramp)}
-        run_quotas(territories, out_dir, plan_file, history, overrides, flags, out, plans,
-                   roster)
+        said = run_quotas(territories, out_dir, plan_file, history, overrides, flags,
+                          None if as_json else out, plans, roster)
+        if as_json:
+            _emit(said)
     _guard(action)
 
 
@@ -473,6 +553,22 @@ def demo(
     from compplan.demo import run_demo  # noqa: PLC0415 - keeps start-up light
 
     _guard(lambda: run_demo(out_dir, seed, year, out))
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="the new working folder")],
+    template: Annotated[str | None, typer.Option(
+        help="one sample plan (ae, sdr, mgr, kam, partner, am, inside); all by default")
+    ] = None,
+    year: YearOpt = 2026,
+) -> None:
+    """Scaffold a working folder: compplan.toml, plans, scenarios, sample data."""
+    from compplan.init import init_project  # noqa: PLC0415 - keeps start-up light
+
+    written = _guard(lambda: init_project(folder, template, year))
+    out.print(f"{len(written)} files in {folder}; next: cd {folder} && compplan run",
+              highlight=False)
 
 
 def main() -> None:

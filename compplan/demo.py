@@ -15,15 +15,14 @@ from compplan.inputs import load_inputs
 from compplan.loader import load_plans
 from compplan.outputs import write_run
 from compplan.sample import make_company, write_company
+from compplan.samples import sample_path
 from compplan.summary import summarize
-
-BUNDLED_PLANS = Path(__file__).resolve().parent.parent / "plans"
 
 
 def default_plans() -> Path:
-    """The plans of the current folder if it has them, else those beside the package."""
+    """The plans of the current folder if it has them, else the shipped samples."""
     here = Path("plans")
-    return here if here.is_dir() and any(here.glob("*.yaml")) else BUNDLED_PLANS
+    return here if here.is_dir() and any(here.glob("*.yaml")) else sample_path("plans")
 
 
 def _money(value: object) -> str:

@@ -16,6 +16,7 @@ import difflib
 import math
 import re
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,12 +107,28 @@ def as_text(frame: pd.DataFrame) -> pd.DataFrame:
                         index=frame.index).reset_index(drop=True)
 
 
+_FOOTER_LINES = 20  # the most lines a report footer is looked for in
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _UNCLOSED = re.compile(r"EOF inside string starting at row (\d+)")
 
 
-def _ragged_rows(path: Path, width: int) -> list[Issue]:
-    """Every record whose number of cells is not the header's ``width``.
+def _footer_count(last: deque[list[str]], footer: tuple[str, ...]) -> int:
+    """How many of the file's last records are a report's footer: blank, or a first
+    cell that starts with one of the mapping's footer texts (``Grand Totals``...)."""
+    n = 0
+    for record in reversed(last):
+        first = record[0].strip() if record else ""
+        blank = not any(cell.strip() for cell in record)
+        if not (blank or (footer and first.startswith(footer))):
+            break
+        n += 1
+    return n
+
+
+def _ragged_rows(path: Path, width: int, footer: tuple[str, ...] = ()
+                 ) -> tuple[list[Issue], int]:
+    """Every record whose number of cells is not the header's ``width``, and how many
+    records at the end are a declared report footer (left out, not refused).
 
     pandas pads a short record with empty cells, so a row cut off by a CRM export
     would be read as a deal with no stage or date and silently match no rule. The
@@ -119,13 +136,21 @@ def _ragged_rows(path: Path, width: int) -> list[Issue]:
     third of the time pandas takes to read the file; a blank line has no cells and
     is left out later.
     """
+    last: deque[list[str]] = deque(maxlen=_FOOTER_LINES)
+
+    def seen(record: list[str]) -> int:
+        last.append(record)
+        return len(record)
+
     with path.open(encoding="utf-8-sig", newline="") as fh:
         records = csv.reader(fh)
         next(records, None)
-        counts = np.fromiter(map(len, records), dtype=np.int64)
-    bad = np.flatnonzero((counts != 0) & (counts != width))
+        counts = np.fromiter(map(seen, records), dtype=np.int64)
+    tail = _footer_count(last, footer) if footer else 0
+    bad = np.flatnonzero((counts[:len(counts) - tail] != 0)
+                         & (counts[:len(counts) - tail] != width))
     if not len(bad):
-        return []
+        return [], tail
     lines = _record_lines(path, set(bad[:_MAX_LISTED].tolist()))
     issues = [Issue(str(path), f"the row has {counts[i]} cells, the header has {width}: "
                     "expected one cell per column (a row cut short, or a comma not in quotes?)",
@@ -133,7 +158,7 @@ def _ragged_rows(path: Path, width: int) -> list[Issue]:
     if len(bad) > _MAX_LISTED:
         issues.append(Issue(str(path), f"... and {len(bad) - _MAX_LISTED} more rows with the "
                                        "wrong number of cells"))
-    return issues
+    return issues, tail
 
 
 def _record_lines(path: Path, wanted: set[int]) -> dict[int, int]:
@@ -153,28 +178,32 @@ def _record_lines(path: Path, wanted: set[int]) -> dict[int, int]:
     return found
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, footer: tuple[str, ...] = ()) -> pd.DataFrame:
     """A CSV as text cells, its header exactly as written: pandas would rename a second
-    ``amount`` to ``amount.1`` and the duplicate would go unnoticed."""
+    ``amount`` to ``amount.1`` and the duplicate would go unnoticed. A report footer the
+    mapping declares is left out; any other short row is refused."""
     with path.open(encoding="utf-8-sig", newline="") as fh:
         header = next(csv.reader(fh), None)
     if header is None:
         raise pd.errors.EmptyDataError
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                       skip_blank_lines=False)  # reports unclosed quotes and long rows
-    raise_if(_ragged_rows(path, len(header)), InputError)
+    issues, tail = _ragged_rows(path, len(header), footer)
+    raise_if(issues, InputError)
+    if tail:
+        raw = raw.iloc[:len(raw) - tail]
     if len(header) == len(raw.columns):
         raw.columns = pd.Index(header)
     return raw
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
+def _read_raw(path: Path, footer: tuple[str, ...] = ()) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):  # cells of mixed types: text, checked as a CSV's
         return as_text(read_workbook(path))
     if suffix == ".parquet":
         return pd.read_parquet(path).reset_index(drop=True)
-    return _read_csv(path)
+    return _read_csv(path, footer)
 
 
 def _number_rows(raw: pd.DataFrame, text: bool) -> pd.DataFrame:
@@ -197,7 +226,7 @@ def read_text_table(path: Path, name: str, mapping: Mapping | None = None) -> pd
     file = str(path)
     regular_file(path)  # a pipe would hang the run, a device never end
     try:
-        raw = _read_raw(path)
+        raw = _read_raw(path, mapping.footer(name) if mapping is not None else ())
     except FileNotFoundError:
         raise InputError([Issue(file, "no such file")]) from None
     except IsADirectoryError:
@@ -532,6 +561,12 @@ def load_table(path: Path | str, name: str, mapping: Mapping | None = None) -> T
     raw = read_text_table(where, name, mapping)
     fmt = mapping.date_format(name) if mapping is not None else "%Y-%m-%d"
     frame, issues = parse_table(raw, spec_for(name), str(where), fmt)
+    if mapping is not None:  # name the export headers the mapping looks for
+        missing = [c for c in spec_for(name).required if c not in raw.columns]
+        hint = mapping.wanted_headers(name, missing)
+        issues = [Issue(i.file, i.message + hint, i.line, i.field, i.severity)
+                  if hint and i.message.startswith("missing required column") else i
+                  for i in issues]
     raise_if(issues, InputError)
     return Table(name, str(where), frame, tuple(i for i in issues if i.severity != "error"))
 

@@ -15,6 +15,7 @@ from compplan.checks import check_plan
 from compplan.errors import InputError, Issue, PlanError, raise_if
 from compplan.expressions import ExpressionError
 from compplan.files import PLAN_BYTES, regular_file
+from compplan.raw_references import raw_references
 from compplan.schema import Plan
 from compplan.yamlsource import Path, SourceDoc, parse_yaml, render_path
 
@@ -53,6 +54,17 @@ _KINDS = {"salary", "commission", "rate_table", "payout_curve", "level_table", "
           "draw", "advance"}
 
 
+def _percent(value: object) -> str | None:
+    """``"5%"`` as the share it means (``0.05``), or None for anything else."""
+    if not isinstance(value, str) or not value.strip().endswith("%"):
+        return None
+    try:
+        share = float(value.strip()[:-1]) / 100
+    except ValueError:
+        return None
+    return f"{share:g}"
+
+
 def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
     issues = []
     for err in exc.errors():
@@ -71,6 +83,9 @@ def pydantic_issues(exc: ValidationError, doc: SourceDoc) -> list[Issue]:
             message = "required key is missing (the component's kind)"
         elif message.startswith("Value error, "):
             message = message[len("Value error, ") :]
+        elif _percent(err.get("input")) is not None:
+            message = (f"{err['input']!r} is not a number: write {_percent(err['input'])} "
+                       f"for {err['input']}")
         cause = err.get("ctx", {}).get("error")
         column = (doc.columns[path] + cause.offset if isinstance(cause, ExpressionError)
                   and path in doc.columns else None)
@@ -90,13 +105,23 @@ def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
         return None, check_quota_plan(doc)
     try:
         plan = Plan.model_validate(doc.data)
-    except ValidationError as exc:
-        return None, pydantic_issues(exc, doc)
+    except ValidationError as exc:  # names are checked too: every mistake in one pass
+        refs = [Issue(file, message, doc.line_of(path), render_path(path))
+                for path, message in raw_references(doc.data)]
+        return None, _merged(pydantic_issues(exc, doc), refs)
     checked = [
         Issue(file, message, doc.line_of(path), render_path(path), severity)
         for path, message, severity in check_plan(plan)
     ]
     return plan, checked
+
+
+def _merged(schema: list[Issue], refs: list[Issue]) -> list[Issue]:
+    """Schema issues, then the cross-reference issues they do not already say, in
+    line order."""
+    said = {(i.field, i.message) for i in schema}
+    both = [*schema, *(r for r in refs if (r.field, r.message) not in said)]
+    return sorted(both, key=lambda i: (i.line or 0))
 
 
 def check_quota_plan(doc: SourceDoc) -> list[Issue]:

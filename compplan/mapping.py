@@ -22,9 +22,10 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue
 from compplan.files import PLAN_BYTES, regular_file
+from compplan.tables import spec_for
 from compplan.yamlsource import parse_yaml
 
-PRESETS = ("salesforce", "hubspot")
+PRESETS = ("salesforce", "salesforce-opportunities", "hubspot")
 TABLE_NAMES = ("roster", "deals", "quotas", "accounts", "assignments", "territories", "history",
                "overrides")
 """Tables a mapping may name, besides a run's ``--table NAME=PATH`` tables."""
@@ -37,6 +38,19 @@ class TableMapping:
     columns: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     date_format: str = "%Y-%m-%d"
+    thousands: str = ""  # "," for 20,062.00; "." for 20.062,00
+    decimal: str = "."
+    footer: tuple[str, ...] = ()  # first-cell texts of a report's trailing lines
+
+    def number_text(self, text: pd.Series) -> pd.Series:
+        """Number cells as plain decimals: thousands separators out, the decimal mark a
+        point (``"20.062,00"`` with ``thousands: "."``, ``decimal: ","`` is 20062.00)."""
+        out = text
+        if self.thousands:
+            out = out.str.replace(self.thousands, "", regex=False)
+        if self.decimal != ".":
+            out = out.str.replace(self.decimal, ".", regex=False)
+        return out
 
 
 @dataclass(frozen=True)
@@ -63,7 +77,26 @@ class Mapping:
         for col, values in spec.values.items():
             if col in out.columns:
                 out[col] = out[col].replace(values)
+        if spec.thousands or spec.decimal != ".":
+            numbers = [c for c, kind in spec_for(table).types().items() if kind == "number"]
+            for col in numbers:
+                if col in out.columns and pd.api.types.is_string_dtype(out[col].dtype):
+                    out[col] = spec.number_text(out[col])
         return out
+
+    def footer(self, table: str) -> tuple[str, ...]:
+        spec = self.tables.get(table)
+        return spec.footer if spec is not None else ()
+
+    def wanted_headers(self, table: str, columns: list[str]) -> str:
+        """For an error: the export headers this mapping reads the given columns from."""
+        spec = self.tables.get(table)
+        if spec is None:
+            return ""
+        back = {target: header for header, target in spec.columns.items()}
+        named = [f"{back[c]!r} for {c}" for c in columns if c in back]
+        return (f"; the mapping {self.source} expects the header(s) {', '.join(named)}"
+                if named else "")
 
     def date_format(self, table: str) -> str:
         spec = self.tables.get(table)
@@ -95,7 +128,8 @@ def parse_mapping(text: str, file: str) -> Mapping:
         if not isinstance(body, dict):
             issues.append(Issue(file, "expected columns / values / date_format", line, name))
             continue
-        unknown = set(body) - {"columns", "values", "date_format"}
+        unknown = set(body) - {"columns", "values", "date_format", "thousands", "decimal",
+                               "footer"}
         for key in sorted(unknown):
             issues.append(Issue(file, "unknown key", doc.line_of((name, key)), f"{name}.{key}"))
         columns = _str_map(body.get("columns", {}), file, f"{name}.columns", issues, line)
@@ -111,7 +145,22 @@ def parse_mapping(text: str, file: str) -> Mapping:
             issues.append(Issue(file, "expected a strftime format such as %m/%d/%Y", line,
                                 f"{name}.date_format"))
             fmt = "%Y-%m-%d"
-        tables[str(name)] = TableMapping(columns, values, fmt)
+        thousands, decimal = body.get("thousands", ""), body.get("decimal", ".")
+        for key, mark in (("thousands", thousands), ("decimal", decimal)):
+            if mark not in ("", ",", ".", " ", "'", "\u00a0") or (key == "decimal"
+                                                                  and not mark):
+                issues.append(Issue(file, "expected one of , . ' or a space", doc.line_of(
+                    (name, key)), f"{name}.{key}"))
+        if thousands and thousands == decimal:
+            issues.append(Issue(file, "the thousands separator and the decimal mark must "
+                                "differ", doc.line_of((name, "decimal")), f"{name}.decimal"))
+        footer = body.get("footer", [])
+        if not isinstance(footer, list) or not all(isinstance(f, str) and f for f in footer):
+            issues.append(Issue(file, "expected a list of texts a footer line starts with",
+                                doc.line_of((name, "footer")), f"{name}.footer"))
+            footer = []
+        tables[str(name)] = TableMapping(columns, values, fmt, str(thousands), str(decimal),
+                                         tuple(footer))
     if issues:
         raise InputError(issues)
     return Mapping(tables, file, {str(n): doc.line_of((n,)) for n in doc.data})

@@ -1088,7 +1088,8 @@ def _(ws: Workspace) -> list[str]:
 # -- mappings ----------------------------------------------------------------------------
 
 @case("mapping-unknown-preset", "mappings", "a mapping preset that does not exist", 2,
-      "--mapping: 'zoho' is neither a preset (hubspot, salesforce) nor a mapping file")
+      "--mapping: 'zoho' is neither a preset (hubspot, salesforce, "
+      "salesforce-opportunities) nor a mapping file")
 def _(ws: Workspace) -> list[str]:
     return [*ws.run(), "--mapping", "zoho"]
 

@@ -33,7 +33,9 @@ class QuotaParams(Model):
                               description="quota fraction in a hire's first months")
     ramp_redistribute: bool = Field(default=False, description="spread a ramp shortfall over "
                                     "the rep's other months instead of reporting it")
-    seasonality: Literal["auto", "flat"] | list[float] = "flat"
+    seasonality: Literal["auto", "flat"] | list[float] | None = Field(
+        default=None, description="auto (estimated from --history), flat, or 12 shares; "
+        "default: auto with a history, flat without")
     time_limit: float = Field(default=60, gt=0, description="solver time limit, seconds")
     solver: Literal["highs", "cbc"] = "highs"
     min_probability: float = Field(default=0.25, ge=0, le=1,

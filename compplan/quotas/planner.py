@@ -59,11 +59,15 @@ class QuotaPlan:
 def plan(terr: Territories, params: QuotaParams, history: pd.DataFrame | None,
          plan_of: dict[str, set[str]] | None = None) -> QuotaPlan:
     """Solve and allocate a quota plan; infeasible bounds raise with the numbers."""
+    if params.seasonality is None:  # estimated from a history when there is one
+        params = params.model_copy(
+            update={"seasonality": "auto" if history is not None else "flat"})
     b = bounds(terr, params)
     check_feasible(b, terr)
     ids = terr.frame["territory_id"].to_numpy(dtype=str)
     prob, quota = build(b, ids)
     solution = solve(prob, quota, params.solver, params.time_limit)
+    assert params.seasonality is not None
     season, source = shares(params.seasonality, terr.frame["territory_id"], history)
     start = (terr.frame["start_date"] if "start_date" in terr.frame
              else pd.Series(pd.NaT, index=terr.frame.index))

@@ -64,7 +64,9 @@ def write_workbook(plan: QuotaPlan, path: Path) -> None:
                         "quota share": "pct"}))
     ws: Any = wb.create_sheet("Seasonality")
     set_widths(ws, [12, 10])
-    title(ws, "Seasonal profile: average monthly share of the annual quota")
+    season = plan.params.seasonality
+    method = season if isinstance(season, str) else "given shares"
+    title(ws, f"Seasonal profile ({method}): average monthly share of the annual quota")
     blank(ws)
     profile = pd.DataFrame({"month": months, "share": plan.seasonality.mean(axis=0)})
     header, last = write_table(ws, profile, "season", Layout({"share": "pct"}), header_at=3,

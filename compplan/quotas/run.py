@@ -37,19 +37,29 @@ def build_plan(territories: Path, plan_file: Path | None, history: Path | None,
 
 
 def run_quotas(territories: Path, out: Path, plan_file: Path | None, history: Path | None,
-               overrides: Path | None, flags: dict[str, Any], console: Console,
-               plans: Path | None = None, roster: Path | None = None) -> None:
-    """Plan, write the outputs atomically, and print a one-line account."""
+               overrides: Path | None, flags: dict[str, Any], console: Console | None,
+               plans: Path | None = None, roster: Path | None = None) -> dict[str, Any]:
+    """Plan, write the outputs atomically, print a one-line account (unless
+    ``console`` is None); return the account as data (``--json``)."""
     result = build_plan(territories, plan_file, history, overrides, flags, plans, roster)
     written = write_plan(result, out)
     failed = int((~result.smart["passed"]).sum())
     alloc = result.allocation
-    console.print(f"{result.territories.size} territories; quotas sum to "
-                  f"{alloc.annual.sum():,.0f} (target x (1 + o) = {result.bounds.total:,.0f}), "
-                  f"{alloc.shortfall.sum():,.0f} of it held back by ramps; solver "
-                  f"{result.solution.solver}: {result.solution.status}, objective "
-                  f"{result.solution.objective:.6g}; {failed} SMART checks failed",
-                  highlight=False)
-    for path in written:
-        console.print(f"  {path}", highlight=False)
+    season = result.params.seasonality
+    method = season if isinstance(season, str) else "given shares"
+    if console is not None:
+        console.print(f"{result.territories.size} territories; quotas sum to "
+                      f"{alloc.annual.sum():,.0f} (target x (1 + o) = "
+                      f"{result.bounds.total:,.0f}), {alloc.shortfall.sum():,.0f} of it held "
+                      f"back by ramps; seasonality {method}; solver {result.solution.solver}: "
+                      f"{result.solution.status}, objective {result.solution.objective:.6g}; "
+                      f"{failed} SMART checks failed", highlight=False)
+        for path in written:
+            console.print(f"  {path}", highlight=False)
+    return {"command": "quotas", "territories": int(result.territories.size),
+            "quota_sum": float(alloc.annual.sum()), "target_total": float(result.bounds.total),
+            "ramp_shortfall": float(alloc.shortfall.sum()), "seasonality": method,
+            "currency": result.params.currency, "solver": result.solution.solver,
+            "status": result.solution.status, "smart_failed": failed,
+            "files": [str(p) for p in written]}
 

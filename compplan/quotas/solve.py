@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +33,26 @@ def _solver(name: str, time_limit: float) -> pulp.LpSolver:
     return pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
 
 
+@contextmanager
+def _banner_to_stderr() -> Iterator[None]:
+    """HiGHS prints its banner from C to file descriptor 1 whatever ``msg`` says: send
+    the descriptor to stderr while it solves, so stdout holds only what compplan says
+    (and ``--json`` stays one JSON object)."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no descriptor 1 (an embedded interpreter): nothing to guard
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def solve(prob: pulp.LpProblem, quota: list[pulp.LpVariable], prefer: str,
           time_limit: float) -> Solution:
     """Solve; an infeasible, unbounded or timed-out solve is an error, never a result."""
@@ -37,7 +61,8 @@ def solve(prob: pulp.LpProblem, quota: list[pulp.LpVariable], prefer: str,
     for name in order:
         start = time.perf_counter()
         try:
-            prob.solve(_solver(name, time_limit))
+            with _banner_to_stderr():
+                prob.solve(_solver(name, time_limit))
         except (pulp.PulpSolverError, OSError, ImportError) as exc:
             failures.append(f"{name}: {exc}")
             continue
