@@ -1,8 +1,8 @@
 """The Python API for notebooks and scripts: the same functions the CLI calls.
 
 >>> import compplan
->>> sorted(compplan.load_plans("plans"))  # doctest: +SKIP
-['ae-2026', 'kam-2026', 'mgr-2026', 'partner-2026', 'sdr-2026']
+>>> sorted(compplan.load_plans(compplan.sample_path("plans")))
+['ae-2026', 'am-2026', 'inside-2026', 'kam-2026', 'mgr-2026', 'partner-2026', 'sdr-2026']
 """
 
 from __future__ import annotations

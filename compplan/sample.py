@@ -44,8 +44,9 @@ def _quota_gap(quotas: pd.DataFrame, year: int) -> pd.DataFrame:
     return kept
 
 
-def _territories(rng: np.random.Generator, company: SampleCompany) -> pd.DataFrame:
-    """The AEs' territories, with capacity for some, hire dates and regions."""
+def _territories(rng: np.random.Generator, company: SampleCompany, year: int) -> pd.DataFrame:
+    """The AEs' territories, with capacity for some, hire dates (of the plan year's
+    hires) and regions."""
     terr = company.territories
     roster = company.roster.set_index("payee_id")
     quota = roster["quota"].reindex(terr["payee_id"]).to_numpy(dtype=np.float64)
@@ -53,7 +54,7 @@ def _territories(rng: np.random.Generator, company: SampleCompany) -> pd.DataFra
     n = len(terr)
     return terr.assign(
         capacity=np.where(rng.random(n) < 0.2, np.round(quota * 1.2, -3), np.nan),
-        start_date=np.where(np.char.startswith(start.astype(str), "2026"), start, ""),
+        start_date=np.where(np.char.startswith(start.astype(str), str(year)), start, ""),
         region=np.where(np.arange(n) % 2 == 0, "North", "South"))
 
 
@@ -64,7 +65,7 @@ def make_company(seed: int = 7, year: int = 2026, currencies: bool = False) -> S
     company = make(Size(50, 1450, year=year, seed=seed))
     deals = pd.concat([company.deals, _edge_rows(company.deals, year)], ignore_index=True)
     company = replace(company, deals=deals, quotas=_quota_gap(company.quotas, year),
-                      territories=_territories(np.random.default_rng(seed), company))
+                      territories=_territories(np.random.default_rng(seed), company, year))
     return _with_currencies(company, seed, year) if currencies else company
 
 

@@ -50,4 +50,8 @@ def test_accounts_command_keeps_ownership(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     out = pd.read_csv(tmp_path / "acc" / "accounts.csv", dtype=str, keep_default_na=False)
     assert out.set_index("account_id").loc["X1", ["kam_id", "class"]].tolist() == ["K9", "A"]
-    assert (tmp_path / "acc" / "accounts.xlsx").exists()
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(tmp_path / "acc" / "accounts.xlsx").worksheets[0]
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert any("X1" in row and "K9" in row for row in rows)

@@ -184,3 +184,21 @@ def test_statements_command(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "st" / "A1.xlsx")
     explained = [c.value for c in wb["Explained"]["D"]][1:]
     assert "    attainment: 40.00 %" in explained
+
+
+def test_pay_by_payee_matches_payouts_summed_by_the_test(mixed: Result, tmp_path: Path) -> None:
+    """An oracle independent of write_results: payouts.csv's amounts, summed here."""
+    path = tmp_path / "results.xlsx"
+    write_results(mixed, path)
+    ws = openpyxl.load_workbook(path)["Pay by payee"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    header = rows[0]
+    months = [i for i, name in enumerate(header) if str(name)[:4].isdigit()]
+    sheet = {row[0]: [row[i] or 0.0 for i in months] for row in rows[1:] if row[0] != "total"}
+    payouts = mixed.payouts.assign(amount=mixed.payouts["amount"].astype(float))
+    wide = payouts.pivot_table(index="payee_id", columns="period", values="amount",
+                               aggfunc="sum", fill_value=0.0)
+    assert set(sheet) == set(wide.index)
+    for payee, values in sheet.items():
+        want = wide.loc[payee].reindex([header[i] for i in months], fill_value=0.0)
+        assert values == pytest.approx(want.tolist(), abs=0.005), payee

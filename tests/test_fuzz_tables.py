@@ -127,4 +127,5 @@ def test_damaged_territories_give_a_quota_plan_or_a_located_error(
     except CompplanError as err:
         assert err.issues and all(i.message for i in err.issues)
         return
-    assert made.allocation.annual.sum() >= 0
+    # a plan that is made shares the whole target (to the rounding of each quota)
+    assert abs(made.allocation.annual.sum() - made.bounds.total) <= 1000 * made.territories.size

@@ -81,3 +81,5 @@ def test_simulate_with_draws_writes_montecarlo(tmp_path: Path) -> None:
 
     wb = openpyxl.load_workbook(tmp_path / "sim" / "scenarios.xlsx")
     assert "Monte Carlo" in wb.sheetnames
+    cells = [c.value for r in wb["Monte Carlo"].iter_rows() for c in r]
+    assert "bookings-plus-10" in cells and "baseline" in cells

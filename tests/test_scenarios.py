@@ -124,6 +124,11 @@ def test_a_scenario_that_changes_nothing_is_the_baseline(case: Case, tmp_path: P
     ae_case(case)
     base, new = run_with(case, "scenario: same\ndescription: nothing\n", tmp_path)
     pd.testing.assert_frame_equal(base.payouts, new.payouts)
+    # and the same path applies a change when there is one (not a no-op that passes)
+    (tmp_path / "more").mkdir()
+    _, more = run_with(case, "scenario: more\ndata:\n  - scale: {table: deals, columns: "
+                       "[amount], factor: 2}\n", tmp_path / "more")
+    assert not more.payouts.equals(base.payouts)
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -171,7 +176,11 @@ def test_simulate_command(tmp_path: Path) -> None:
                                    "bookings", "cost_of_sales", "share_at_quota",
                                    "median_attainment", "p90_payout"]
     assert table["scenario"].iloc[0] == "baseline"
-    assert (tmp_path / "sim" / "scenarios.xlsx").exists()
+    import openpyxl
+
+    book = openpyxl.load_workbook(tmp_path / "sim" / "scenarios.xlsx")
+    cells = {c.value for ws in book for r in ws.iter_rows() for c in r}
+    assert set(table["scenario"]) <= cells  # every scenario is in the workbook
 
 
 def test_compare_keeps_the_baseline_untouched(case: Case, tmp_path: Path) -> None:

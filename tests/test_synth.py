@@ -65,3 +65,12 @@ def test_run_writes_parquet_details(tmp_path: Path) -> None:
     assert credits["amount"].sum() == from_csv["amount"].sum()
     assert (tmp_path / "pq" / "payouts.csv").read_text() == (
         tmp_path / "csv" / "payouts.csv").read_text()
+
+
+def test_sample_territories_carry_the_plan_years_hire_dates() -> None:
+    from compplan.sample import make_company
+
+    for year in (2026, 2027):
+        terr = make_company(7, year).territories
+        dated = terr["start_date"][terr["start_date"] != ""]
+        assert len(dated) > 0 and dated.str.startswith(str(year)).all()

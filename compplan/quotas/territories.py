@@ -9,7 +9,7 @@ import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
 from compplan.ingest import Table
-from compplan.tables import TableSpec, register
+from compplan.tables import MONEY, TableSpec, register
 
 TERRITORIES = TableSpec(
     "territories",
@@ -17,7 +17,7 @@ TERRITORIES = TableSpec(
               "last_year": "number"},
     optional={"capacity": "number", "start_date": "date", "region": "str", "segment": "str"},
     key=("territory_id",),
-    bounds={"potential": (0, None), "last_year": (0, None), "capacity": (0, None)},
+    bounds={"potential": (0, MONEY), "last_year": (0, MONEY), "capacity": (0, MONEY)},
     filled=("potential", "last_year"),  # a new territory's last year is 0, never blank
     blank_when_missing=True,  # documented defaults; no plan reads it
 )
@@ -27,7 +27,7 @@ OVERRIDES = TableSpec(
     required={"territory_id": "str", "quota": "number"},
     optional={"reason": "str"},
     key=("territory_id",),
-    bounds={"quota": (0, None)},
+    bounds={"quota": (0, MONEY)},
     filled=("quota",),
     blank_when_missing=True,  # documented defaults; no plan reads it
 )
