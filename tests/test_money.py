@@ -92,3 +92,24 @@ def test_scores_are_snapped_before_rounding() -> None:
     # 0.4999994 is below the snap: 0. Half away from zero: -2.5 -> -3
     assert round_half_up(np.array([0.4999996, 0.4999994, -2.5]), 0).tolist() == [1.0, 0.0,
                                                                                   -3.0]
+
+
+def test_largest_remainder_edges_found_by_mutation() -> None:
+    # weights summing below 1 are shares of their own sum: 10 by 0.25 / 0.25 is 5 / 5
+    assert largest_remainder(10, [0.25, 0.25]).tolist() == [5, 5]
+    # the unit left goes by remainder, not by size: 5.1 / 1.9 of 7 -> 5 and 2
+    assert largest_remainder(7, [5.1, 1.9]).tolist() == [5, 2]
+    # ties go to the earliest parts, however many: 10 units over 20 equal weights
+    assert largest_remainder(10, [1] * 20).tolist() == [1] * 10 + [0] * 10
+    # each row keeps its own units left: 10 in thirds -> 4, 3, 3; 5 in halves -> 3, 2, 0
+    assert largest_remainder_rows([10, 5], [[1, 1, 1], [1, 1, 0]]).tolist() == [
+        [4, 3, 3], [3, 2, 0]]
+    with pytest.raises(ValueError) as err:
+        largest_remainder(5, [0, 0])
+    assert str(err.value) == "weights must have a positive sum"
+
+
+def test_cumulative_lines_run_along_the_last_axis_of_any_shape() -> None:
+    # draws x seats x months: each seat's months are its own running total
+    earned = np.array([[[1.0, 2.5], [0.5, 0.5]]])
+    assert cumulative_lines(earned, 0).tolist() == [[[1, 2], [1, 0]]]
