@@ -113,15 +113,6 @@ def month_of_period_end(period: str) -> npt.NDArray[np.int64]:
     return np.array([11])
 
 
-def period_of_month(period: str) -> npt.NDArray[np.int64]:
-    """Which period (of a kind) each month 0..11 falls in."""
-    if period == "month":
-        return np.arange(12)
-    if period == "quarter":
-        return np.arange(12) // 3
-    return np.zeros(12, dtype=np.int64)
-
-
 def fold(values: Floats, period: str) -> Floats:
     """Sum a (rows, 12) monthly array into (rows, periods) of a kind."""
     if period == "month":

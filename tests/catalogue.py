@@ -1058,7 +1058,7 @@ def _(ws: Workspace) -> list[str]:
 # -- territories (compplan quotas) -------------------------------------------------------
 
 case("territories-negative-potential", "territories", "a negative potential", 2,
-     "territories.csv: row 3, potential: -5 is below the minimum 0",
+     "territories.csv: row 3, potential: -5 is outside 0..1e+12",
      make=setting("territories.csv", 3, "potential", "-5", "quotas"))
 
 
