@@ -68,7 +68,7 @@ class Result:
         lines = lines[lines["cents"] != 0]
         order = lines.sort_values(["payee_id", "period"], kind="stable")
         codes = order["currency"].to_numpy(dtype=object)
-        places = [decimals(str(c)) for c in codes]
+        places = order["currency"].map({c: decimals(str(c)) for c in pd.unique(codes)})
         return pd.DataFrame({
             "payee_id": order["payee_id"].to_numpy(),
             "period": order["period"].to_numpy(),

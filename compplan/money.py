@@ -110,6 +110,12 @@ def format_minor(units: npt.ArrayLike, decimals: npt.ArrayLike) -> list[str]:
     """
     values = np.asarray(units, dtype=np.int64)
     places = np.broadcast_to(np.asarray(decimals, dtype=np.int64), values.shape)
+    if values.size and (places == 2).all():  # the common case, without a width per value
+        out = []
+        for v in values.tolist():
+            whole, frac = divmod(abs(v), 100)
+            out.append(f"{'-' if v < 0 else ''}{whole}.{frac:02d}")
+        return out
     out = []
     for v, d in zip(values.tolist(), places.tolist(), strict=True):
         sign = "-" if v < 0 else ""

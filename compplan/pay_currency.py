@@ -79,6 +79,13 @@ def convert_lines(lines: pd.DataFrame, plans: dict[str, Plan], inputs: Inputs,
                   calendar: Calendar) -> pd.DataFrame:
     """The lines with ``currency`` (the pay currency) and ``cents`` in its minor units;
     ``plan_currency``, ``plan_cents`` and ``fx_rate`` keep what the plan computed."""
+    codes = {p.currency for p in plans.values()}
+    if len(codes) == 1 and "currency" not in inputs.roster.frame:  # one currency: no work
+        code = codes.pop()
+        cents = lines["cents"].to_numpy(dtype=np.int64)
+        amount = cents / scale(code)
+        return lines.assign(plan_currency=code, plan_cents=cents, currency=code, fx_rate=1.0,
+                            amount=amount, plan_amount=amount)
     out = lines.assign(plan_currency=lines["plan"].map(
         {k: p.currency for k, p in plans.items()}).astype(object), plan_cents=lines["cents"])
     out["currency"] = _pay_codes(lines, plans, inputs) if len(lines) else []
