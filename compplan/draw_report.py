@@ -9,27 +9,30 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compplan.currencies import scale
 from compplan.engine import Result
 from compplan.schema import Draw
 
 COLUMNS = ["payee_id", "plan", "component", "month", "balance_cents", "forgiven_cents"]
 
 
-def _cents(values: np.ndarray) -> np.ndarray:
-    return np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64)
+def _minor(values: np.ndarray, unit: int) -> np.ndarray:
+    """A trace's amounts (units of the plan's currency) back as its minor units."""
+    return np.rint(np.asarray(values, dtype=np.float64) * unit).astype(np.int64)
 
 
 def monthly_balances(result: Result) -> pd.DataFrame:
     """Per seat, recoverable draw and month 1..12: the balance owed after the month and
-    what was forgiven in it, in cents."""
+    what was forgiven in it, in minor units of the plan's currency."""
     parts = []
     for plan_id, pr in result.by_plan.items():  # a few draws per plan, every seat at once
         for res in pr.components:
             comp = res.component
             if not (isinstance(comp, Draw) and comp.recoverable):
                 continue
-            t = {k: _cents(res.trace[k]) for k in ("balance", "top-up", "recovered",
-                                                   "forgiven")}
+            unit = scale(pr.frame.plan.currency)
+            t = {k: _minor(res.trace[k], unit) for k in ("balance", "top-up", "recovered",
+                                                         "forgiven")}
             opened = (t["balance"] - t["top-up"] + t["recovered"] + t["forgiven"])[:, :1]
             per = 1 if comp.period == "month" else 3
             done = np.arange(1, 13) // per  # draw periods ended by each month's end

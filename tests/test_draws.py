@@ -247,3 +247,17 @@ def test_validate_gives_notice_of_the_changed_draw(tmp_path: Path, draw: str,
             "recoverable draw is a draw against commission" in res.output
             and "kind: advance" in res.output)
     assert said == noticed, res.output
+
+
+def test_a_yen_plans_draw_balance_is_kept_in_whole_yen(tmp_path: Path) -> None:
+    from compplan.draw_report import monthly_balances
+
+    text = ten_percent_plan("draws", more="  - {id: draw, kind: draw, amount: 2000, "
+                                          "recoverable: true, first_periods: 1}\n")
+    plans = plan_folder(tmp_path, text.replace("plan: draws", "plan: draws\ncurrency: JPY"))
+    r = evaluate(plans, ROSTER, months(("01", 500)), 2026)
+    # January: 500 yen earned, 2,000 drawn: 1,500 yen owed, i.e. 1,500 minor units (not
+    # 150,000 as cents would make it)
+    row = monthly_balances(r).query("month == 1")
+    assert row["balance_cents"].tolist() == [1500]
+    assert lines(r, "A", "draw") == {"2026-01": "1500"}
