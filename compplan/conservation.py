@@ -139,8 +139,7 @@ def balance_of(result: Result, table: Table) -> list[Balance]:
         return [_balance(table, np.ones(len(cents), dtype=bool), credited, excepted,
                          unmatched, cents, unknown, "")]
     codes = table.frame["currency"].astype(str).to_numpy()
-    default = next(iter(result.plans.values())).currency if result.plans else "USD"
-    codes = np.where(codes == "", default, codes)
+    codes = np.where(codes == "", result.default_currency, codes)
     amount = table.frame["amount"].to_numpy(dtype=np.float64) if "amount" in table.frame \
         else np.zeros(len(codes))
     out = []

@@ -60,6 +60,12 @@ class Result:
         thousands of reasons are text work a run that only pays need not do."""
         return collect(self.exception_parts)
 
+    @property
+    def default_currency(self) -> str:
+        """What an amount with no currency of its own is in: the first plan's currency
+        (USD for a run without plans)."""
+        return next(iter(self.plans.values())).currency if self.plans else "USD"
+
     @cached_property
     def payouts(self) -> pd.DataFrame:
         """The run contract's payouts: one row per payee, month and component."""

@@ -333,8 +333,7 @@ def explain(result: Result, payee_id: str, period: str) -> str:
         out.extend(lines)
     mine = result.lines[result.lines["payee_id"] == payee_id]
     total = mine[mine["period"] == period]["cents"].sum()
-    code = str(mine["currency"].iloc[0]) if len(mine) else next(
-        iter(result.plans.values())).currency
+    code = str(mine["currency"].iloc[0]) if len(mine) else result.default_currency
     several = result.lines["currency"].nunique() > 1
     out.append(f"total {period}: {format_minor([int(total)], decimals(code))[0]}"
                + (f" {code}" if several else ""))

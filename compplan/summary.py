@@ -67,8 +67,7 @@ def pay_by_month(result: Result) -> pd.DataFrame:
     lines = result.lines
     months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
     parts = []
-    codes = pd.unique(lines["currency"]) if len(lines) else [
-        next(iter(result.plans.values())).currency if result.plans else "USD"]
+    codes = pd.unique(lines["currency"]) if len(lines) else [result.default_currency]
     for code in codes:  # a handful of currencies
         mine = lines[lines["currency"] == code]
         salary = mine[mine["kind"] == "salary"].groupby("period")["amount"].sum()

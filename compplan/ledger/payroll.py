@@ -168,8 +168,7 @@ def currencies(result: Result, paid: pd.DataFrame) -> pd.Series:
     before = paid.dropna(subset=["currency"]).drop_duplicates("payee_id", keep="last")
     out = pd.concat([before.set_index("payee_id")["currency"], now])
     out = out[~out.index.duplicated(keep="last")]
-    default = next(iter(result.plans.values())).currency if result.plans else "USD"
-    filled: pd.Series = out.astype(object).where(out.notna(), default)
+    filled: pd.Series = out.astype(object).where(out.notna(), result.default_currency)
     return filled
 
 
@@ -214,8 +213,7 @@ def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str,
         .to_numpy(dtype=object),
         "ref": moves.get("ref", pd.Series(None, index=moves.index)).to_numpy(dtype=object),
         "currency": currency.reindex(moves["payee_id"]).fillna(
-            next(iter(result.plans.values())).currency if result.plans else "USD").to_numpy(
-                dtype=object)})
+            result.default_currency).to_numpy(dtype=object)})
     return PayrollRun(run_id, period, out)
 
 
