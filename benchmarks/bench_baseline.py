@@ -23,9 +23,9 @@ from baseline import baseline_payouts
 from bench_engine import PLANS, floor_seconds
 
 from compplan.api import inputs_from_frames
-from compplan.engine import Result, evaluate
-from compplan.loader import load_plans
-from compplan.synth import Size, make
+from compplan.inputs.synth import Size, make
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
 
 REFERENCE = ("ae-2026", "sdr-2026", "mgr-2026", "kam-2026", "partner-2026")
 

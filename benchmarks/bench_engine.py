@@ -39,12 +39,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compplan.engine import Result, evaluate
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
-from compplan.outputs import write_run
-from compplan.stopwatch import Stopwatch
-from compplan.synth import Size, make, write
+from compplan.core.stopwatch import Stopwatch
+from compplan.inputs.bundle import load_inputs
+from compplan.inputs.synth import Size, make, write
+from compplan.outputs.run_files import write_run
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
 
 PLANS = Path(__file__).resolve().parent.parent / "plans"
 SIZES = [(1_000, 500_000), (10_000, 500_000), (10_000, 2_700_000), (10_000, 5_000_000)]

@@ -18,10 +18,10 @@ from pathlib import Path
 import pandas as pd
 from bench_engine import PLANS, company
 
-from compplan.engine import evaluate
 from compplan.excel.results import write_results
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
+from compplan.inputs.bundle import load_inputs
+from compplan.plan.load import load_plans
+from compplan.result import evaluate
 
 
 def _rss_mib() -> float:

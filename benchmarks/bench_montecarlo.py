@@ -20,10 +20,10 @@ import pandas as pd
 from bench_engine import PLANS, company
 
 from compplan.dask_engine import connect, map_draws
-from compplan.engine import Result, evaluate
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
-from compplan.simulate import DrawSettings, monte_carlo
+from compplan.inputs.bundle import load_inputs
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
+from compplan.scenarios.monte_carlo import DrawSettings, monte_carlo
 
 
 def baseline(payees: int) -> Result:

@@ -13,7 +13,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from compplan.ingest import table_from_frame
+from compplan.inputs.ingest import table_from_frame
 from compplan.quotas.allocate import allocate, ramp_fractions
 from compplan.quotas.model import bounds, build, check_feasible
 from compplan.quotas.params import QuotaParams

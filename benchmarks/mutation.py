@@ -33,7 +33,7 @@ def results() -> list[tuple[str, str]]:
 
 
 def module_of(name: str) -> str:
-    """``compplan.money.x_to_minor__mutmut_3`` -> ``compplan/money.py``."""
+    """``compplan.core.money.x_to_minor__mutmut_3`` -> ``compplan/core/money.py``."""
     parts = name.split(".")
     return "/".join(parts[:-1]) + ".py"
 

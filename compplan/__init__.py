@@ -20,8 +20,8 @@ from compplan.api import (
     plan_quotas,
     sample_company,
 )
+from compplan.commands.samples import sample_path
 from compplan.errors import CompplanError, InputError, Issue, OutputError, PlanError
-from compplan.samples import sample_path
 
 try:
     __version__ = version("compplan")

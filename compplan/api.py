@@ -13,21 +13,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compplan.engine import Result
-from compplan.engine import evaluate as _evaluate
-from compplan.ingest import Table, load_table, table_from_frame
-from compplan.inputs import Inputs, load_inputs
+from compplan.engine.pipeline import evaluate as _evaluate
+from compplan.inputs.bundle import Inputs, load_inputs
+from compplan.inputs.ingest import Table, load_table, table_from_frame
+from compplan.inputs.mapping import load_mapping
+from compplan.inputs.sample import SampleCompany, make_company
 from compplan.ledger.payroll import PayrollRun, history
 from compplan.ledger.run import close_period, opening_draws
 from compplan.ledger.run import payroll as _payroll
 from compplan.ledger.store import open_ledger, reported
-from compplan.loader import load_plans
-from compplan.mapping import load_mapping
+from compplan.plan.load import load_plans
 from compplan.quotas.params import QuotaParams
 from compplan.quotas.planner import QuotaPlan
 from compplan.quotas.planner import plan as _plan_quotas
 from compplan.quotas.territories import prepare
-from compplan.sample import SampleCompany, make_company
+from compplan.result import Result
 from compplan.scenarios.run import Comparison, with_monte_carlo
 from compplan.scenarios.run import compare as _compare
 from compplan.schema import Plan
@@ -74,7 +74,7 @@ def evaluate(
         draw_opening=dict(draw_opening or {}),
         fx=_table(fx, "fx"),
     )
-    return _evaluate(loaded, inputs, year)
+    return Result.of(_evaluate(loaded, inputs, year))
 
 
 def sample_company(seed: int = 7, year: int = 2026) -> SampleCompany:

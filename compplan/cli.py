@@ -15,18 +15,19 @@ import pandas as pd
 import typer
 from rich.console import Console
 
-from compplan.currencies import decimals
-from compplan.engine import Result, evaluate
+from compplan.commands.feedback import Feedback, feedback
+from compplan.commands.project import find_project, load_project, project_defaults
+from compplan.core.atomic import write_atomically
+from compplan.core.currencies import decimals
+from compplan.core.money import AmountOverflowError, exact_sum, format_cents, format_minor
+from compplan.core.stopwatch import Stopwatch
+from compplan.engine.plan_year import year_warning
 from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
-from compplan.feedback import Feedback, feedback
-from compplan.inputs import Inputs, load_inputs
-from compplan.loader import load_plans, load_plans_checked
-from compplan.mapping import load_mapping
-from compplan.money import AmountOverflowError, exact_sum, format_cents, format_minor
-from compplan.outputs import write_atomically, write_run
-from compplan.plan_year import year_warning
-from compplan.project import find_project, load_project, project_defaults
-from compplan.stopwatch import Stopwatch
+from compplan.inputs.bundle import Inputs, load_inputs
+from compplan.inputs.mapping import load_mapping
+from compplan.outputs.run_files import write_run
+from compplan.plan.load import load_plans, load_plans_checked
+from compplan.result import Result, evaluate
 
 app = typer.Typer(add_completion=True, no_args_is_help=True,
                   help="Compensation plans as data, evaluated to the cent.")
@@ -288,10 +289,10 @@ def payroll(
     as_json: JsonOpt = False,
 ) -> None:
     """Pay a month: record it in the ledger and write payroll files (adjustments included)."""
-    from compplan.conservation import grouped_cents  # noqa: PLC0415
     from compplan.ledger.draws import unmatched  # noqa: PLC0415
     from compplan.ledger.run import opening_draws  # noqa: PLC0415
     from compplan.ledger.run import payroll as run_payroll  # noqa: PLC0415
+    from compplan.reports.conservation import grouped_cents  # noqa: PLC0415
 
     def action() -> None:
         result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
@@ -473,7 +474,7 @@ def accounts(
     """ABC (share of revenue) and XYZ (variability) classes of accounts from won deals."""
     from compplan.accounts.report import write_segments  # noqa: PLC0415
     from compplan.accounts.segment import segment  # noqa: PLC0415
-    from compplan.ingest import load_table  # noqa: PLC0415
+    from compplan.inputs.ingest import load_table  # noqa: PLC0415
 
     def action() -> None:
         if not 0 < a < b <= 1 or not 0 <= x <= y:
@@ -507,7 +508,7 @@ def schema(
     output: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
 ) -> None:
     """Write the JSON Schema of the plan language (for editors and CI)."""
-    from compplan.jsonschema import plan_schema  # noqa: PLC0415 - only this command needs it
+    from compplan.plan.jsonschema import plan_schema  # noqa: PLC0415 - only this command needs it
 
     text = json.dumps(plan_schema(), indent=2) + "\n"
     if output is None:
@@ -530,7 +531,7 @@ def synth(
     file_format: Annotated[str, typer.Option("--format", help="csv, parquet or both")] = "both",
 ) -> None:
     """Write a synthetic company of any size (roster, deals, quotas, accounts, territories)."""
-    from compplan.synth import Size, make, write  # noqa: PLC0415
+    from compplan.inputs.synth import Size, make, write  # noqa: PLC0415
 
     def action() -> None:
         if payees < 10 or deals < 1 or file_format not in ("csv", "parquet", "both"):
@@ -550,7 +551,7 @@ def demo(
     year: YearOpt = 2026,
 ) -> None:
     """Generate a sample company, run its plans, and print a summary."""
-    from compplan.demo import run_demo  # noqa: PLC0415 - keeps start-up light
+    from compplan.commands.demo import run_demo  # noqa: PLC0415 - keeps start-up light
 
     _guard(lambda: run_demo(out_dir, seed, year, out))
 
@@ -564,7 +565,7 @@ def init(
     year: YearOpt = 2026,
 ) -> None:
     """Scaffold a working folder: compplan.toml, plans, scenarios, sample data."""
-    from compplan.init import init_project  # noqa: PLC0415 - keeps start-up light
+    from compplan.commands.init import init_project  # noqa: PLC0415 - keeps start-up light
 
     written = _guard(lambda: init_project(folder, template, year))
     out.print(f"{len(written)} files in {folder}; next: cd {folder} && compplan run",

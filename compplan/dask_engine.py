@@ -2,9 +2,9 @@
 
 Nothing is computed differently here; only where. The input tables go to every
 worker once. Credits are fanned out to every beneficiary (owner, SDR, managers above,
-account owner) one measure per task, by :func:`compplan.credits.measure_credits`;
+account owner) one measure per task, by :func:`compplan.engine.credits.measure_credits`;
 each measure's credits are cut by beneficiary into partitions; each partition's
-seats are evaluated by :func:`compplan.engine.evaluate_plans`, the function the
+seats are evaluated by :func:`compplan.engine.pipeline.evaluate_plans`, the function the
 in-process engine runs over all seats. A seat's pay depends on its own credits only,
 so the payouts are the in-process engine's to the cent (a test runs both).
 
@@ -26,31 +26,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from compplan.components import ComponentResult
-from compplan.credits import (
-    Sources,
-    deal_labels,
-    measure_credits,
-    measures_of,
-    stack_credits,
-)
-from compplan.engine import (
-    PlanResult,
-    Result,
+from compplan.core.periods import Calendar
+from compplan.engine.components import ComponentResult
+from compplan.engine.credits import measure_credits, measures_of, stack_credits
+from compplan.engine.exception_rows import labels_as_text, made
+from compplan.engine.measures import plan_frame
+from compplan.engine.people import People
+from compplan.engine.pipeline import (
     assemble,
     evaluate_plans,
     input_exceptions,
     prepare,
 )
+from compplan.engine.result import Evaluation, PlanResult
+from compplan.engine.reversals import CrossPeriod
+from compplan.engine.sources import Sources, deal_labels
 from compplan.errors import ClusterError
-from compplan.exceptions import labels_as_text, made
-from compplan.inputs import Inputs
-from compplan.measures import plan_frame
-from compplan.people import People
-from compplan.periods import Calendar
-from compplan.reversals import CrossPeriod
+from compplan.inputs.bundle import Inputs
+from compplan.result import Result
+from compplan.scenarios.monte_carlo import Chunk, Evaluator, plan_draws, run_clawbacks
 from compplan.schema import Plan
-from compplan.simulate import Chunk, Evaluator, plan_draws, run_clawbacks
 
 if TYPE_CHECKING:
     from dask.distributed import Client, Future
@@ -173,13 +168,13 @@ def evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Cli
     from distributed.comm.core import CommClosedError  # noqa: PLC0415
 
     try:
-        return _evaluate_dask(plans, inputs, year, client, partitions)
+        return Result.of(_evaluate_dask(plans, inputs, year, client, partitions))
     except (KilledWorker, CommClosedError, TimeoutError) as exc:
         raise ClusterError(f"the Dask cluster failed: {type(exc).__name__}: {exc}") from None
 
 
 def _evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Client,
-                   partitions: int | None) -> Result:
+                   partitions: int | None) -> Evaluation:
     calendar, seats = prepare(plans, inputs, year)
     k = partitions or max(1, 2 * len(client.scheduler_info()["workers"]))
     inputs_f, seats_f, plans_f = client.scatter([inputs, seats, plans], broadcast=True)
@@ -216,7 +211,7 @@ def map_draws(client: Client, window: int | None = None) -> Evaluator:
     every worker once; at most ``window`` chunks (default 8 a worker) are
     in flight, so the client's memory stays bounded as it is in process.
     """
-    def evaluate(result: Result, work: Iterable[Chunk]
+    def evaluate(result: Evaluation, work: Iterable[Chunk]
                  ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
         bases = {p: (replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0])),
                      run_clawbacks(pr, result.inputs)) for p, pr in result.by_plan.items()}

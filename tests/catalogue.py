@@ -30,7 +30,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.synth import Size, make
+from compplan.inputs.synth import Size, make
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "errors.md"

@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from compplan.engine import Result, evaluate
-from compplan.ingest import table_from_frame
-from compplan.inputs import Inputs, load_inputs
+from compplan.inputs.bundle import Inputs, load_inputs
+from compplan.inputs.ingest import table_from_frame
+from compplan.inputs.synth import Size, make
 from compplan.ledger.store import url_for
-from compplan.loader import load_plans
-from compplan.synth import Size, make
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANS = ROOT / "plans"
@@ -213,7 +213,7 @@ def query(ledger: str, sql: str) -> list[tuple[object, ...]]:
 
 def kill_at(args: list[str], point: str, marker: Path) -> None:
     """Run ``compplan ARGS`` in a child process and SIGKILL it at fault point ``point``
-    (see :mod:`compplan.faults`): no cleanup runs, as after a power cut."""
+    (see :mod:`compplan.core.faults`): no cleanup runs, as after a power cut."""
     env = {**os.environ, "COMPPLAN_FAULT_POINT": point, "COMPPLAN_FAULT_MARKER": str(marker)}
     proc = subprocess.Popen([*CLI, *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 import sqlalchemy as sa
 
-from compplan.engine import evaluate
 from compplan.errors import CompplanError
-from compplan.inputs import load_inputs
+from compplan.inputs.bundle import load_inputs
 from compplan.ledger.run import close_period, payroll
 from compplan.ledger.store import url_for
-from compplan.loader import load_plans
+from compplan.plan.load import load_plans
+from compplan.result import evaluate
 
 PLANS = Path(__file__).resolve().parent.parent / "plans"
 MONTHS = [f"2026-{m:02d}" for m in range(1, 13)]

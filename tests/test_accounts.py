@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from compplan.accounts.segment import segment
 from compplan.cli import app
-from compplan.ingest import table_from_frame
+from compplan.inputs.ingest import table_from_frame
 from tests.conftest import deal
 
 

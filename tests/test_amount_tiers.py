@@ -11,7 +11,7 @@ import pytest
 
 from compplan.api import evaluate
 from compplan.errors import PlanError
-from compplan.loader import load_plans
+from compplan.plan.load import load_plans
 from tests.conftest import bookings_measure, deal, lines, person, plan_folder
 
 TIERS = ("[{from: 0, to: 10000, amount: 500}, {from: 10000, to: 20000, amount: 1000}, "

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from compplan.api import evaluate
-from compplan.engine import Result
-from compplan.simulate import plan_draws
+from compplan.result import Result
+from compplan.scenarios.monte_carlo import plan_draws
 from tests.conftest import Case, bookings_measure, deal, lines, person, plan_folder, reasons
 
 

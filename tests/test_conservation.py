@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 
 from compplan import load_plans
 from compplan.cli import app
-from compplan.conservation import Balance, balance_of, balances
-from compplan.engine import Result, evaluate
-from compplan.inputs import Inputs
-from compplan.synth import Size, make, write
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.synth import Size, make, write
+from compplan.reports.conservation import Balance, balance_of, balances
+from compplan.result import Result, evaluate
 from tests.conftest import PLANS, input_args, synth_inputs
 
 
@@ -88,7 +88,7 @@ def test_an_unbalanced_run_writes_nothing_and_exits_1(tmp_path: Path,
     files = tmp_path / "in"
     write(make(Size(12, 150, seed=9)), files, ("csv",))
     broken = Balance("deals", "deals.csv", 3, 600, 1, 100, 1, 200, 0, 0, 0)
-    monkeypatch.setattr("compplan.outputs.balances", lambda result: [broken])
+    monkeypatch.setattr("compplan.outputs.run_files.balances", lambda result: [broken])
     out = tmp_path / "out"
     args = ["run", *input_args(files), "--out", str(out), "--no-excel"]
     res = CliRunner().invoke(app, args)

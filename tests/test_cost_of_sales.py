@@ -13,8 +13,8 @@ import pytest
 
 from compplan.api import evaluate
 from compplan.errors import PlanError
-from compplan.loader import load_plans
-from compplan.simulate import plan_draws
+from compplan.plan.load import load_plans
+from compplan.scenarios.monte_carlo import plan_draws
 from tests.conftest import PLANS, deal, person
 
 

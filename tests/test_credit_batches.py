@@ -8,12 +8,13 @@ from typing import Any
 import pandas as pd
 import pytest
 
-import compplan.credit_table as credit_table
+import compplan.reports.credit_table as credit_table
 from compplan.api import inputs_from_frames
-from compplan.engine import evaluate
-from compplan.inputs import Inputs
-from compplan.outputs import run_writers, write_atomically
-from compplan.synth import Size, make
+from compplan.core.atomic import write_atomically
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.synth import Size, make
+from compplan.outputs.run_files import run_writers
+from compplan.result import evaluate
 
 
 @pytest.fixture(scope="module")

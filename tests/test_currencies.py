@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from compplan.api import evaluate
 from compplan.cli import app
 from compplan.errors import InputError
-from compplan.fx import FxTable
-from compplan.ingest import table_from_frame
+from compplan.inputs.fx import FxTable
+from compplan.inputs.ingest import table_from_frame
 from compplan.schema import FxPolicy
 from tests.conftest import DEAL_COLUMNS, deal, lines, person, plan_folder, ten_percent_plan
 
@@ -171,7 +171,7 @@ def test_three_currency_payroll_control_totals_per_currency(tmp_path: Path) -> N
 
 def test_a_scenario_moves_a_currency_in_the_table_and_the_budget(tmp_path: Path) -> None:
     from compplan.api import inputs_from_frames
-    from compplan.loader import load_plans
+    from compplan.plan.load import load_plans
     from compplan.scenarios.run import compare
 
     text = ten_percent_plan("usd")
@@ -211,7 +211,7 @@ components:""")
 
 
 def test_pay_by_currency_states_a_reporting_rate(tmp_path: Path) -> None:
-    from compplan.reporting import pay_by_currency
+    from compplan.reports.pay_by_currency import pay_by_currency
 
     plans = plan_folder(tmp_path, ten_percent_plan("usd"))
     roster = pd.DataFrame([person("A", "usd", currency="EUR"),

@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.dask_engine import connect, evaluate_dask, map_draws, partition_of
-from compplan.engine import Result, evaluate
 from compplan.errors import ClusterError
-from compplan.inputs import Inputs, load_inputs
-from compplan.simulate import DrawSettings, monte_carlo
-from compplan.synth import Size, make, write
+from compplan.inputs.bundle import Inputs, load_inputs
+from compplan.inputs.synth import Size, make, write
+from compplan.result import Result, evaluate
+from compplan.scenarios.monte_carlo import DrawSettings, monte_carlo
 from tests.conftest import PLANS
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from compplan.api import evaluate
 from compplan.errors import PlanError
-from compplan.loader import load_plans
+from compplan.plan.load import load_plans
 from tests.conftest import deal, lines, person, plan_folder
 
 MEASURES = """measures:

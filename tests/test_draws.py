@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compplan import draws
 from compplan.api import evaluate
+from compplan.engine import draws
 from compplan.errors import PlanError
-from compplan.loader import load_plans
-from compplan.simulate import plan_draws
+from compplan.plan.load import load_plans
+from compplan.scenarios.monte_carlo import plan_draws
 from tests.conftest import (
     deal,
     lines,
@@ -250,7 +250,7 @@ def test_validate_gives_notice_of_the_changed_draw(tmp_path: Path, draw: str,
 
 
 def test_a_yen_plans_draw_balance_is_kept_in_whole_yen(tmp_path: Path) -> None:
-    from compplan.draw_report import monthly_balances
+    from compplan.reports.draw_balances import monthly_balances
 
     text = ten_percent_plan("draws", more="  - {id: draw, kind: draw, amount: 2000, "
                                           "recoverable: true, first_periods: 1}\n")

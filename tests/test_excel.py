@@ -15,13 +15,13 @@ import pytest
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.engine import Result, evaluate
 from compplan.excel import sheet as xl
 from compplan.excel.results import write_results
 from compplan.excel.statements import statement_name, write_statements
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
-from compplan.sample import make_company, write_company
+from compplan.inputs.bundle import load_inputs
+from compplan.inputs.sample import make_company, write_company
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
 from tests.conftest import PLANS
 
 CASE = Path(__file__).parent / "cases" / "mixed-2026"
@@ -124,7 +124,8 @@ def test_text_from_data_is_never_a_formula(demo: Result, tmp_path: Path) -> None
 
 
 def test_csv_outputs_neutralize_formula_text(demo: Result, tmp_path: Path) -> None:
-    from compplan.outputs import run_writers, write_atomically
+    from compplan.core.atomic import write_atomically
+    from compplan.outputs.run_files import run_writers
 
     write_atomically(tmp_path, {k: v for k, v in run_writers(demo).items() if k.endswith("csv")})
     credits = (tmp_path / "credits.csv").read_text()

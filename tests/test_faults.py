@@ -1,7 +1,7 @@
 """Faults: a run killed while writing, a full disk, a read-only folder.
 
 Each kill test starts the real command in a child process, lets it reach a named
-fault point (see :mod:`compplan.faults`) and kills it there with SIGKILL: no cleanup
+fault point (see :mod:`compplan.core.faults`) and kills it there with SIGKILL: no cleanup
 code runs, as after a power cut or the OOM killer.
 """
 
@@ -19,7 +19,7 @@ import pytest
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.synth import Size, make, write
+from compplan.inputs.synth import Size, make, write
 from tests.conftest import CLI, input_args, kill_at
 
 DETAIL = ("payouts.csv", "credits.csv", "exceptions.csv")

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.synth import Size, make, write
+from compplan.inputs.synth import Size, make, write
 from tests.conftest import PLANS, input_args
 
 PAYLOADS = ['=HYPERLINK("http://evil.invalid","click")', "+SUM(1,2)", "-2+3", "@SUM(1)",

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compplan.loader import load_plan_text
+from compplan.plan.load import load_plan_text
 from tests.conftest import PLANS
 
 SHIPPED = sorted(p for p in PLANS.glob("*.yaml") if not p.stem.startswith("quotas"))

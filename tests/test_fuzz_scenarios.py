@@ -10,14 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compplan.engine import evaluate
 from compplan.errors import CompplanError
-from compplan.inputs import Inputs
-from compplan.loader import load_plans
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.synth import Size
+from compplan.plan.load import load_plans
+from compplan.result import evaluate
 from compplan.scenarios.apply import apply
-from compplan.scenarios.loader import load_scenarios
+from compplan.scenarios.load import load_scenarios
 from compplan.schema import Plan
-from compplan.synth import Size
 from tests.conftest import PLANS, ROOT, synth_inputs
 from tests.test_fuzz_plans import mutate
 

@@ -13,14 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compplan.conservation import balances
-from compplan.engine import evaluate
 from compplan.errors import CompplanError
 from compplan.excel.statements import write_statements
-from compplan.inputs import load_inputs
-from compplan.outputs import write_run
+from compplan.inputs.bundle import load_inputs
+from compplan.inputs.synth import Size, make
+from compplan.outputs.run_files import write_run
 from compplan.quotas.run import build_plan
-from compplan.synth import Size, make
+from compplan.reports.conservation import balances
+from compplan.result import evaluate
 from tests.conftest import PLANS
 
 PLAN_FILE = PLANS / "quotas-2026.yaml"

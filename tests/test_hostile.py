@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from compplan.core.yamlsource import parse_yaml
 from compplan.errors import InputError
-from compplan.ingest import load_table
-from compplan.jsonschema import plan_schema
-from compplan.loader import load_plan_file, load_plan_text
-from compplan.mapping import load_mapping, parse_mapping
-from compplan.scenarios.loader import load_scenario
-from compplan.yamlsource import parse_yaml
+from compplan.inputs.ingest import load_table
+from compplan.inputs.mapping import load_mapping, parse_mapping
+from compplan.plan.jsonschema import plan_schema
+from compplan.plan.load import load_plan_file, load_plan_text
+from compplan.scenarios.load import load_scenario
 from tests.conftest import PLANS
 
 AE = (PLANS / "ae-2026.yaml").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from compplan.errors import InputError
-from compplan.ingest import load_table
+from compplan.inputs.ingest import load_table
 
 
 def deals(**columns: object) -> pd.DataFrame:

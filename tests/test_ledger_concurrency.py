@@ -22,10 +22,10 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from compplan.engine import evaluate
-from compplan.inputs import load_inputs
+from compplan.inputs.bundle import load_inputs
 from compplan.ledger.store import SCHEMA_VERSION, url_for
-from compplan.loader import load_plans
+from compplan.plan.load import load_plans
+from compplan.result import evaluate
 from tests.conftest import CLI, DEAL_COLUMNS, PLANS, POSTGRES, deal, person, query, write_csv
 
 ROOT = Path(__file__).resolve().parent.parent

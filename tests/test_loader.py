@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from compplan.errors import PlanError
-from compplan.jsonschema import plan_schema
-from compplan.loader import load_plan_file, load_plan_text, load_plans
+from compplan.plan.jsonschema import plan_schema
+from compplan.plan.load import load_plan_file, load_plan_text, load_plans
 from tests.conftest import PLANS, ROOT
 
 BAD = sorted((Path(__file__).parent / "bad_plans").glob("*.yaml"))

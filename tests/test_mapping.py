@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from compplan.errors import InputError
-from compplan.ingest import load_table
-from compplan.mapping import load_mapping
+from compplan.inputs.ingest import load_table
+from compplan.inputs.mapping import load_mapping
 
 OPPORTUNITIES = '''"Opportunity ID","Opportunity Owner","Amount","Stage","Created Date","Close Date"
 "006A1","Ana Lima","20,062.00","Closed Won","1/5/2026","2/10/2026"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from compplan.money import (
+from compplan.core.money import (
     AmountOverflowError,
     cumulative_lines,
     exact_sum,
@@ -18,7 +18,7 @@ from compplan.money import (
     largest_remainder_rows,
     to_minor,
 )
-from compplan.schedules import round_half_up
+from compplan.engine.schedules import round_half_up
 
 
 def test_half_rounds_away_from_zero_in_each_currencys_units() -> None:

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.engine import Result
-from compplan.simulate import DrawSettings, monte_carlo, multipliers, spread
+from compplan.result import Result
+from compplan.scenarios.monte_carlo import DrawSettings, monte_carlo, multipliers, spread
 from tests.conftest import PLANS, Case, deal, person
 
 ROOT = Path(__file__).resolve().parent.parent

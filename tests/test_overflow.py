@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from compplan.api import evaluate
 from compplan.cli import app
 from compplan.errors import InputError, PlanError
-from compplan.loader import load_plans
+from compplan.plan.load import load_plans
 from tests.conftest import PLANS, Case, deal, person
 
 runner = CliRunner()
@@ -94,7 +94,7 @@ def test_a_scenario_factor_or_scaled_amount_past_the_bounds_is_refused(case: Cas
 
 
 def test_exact_sum_matches_python_integers() -> None:
-    from compplan.money import exact_sum
+    from compplan.core.money import exact_sum
 
     rng = np.random.default_rng(1)
     cents = rng.integers(-(10**14), 10**14, size=200_000, dtype=np.int64)

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from compplan.api import evaluate
-from compplan.engine import evaluate as evaluate_inputs
 from compplan.errors import InputError, PlanError
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
-from compplan.simulate import plan_draws
+from compplan.inputs.bundle import load_inputs
+from compplan.plan.load import load_plans
+from compplan.result import evaluate as evaluate_inputs
+from compplan.scenarios.monte_carlo import plan_draws
 from tests.conftest import (
     PLANS,
     Case,
@@ -216,7 +216,7 @@ def test_salesforce_preset_maps_headers_and_us_dates(case: Case, tmp_path: Path)
         "Opportunity ID,Split Owner ID,Split Percentage,Amount,Stage,Close Date,"
         "Contract Term (Months),Cancellation Date,Lead Source\n"
         "006A,A,1,100000,Closed Won,2/10/2026,24,,Web\n")
-    from compplan.mapping import load_mapping
+    from compplan.inputs.mapping import load_mapping
     inputs = load_inputs(p["roster"], export, mapping=load_mapping("salesforce"))  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
     assert pay(r, "A", "2026-02", "commission") == "5000.00"
@@ -230,7 +230,7 @@ def test_hubspot_preset_maps_stage_ids(case: Case, tmp_path: Path) -> None:
     export.write_text("Record ID,Deal owner ID,Split share,Amount,Deal Stage,Close Date,"
                       "Cancellation date\n"
                       "1,A,,1000,closedwon,2026-02-10,\n2,A,,5000,closedlost,2026-02-11,\n")
-    from compplan.mapping import load_mapping
+    from compplan.inputs.mapping import load_mapping
     inputs = load_inputs(p["roster"], export, mapping=load_mapping("hubspot"))  # type: ignore[arg-type]
     r = evaluate_inputs(load_plans(PLANS), inputs, 2026)
     assert pay(r, "A", "2026-02", "partner_commission") == "50.00"

@@ -9,12 +9,12 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from compplan.conservation import balances, row_status
-from compplan.engine import evaluate
-from compplan.ingest import table_from_frame
-from compplan.inputs import Inputs
-from compplan.money import cumulative_lines, largest_remainder, to_cents
-from compplan.schedules import apply_schedule
+from compplan.core.money import cumulative_lines, largest_remainder, to_cents
+from compplan.engine.schedules import apply_schedule
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.ingest import table_from_frame
+from compplan.reports.conservation import balances, row_status
+from compplan.result import evaluate
 from compplan.schema import Schedule, Tier
 from tests.conftest import PLANS, deal, person
 
@@ -119,7 +119,7 @@ def test_results_do_not_depend_on_row_order(rows: list[dict[str, object]], rnd: 
 
 
 def test_demo_sized_run_balances(tmp_path: Path) -> None:
-    from compplan.sample import make_company
+    from compplan.inputs.sample import make_company
 
     company = make_company(3)
     inputs = Inputs(

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 from compplan.api import evaluate
 from compplan.cli import app
-from compplan.components import Context
-from compplan.engine import Result
+from compplan.engine.components import Context
+from compplan.result import Result
 from tests.conftest import bookings_measure, deal, person, plan_folder
 
 runner = CliRunner()

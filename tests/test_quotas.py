@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 from compplan.cli import app
 from compplan.errors import InfeasibleError
-from compplan.ingest import table_from_frame
+from compplan.inputs.ingest import table_from_frame
 from compplan.quotas.params import QuotaParams
 from compplan.quotas.planner import QuotaPlan, plan
 from compplan.quotas.seasonality import profile

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from compplan.api import close_month, evaluate, pay_month
-from compplan.schedules import apply_schedule
+from compplan.engine.schedules import apply_schedule
 from compplan.schema import Schedule, Seasonality, Tier
 from tests.conftest import (
     PLANS,

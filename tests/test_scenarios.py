@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.engine import Result, evaluate
 from compplan.errors import PlanError
-from compplan.inputs import load_inputs
-from compplan.loader import load_plans
+from compplan.inputs.bundle import load_inputs
+from compplan.plan.load import load_plans
+from compplan.result import Result, evaluate
 from compplan.scenarios.apply import apply
-from compplan.scenarios.loader import load_scenario, load_scenarios
+from compplan.scenarios.load import load_scenario, load_scenarios
 from compplan.scenarios.run import compare
 from tests.conftest import PLANS, Case, deal, lines, pay, person
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compplan.periods import Calendar, fold, month_of_period_end
-from compplan.schedules import apply_curve, apply_schedule, level_payout, round_half_up
+from compplan.core.periods import Calendar, fold, month_of_period_end
+from compplan.engine.schedules import apply_curve, apply_schedule, level_payout, round_half_up
 from compplan.schema import Goal, PayoutCurve, Schedule, Tier
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from compplan.money import format_cents, largest_remainder, to_cents
-from compplan.periods import Calendar, proration
-from compplan.schedules import apply_curve, apply_schedule, snap_attainment
+from compplan.core.money import format_cents, largest_remainder, to_cents
+from compplan.core.periods import Calendar, proration
+from compplan.engine.schedules import apply_curve, apply_schedule, snap_attainment
 from compplan.schema import PayoutCurve, Schedule, Tier
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from compplan.cli import app
-from compplan.synth import Size, make
+from compplan.inputs.synth import Size, make
 from tests.conftest import PLANS
 
 
@@ -68,7 +68,7 @@ def test_run_writes_parquet_details(tmp_path: Path) -> None:
 
 
 def test_sample_territories_carry_the_plan_years_hire_dates() -> None:
-    from compplan.sample import make_company
+    from compplan.inputs.sample import make_company
 
     for year in (2026, 2027):
         terr = make_company(7, year).territories

@@ -9,8 +9,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 
+from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.excel.sheet import Layout, write_table
-from compplan.outputs import Writer, write_atomically, write_csv
 
 PARETO_TOP = 50
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.money import to_cents
+from compplan.core.money import to_cents
 
 SEGMENT_COLUMNS = ["account_id", "kam_id", "class", "xyz", "revenue", "share",
                    "cumulative_share", "cv"]

@@ -9,10 +9,10 @@ import pandas as pd
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.chart.shapes import GraphicalProperties
 
-from compplan.attainment import BUCKETS, bucket_counts, primary_year_attainment
-from compplan.engine import Result
+from compplan.engine.result import Evaluation
+from compplan.engine.schedules import apply_curve, apply_schedule
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
-from compplan.schedules import apply_curve, apply_schedule
+from compplan.reports.attainment import BUCKETS, bucket_counts, primary_year_attainment
 from compplan.schema import Commission, PayoutCurve, Plan
 
 GRID = np.round(np.arange(0.0, 2.51, 0.05), 2)
@@ -94,7 +94,7 @@ def _scatter(ws: Any, plan_id: str, points: tuple[int, int], curve: tuple[int, i
     return chart
 
 
-def _points(result: Result, plan_id: str) -> tuple[pd.DataFrame, str]:
+def _points(result: Evaluation, plan_id: str) -> tuple[pd.DataFrame, str]:
     attained = primary_year_attainment(result, plan_id)
     lines = result.lines
     variable = lines[(lines["plan"] == plan_id) & (lines["kind"] != "salary")]
@@ -114,7 +114,7 @@ def _points(result: Result, plan_id: str) -> tuple[pd.DataFrame, str]:
     return frame, "variable pay / annual target" if has_target else "variable pay"
 
 
-def write_charts(ws: Any, result: Result, summary_sheet: Any, month_header: int) -> None:
+def write_charts(ws: Any, result: Evaluation, summary_sheet: Any, month_header: int) -> None:
     """Fill the Charts sheet: data blocks written top to bottom, charts beside them."""
     set_widths(ws, [14, 14, 12, 14])
     title(ws, "Charts (the data each chart draws is beside it)")

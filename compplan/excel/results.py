@@ -17,22 +17,23 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from compplan.attainment import BUCKETS, attainment_table
-from compplan.currencies import scale
-from compplan.describe import plan_rows
-from compplan.engine import Result
+from compplan.core.currencies import scale
+from compplan.engine.result import Evaluation
 from compplan.excel import sheet as xl
 from compplan.excel.charts import write_charts
 from compplan.excel.sheet import Layout, blank, title, write_table
-from compplan.reporting import pay_by_currency
-from compplan.summary import pay_by_month, summarize
+from compplan.reports.attainment import BUCKETS, attainment_table
+from compplan.reports.credit_table import credits_table
+from compplan.reports.describe import plan_rows
+from compplan.reports.pay_by_currency import pay_by_currency
+from compplan.reports.summary import pay_by_month, summarize
 
 Expected = dict[tuple[str, str], float | str]
 CREDIT_COLUMNS = ["payee_id", "plan", "measure", "date", "period", "amount", "split", "kind",
                   "via", "deal_id", "source_file", "source_row"]
 
 
-def _names(result: Result) -> pd.Series:
+def _names(result: Evaluation) -> pd.Series:
     roster = result.inputs.roster.frame
     names = roster["name"] if "name" in roster else pd.Series("", index=roster.index)
     return pd.Series(names.to_numpy(), index=roster["payee_id"].to_numpy())
@@ -52,7 +53,7 @@ SUMMARY_NAMES = {"total_pay": "total pay", "variable_pay": "variable pay",
                  "salary": "salary"}
 
 
-def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> int:
+def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) -> int:
     """Write the Summary sheet; return the header row of its month table.
 
     Each plan is in its own currency; totals are per currency (SUMIF over the plans of
@@ -121,9 +122,9 @@ def _summary(ws: Any, result: Result, notes: list[str], expected: Expected) -> i
     return month_header
 
 
-def _currency_table(ws: Any, result: Result, header: int) -> None:
+def _currency_table(ws: Any, result: Evaluation, header: int) -> None:
     """What was paid in each currency and, for finance, its value in one reporting
-    currency at a stated rate (:mod:`compplan.reporting`)."""
+    currency at a stated rate (:mod:`compplan.reports.pay_by_currency`)."""
     table = pay_by_currency(result)
     report = next(c for c in table.columns if c.startswith("in_"))
     layout = Layout(kinds={"lines": "int", "paid": "money", "rate": "number", report: "money"},
@@ -134,7 +135,7 @@ def _currency_table(ws: Any, result: Result, header: int) -> None:
                  ["text", "text", "text", "text", "money", "text"])
 
 
-def _pivot(result: Result) -> pd.DataFrame:
+def _pivot(result: Evaluation) -> pd.DataFrame:
     """Payees down, months across, in each payee's pay currency (one per payee)."""
     lines = result.lines
     months = [f"{result.year}-{m:02d}" for m in range(1, 13)]
@@ -154,7 +155,7 @@ def _pivot(result: Result) -> pd.DataFrame:
     return out
 
 
-def _pivot_sheet(ws: Any, result: Result, expected: Expected) -> None:
+def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected) -> None:
     frame = _pivot(result)
     months = [c for c in frame.columns if c[:4].isdigit()]
     first_m, last_m = xl.col(frame.columns, months[0]), xl.col(frame.columns, months[-1])
@@ -176,13 +177,13 @@ def _pivot_sheet(ws: Any, result: Result, expected: Expected) -> None:
     ws.freeze_panes = "E2"
 
 
-def _attainment_frame(result: Result) -> pd.DataFrame:
+def _attainment_frame(result: Evaluation) -> pd.DataFrame:
     table = attainment_table(result)
     table.insert(1, "name", _names(result).reindex(table["payee_id"]).fillna("").to_numpy())
     return table
 
 
-def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
+def _detail_frames(result: Evaluation) -> dict[str, tuple[pd.DataFrame, Layout]]:
     lines = result.lines
     payouts = pd.DataFrame({
         "payee_id": lines["payee_id"].to_numpy(),
@@ -192,7 +193,7 @@ def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
         "amount": lines["amount"].to_numpy(), "currency": lines["currency"].to_numpy()})
     attainment = _attainment_frame(result)
     q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
-    credits = result.credits[CREDIT_COLUMNS]  # the deal's other columns are in credits.csv
+    credits = credits_table(result)[CREDIT_COLUMNS]  # the deal's other columns are in credits.csv
     return {
         "Payouts": (payouts, Layout({"amount": "money"})),
         "Attainment": (attainment, Layout(
@@ -205,7 +206,7 @@ def _detail_frames(result: Result) -> dict[str, tuple[pd.DataFrame, Layout]]:
     }
 
 
-def write_results(result: Result, path: Path) -> Expected:
+def write_results(result: Evaluation, path: Path) -> Expected:
     """Write results.xlsx; return the engine's value for every formula cell written."""
     expected: Expected = {}
     details = _detail_frames(result)

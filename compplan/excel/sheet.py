@@ -23,7 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from compplan.outputs import FORMULA_START
+from compplan.core.cell_text import FORMULA_START
 
 EXCEL_MAX_ROWS = 1_048_576
 FORMATS = {"money": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd", "int": "#,##0",

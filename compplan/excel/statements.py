@@ -19,17 +19,18 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
-from compplan.attainment import attainment_table
-from compplan.conservation import grouped_cents
-from compplan.currencies import decimals, scale
-from compplan.describe import plan_rows
-from compplan.draw_report import monthly_balances
-from compplan.engine import Result
+from compplan.core.atomic import Writer, write_atomically, write_csv
+from compplan.core.currencies import decimals, scale
+from compplan.core.money import exact_sum
+from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue, OutputError
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
-from compplan.explain import explain_components
-from compplan.money import exact_sum
-from compplan.outputs import Writer, write_atomically, write_csv
+from compplan.reports.attainment import attainment_table
+from compplan.reports.conservation import grouped_cents
+from compplan.reports.credit_table import credits_table
+from compplan.reports.describe import plan_rows
+from compplan.reports.draw_balances import monthly_balances
+from compplan.reports.explain import explain_components
 
 INDEX = "index.csv"
 """Which statement file is whose: ``payee_id, file``."""
@@ -77,7 +78,7 @@ def statement_name(payee_id: str) -> str:
     return statement_names([payee_id])[payee_id]
 
 
-def _seats(result: Result, payee_id: str) -> pd.DataFrame:
+def _seats(result: Evaluation, payee_id: str) -> pd.DataFrame:
     mine = result.seats[result.seats["payee_id"] == payee_id]
     frame = pd.DataFrame({"plan": mine["plan"].to_numpy(),
                           "from": mine["start"].to_numpy(), "to": mine["end"].to_numpy()})
@@ -98,7 +99,7 @@ def _pay_grid(lines: pd.DataFrame, year: int) -> pd.DataFrame:
     return out
 
 
-def _draw_grid(result: Result, payee_id: str) -> pd.DataFrame:
+def _draw_grid(result: Evaluation, payee_id: str) -> pd.DataFrame:
     """The payee's recoverable draws: the balance owed after each month of the year."""
     every = monthly_balances(result)
     mine = every[every["payee_id"] == payee_id]
@@ -112,7 +113,7 @@ def _draw_grid(result: Result, payee_id: str) -> pd.DataFrame:
     return out
 
 
-def _explained(result: Result, payee_id: str,
+def _explained(result: Evaluation, payee_id: str,
                lines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Payout lines, and how each was computed: one row per line of explanation."""
     paid, told = [], []
@@ -130,8 +131,8 @@ def _explained(result: Result, payee_id: str,
             pd.DataFrame(told, columns=["period", "plan", "component", "how it was computed"]))
 
 
-def _credits(result: Result, payee_id: str) -> pd.DataFrame:
-    c = result.credits
+def _credits(result: Evaluation, payee_id: str) -> pd.DataFrame:
+    c = credits_table(result)
     mine = c[(c["payee_id"] == payee_id).to_numpy()]
     shown = ["date", "period", "plan", "measure", "kind", "deal_id", "amount", "split"]
     shown += [c for c in ("deal_amount", "currency", "fx_rate") if c in mine]  # converted
@@ -139,7 +140,7 @@ def _credits(result: Result, payee_id: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def write_statement(result: Result, payee_id: str, path: Path,
+def write_statement(result: Evaluation, payee_id: str, path: Path,
                     attainment: pd.DataFrame) -> None:
     """Write one payee's statement workbook."""
     roster = result.inputs.roster.frame
@@ -187,10 +188,10 @@ def write_statement(result: Result, payee_id: str, path: Path,
     wb.save(path)
 
 
-def write_statements(result: Result, out: Path, payees: list[str] | None = None) -> list[Path]:
+def write_statements(result: Evaluation, out: Path, payees: list[str] | None = None) -> list[Path]:
     """Write one statement per payee (all seated payees by default) into ``out``.
 
-    Written as every run's files are (:func:`compplan.outputs.write_atomically`), so a
+    Written as every run's files are (:func:`compplan.core.atomic.write_atomically`), so a
     failed run leaves the previous statements as they were.
     """
     wanted = payees or sorted(result.seats["payee_id"].unique())

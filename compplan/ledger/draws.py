@@ -1,6 +1,6 @@
 """Draw balances in the payroll ledger: recorded with each run, carried into the next year.
 
-The engine settles draws within its year (:mod:`compplan.draws`). What a payee still
+The engine settles draws within its year (:mod:`compplan.engine.draws`). What a payee still
 owes after a month is recorded with that month's run (table ``draw_balances``); the
 first payroll of a new year reads the balances of the last closed month before it and
 evaluates the year with them as opening balances, so the new year's draw recovers
@@ -13,15 +13,15 @@ from __future__ import annotations
 import pandas as pd
 import sqlalchemy as sa
 
-from compplan.draw_report import monthly_balances
-from compplan.engine import Result
+from compplan.engine.result import Evaluation
 from compplan.ledger.store import draw_balances, periods
+from compplan.reports.draw_balances import monthly_balances
 from compplan.schema import Draw
 
 Opening = dict[tuple[str, str], int]
 
 
-def closing(result: Result, period: str) -> pd.DataFrame:
+def closing(result: Evaluation, period: str) -> pd.DataFrame:
     """Per payee and recoverable draw: the balance owed after ``period`` and what was
     forgiven in it, in cents (rows where either is not zero)."""
     every = monthly_balances(result)
@@ -48,7 +48,7 @@ def opening(conn: sa.Connection, year: int) -> Opening:
     return {(str(p), str(c)): int(b) for p, c, b in rows if b}
 
 
-def record(conn: sa.Connection, run_id: str, period: str, result: Result) -> None:
+def record(conn: sa.Connection, run_id: str, period: str, result: Evaluation) -> None:
     """Record the run's draw balances, in the caller's transaction."""
     rows = closing(result, period)
     if len(rows):
@@ -60,7 +60,7 @@ def record(conn: sa.Connection, run_id: str, period: str, result: Result) -> Non
                 rows["balance_cents"].tolist(), rows["forgiven_cents"].tolist(), strict=True)])
 
 
-def unmatched(result: Result) -> list[tuple[str, str, int]]:
+def unmatched(result: Evaluation) -> list[tuple[str, str, int]]:
     """Opening balances no recoverable draw of the year takes over: (payee, draw, cents)."""
     taken = {(str(p), c.id) for pr in result.by_plan.values()
              for c in pr.frame.plan.components if isinstance(c, Draw) and c.recoverable

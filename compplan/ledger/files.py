@@ -23,10 +23,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compplan.currencies import decimals
+from compplan.core.atomic import Writer, write_atomically, write_csv
+from compplan.core.currencies import decimals
+from compplan.core.money import format_cents, format_minor
 from compplan.ledger.payroll import PayrollRun
-from compplan.money import format_cents, format_minor
-from compplan.outputs import Writer, write_atomically, write_csv
 
 GUSTO_COLUMNS = {"BONUS": "bonus", "COMM": "commission", "SPIFF": "bonus", "ADJ":
                  "correction_payment"}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.credits import credit_columns
-from compplan.engine import Result
-from compplan.money import to_cents
+from compplan.core.money import to_cents
+from compplan.engine.result import Evaluation
+from compplan.engine.sources import credit_columns
 from compplan.schema import Hold
 
 
@@ -22,7 +22,7 @@ def _month_end(period: str) -> np.datetime64:
     return end
 
 
-def rules(result: Result) -> dict[tuple[str, str], Hold]:
+def rules(result: Evaluation) -> dict[tuple[str, str], Hold]:
     """The hold of each (plan, component) that has one."""
     out: dict[tuple[str, str], Hold] = {}
     for plan in result.plans.values():
@@ -33,7 +33,7 @@ def rules(result: Result) -> dict[tuple[str, str], Hold]:
     return out
 
 
-def _credits_paid(result: Result, plan_id: str, component: str, column: str) -> pd.DataFrame:
+def _credits_paid(result: Evaluation, plan_id: str, component: str, column: str) -> pd.DataFrame:
     """The component's credits with their month and paid date (NaT: not paid)."""
     plan = result.plans[plan_id]
     comp = next(c for c in plan.components if c.id == component)
@@ -51,7 +51,7 @@ def _credits_paid(result: Result, plan_id: str, component: str, column: str) -> 
                          "paid": pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")})
 
 
-def unpaid_share(result: Result, plan_id: str, component: str, column: str,
+def unpaid_share(result: Evaluation, plan_id: str, component: str, column: str,
                  earned_period: str, as_of: str) -> pd.Series:
     """Per payee: the share of the month's credited value not paid by ``as_of``'s end."""
     credits = _credits_paid(result, plan_id, component, column)
@@ -64,7 +64,7 @@ def unpaid_share(result: Result, plan_id: str, component: str, column: str,
     return share
 
 
-def holds(result: Result, moves: pd.DataFrame, period: str) -> pd.DataFrame:
+def holds(result: Evaluation, moves: pd.DataFrame, period: str) -> pd.DataFrame:
     """Hold lines for this month's positive earned lines of components with a hold."""
     found = rules(result)
     earned = moves[(moves["kind"] == "earned") & (moves["cents"] > 0)]
@@ -96,7 +96,7 @@ def holds(result: Result, moves: pd.DataFrame, period: str) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
-def _now_paid(result: Result, pending: pd.DataFrame, period: str) -> np.ndarray:
+def _now_paid(result: Evaluation, pending: pd.DataFrame, period: str) -> np.ndarray:
     """Which pending until-paid holds have all their month's credits paid by now."""
     plan_of = result.lines.drop_duplicates(["payee_id", "component"]).set_index(
         ["payee_id", "component"])["plan"]
@@ -114,7 +114,7 @@ def _now_paid(result: Result, pending: pd.DataFrame, period: str) -> np.ndarray:
     return due
 
 
-def releases(result: Result, paid: pd.DataFrame, period: str) -> pd.DataFrame:
+def releases(result: Evaluation, paid: pd.DataFrame, period: str) -> pd.DataFrame:
     """Release lines for holds due by this month and not released yet."""
     released = set(paid.loc[paid["kind"] == "release", "ref"])
     open_holds = paid[(paid["kind"] == "hold") & ~paid["line_id"].isin(released)]

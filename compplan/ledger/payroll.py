@@ -31,15 +31,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from compplan.currencies import decimals
-from compplan.engine import Result
+from compplan.core.currencies import decimals
+from compplan.core.faults import fault_point, fault_sql
+from compplan.core.money import format_minor
+from compplan.core.periods import Calendar
+from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue
-from compplan.faults import fault_point, fault_sql
 from compplan.ledger.draws import closing
 from compplan.ledger.holds import holds, releases
 from compplan.ledger.store import lines, locked, periods, runs
-from compplan.money import format_minor
-from compplan.periods import Calendar
 
 LINE_COLUMNS = ["line_id", "run_id", "pay_period", "earned_period", "payee_id", "payee_name",
                 "component", "kind", "earning_code", "cents", "memo", "release_period", "ref",
@@ -59,12 +59,12 @@ class PayrollRun:
     lines: pd.DataFrame
 
 
-def _codes(result: Result) -> dict[tuple[str, str], str]:
+def _codes(result: Evaluation) -> dict[tuple[str, str], str]:
     return {(plan.plan, c.id): c.earning_code or DEFAULT_CODES[c.kind]
             for plan in result.plans.values() for c in plan.components}
 
 
-def _earned(result: Result) -> pd.DataFrame:
+def _earned(result: Evaluation) -> pd.DataFrame:
     codes = _codes(result)
     sums = result.lines.groupby(["payee_id", "period", "component", "plan"],
                                 sort=True)["cents"].sum()
@@ -128,7 +128,7 @@ def check_period(period: str, year: int) -> None:
         raise InputError([Issue("--period", f"{period!r} is not a month of {year}")])
 
 
-def compute(result: Result, conn: sa.Connection, period: str, digest: str) -> PayrollRun:
+def compute(result: Evaluation, conn: sa.Connection, period: str, digest: str) -> PayrollRun:
     """The lines of period ``period``'s payroll, given what the ledger's closed months
     paid (read through ``conn``, under the ledger's lock)."""
     check_period(period, result.year)
@@ -161,7 +161,7 @@ def compute(result: Result, conn: sa.Connection, period: str, digest: str) -> Pa
     return _finish(result, moves, period, run_id_for(period, digest), currencies(result, paid))
 
 
-def currencies(result: Result, paid: pd.DataFrame) -> pd.Series:
+def currencies(result: Evaluation, paid: pd.DataFrame) -> pd.Series:
     """Each payee's pay currency: the run's lines say it (a payee is paid in one
     currency); a payee with only earlier lines keeps theirs (older ledgers: the plans')."""
     now = result.lines.drop_duplicates("payee_id").set_index("payee_id")["currency"]
@@ -191,7 +191,7 @@ def _balances(moves: pd.DataFrame, paid: pd.DataFrame, period: str) -> pd.DataFr
     return pd.concat(rows, ignore_index=True)
 
 
-def _finish(result: Result, moves: pd.DataFrame, period: str, run_id: str,
+def _finish(result: Evaluation, moves: pd.DataFrame, period: str, run_id: str,
             currency: pd.Series) -> PayrollRun:
     roster = result.inputs.roster.frame
     names = pd.Series(roster["name"].to_numpy() if "name" in roster else "",
@@ -261,7 +261,7 @@ def close(engine: Engine, period: str) -> str:
     return str(state.run_id)
 
 
-def balances(conn: sa.Connection, run: PayrollRun, result: Result) -> pd.DataFrame:
+def balances(conn: sa.Connection, run: PayrollRun, result: Evaluation) -> pd.DataFrame:
     """What each payee owes after this run (closed months and this one): the balance of
     negative pay, the draw balance and the draw balance forgiven this month; and whether
     the payee is still active at the end of the month: a leaver's balance is reported."""

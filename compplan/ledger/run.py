@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compplan.digest import file_digest, plan_digest
-from compplan.engine import Result
+from compplan.core.faults import fault_point
+from compplan.engine.result import Evaluation
 from compplan.errors import Issue, masked
-from compplan.faults import fault_point
 from compplan.ledger import draws
 from compplan.ledger.files import write_payroll
 from compplan.ledger.payroll import (
@@ -21,9 +20,10 @@ from compplan.ledger.payroll import (
     record,
 )
 from compplan.ledger.store import LedgerBusyError, locked, open_ledger, reported
+from compplan.outputs.digest import file_digest, plan_digest
 
 
-def payroll(result: Result, ledger: str, period: str, inputs: dict[str, Path | None],
+def payroll(result: Evaluation, ledger: str, period: str, inputs: dict[str, Path | None],
             out: Path, pay_date: str | None = None, company_code: str = "CMP") -> tuple[
                 PayrollRun, list[Path]]:
     """Compute the period's payroll, record it in the ledger, then write its files."""

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from compplan.money import largest_remainder, largest_remainder_rows
+from compplan.core.money import largest_remainder, largest_remainder_rows
 
 Floats = npt.NDArray[np.float64]
 

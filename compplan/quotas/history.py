@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
-from compplan.ingest import parse_table, read_text_table
+from compplan.inputs.ingest import parse_table, read_text_table
+from compplan.inputs.tables import TableSpec
 from compplan.quotas.territories import Territories
-from compplan.tables import TableSpec
 
 HISTORY = TableSpec(
     "history",

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from compplan.currencies import decimals
-from compplan.money import format_minor, to_minor
+from compplan.core.currencies import decimals
+from compplan.core.money import format_minor, to_minor
 from compplan.quotas.allocate import Allocation, allocate, ramp_fractions
 from compplan.quotas.model import Bounds, bounds, build, check_feasible
 from compplan.quotas.params import QuotaParams

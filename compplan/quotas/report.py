@@ -10,8 +10,8 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
+from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
-from compplan.outputs import Writer, write_atomically, write_csv
 from compplan.quotas.planner import QuotaPlan
 
 

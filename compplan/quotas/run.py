@@ -7,8 +7,8 @@ from typing import Any
 
 from rich.console import Console
 
-from compplan.ingest import load_table
-from compplan.loader import load_plans
+from compplan.inputs.ingest import load_table
+from compplan.plan.load import load_plans
 from compplan.quotas.history import load_history
 from compplan.quotas.params import load_params
 from compplan.quotas.planner import QuotaPlan, plan

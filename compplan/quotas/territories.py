@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from compplan.errors import InputError, Issue, raise_if
-from compplan.ingest import Table
-from compplan.tables import MONEY, TableSpec, register
+from compplan.inputs.ingest import Table
+from compplan.inputs.tables import MONEY, TableSpec, register
 
 TERRITORIES = TableSpec(
     "territories",

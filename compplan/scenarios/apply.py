@@ -11,12 +11,14 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from compplan.checks import check_plan
+from compplan.core.yamlsource import SourceDoc, render_path
+from compplan.engine.filters import UnknownColumnError, evaluate
 from compplan.errors import Issue, PlanError
-from compplan.filters import UnknownColumnError, evaluate
-from compplan.ingest import ROW_COLUMN, Table, load_table, table_from_frame
-from compplan.inputs import Inputs
-from compplan.loader import pydantic_issues
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.ingest import ROW_COLUMN, Table, load_table, table_from_frame
+from compplan.inputs.tables import MONEY, spec_for
+from compplan.plan.checks import check_plan
+from compplan.plan.load import pydantic_issues
 from compplan.scenarios.schema import (
     AddRows,
     DropRows,
@@ -27,8 +29,6 @@ from compplan.scenarios.schema import (
     ShiftDates,
 )
 from compplan.schema import Plan
-from compplan.tables import MONEY, spec_for
-from compplan.yamlsource import SourceDoc, render_path
 
 
 class ChangeError(Exception):

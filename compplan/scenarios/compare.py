@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from compplan.attainment import primary_year_attainment
-from compplan.engine import Result
-from compplan.summary import summarize
+from compplan.engine.result import Evaluation
+from compplan.reports.attainment import primary_year_attainment
+from compplan.reports.summary import summarize
 
 METRIC_COLUMNS = ["scenario", "plan", "payees", "total_pay", "variable_pay", "bookings",
                   "cost_of_sales", "share_at_quota", "median_attainment", "p90_payout"]
 
 
-def _variable_by_payee(result: Result, plan: str | None) -> pd.Series:
+def _variable_by_payee(result: Evaluation, plan: str | None) -> pd.Series:
     lines = result.lines[result.lines["kind"] != "salary"]
     if plan is not None:
         lines = lines[lines["plan"] == plan]
@@ -23,7 +23,7 @@ def _variable_by_payee(result: Result, plan: str | None) -> pd.Series:
     return pay.reindex(pd.Index(payees.unique()), fill_value=0.0)
 
 
-def metrics(name: str, result: Result) -> pd.DataFrame:
+def metrics(name: str, result: Evaluation) -> pd.DataFrame:
     """One row per plan and a ``total`` row: the columns of scenarios.csv."""
     summary = summarize(result)
     rows = []
@@ -49,7 +49,7 @@ def metrics(name: str, result: Result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
 
-def pay_by_payee(result: Result) -> pd.Series:
+def pay_by_payee(result: Evaluation) -> pd.Series:
     """Total pay per payee (salary included), in units of the payee's pay currency."""
     total: pd.Series = result.lines.groupby("payee_id")["amount"].sum()
     return total

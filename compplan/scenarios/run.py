@@ -10,20 +10,21 @@ import pandas as pd
 from rich.console import Console
 from rich.progress import Progress, TaskID
 
-from compplan.engine import Result, evaluate
-from compplan.inputs import Inputs
+from compplan.engine.pipeline import evaluate
+from compplan.engine.result import Evaluation
+from compplan.inputs.bundle import Inputs
 from compplan.scenarios.apply import apply
 from compplan.scenarios.compare import metrics, pay_by_payee, winners_and_losers
-from compplan.scenarios.loader import load_scenarios
+from compplan.scenarios.load import load_scenarios
+from compplan.scenarios.monte_carlo import DrawSettings, Evaluator, in_process, monte_carlo
 from compplan.schema import Plan
-from compplan.simulate import DrawSettings, Evaluator, in_process, monte_carlo
 
 
 @dataclass(frozen=True)
 class Comparison:
     """Every scenario's result beside the baseline's."""
 
-    results: dict[str, Result]
+    results: dict[str, Evaluation]
     metrics: pd.DataFrame
     movers: pd.DataFrame
     montecarlo: pd.DataFrame | None = None

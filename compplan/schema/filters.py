@@ -1,6 +1,6 @@
 """Declarative row filters: comparisons combined with all / any / not.
 
-A filter is data, evaluated column-wise by :mod:`compplan.filters`; there is no
+A filter is data, evaluated column-wise by :mod:`compplan.engine.filters`; there is no
 expression language to inject code into.
 """
 
@@ -84,3 +84,16 @@ FilterKind = Literal["all", "any", "not", "compare"]
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
 NotOf.model_rebuild()
+
+
+def filter_columns(flt: Filter | None) -> set[str]:
+    """Every column a filter reads."""
+    if flt is None:
+        return set()
+    if isinstance(flt, AllOf):
+        return set().union(*(filter_columns(f) for f in flt.all))
+    if isinstance(flt, AnyOf):
+        return set().union(*(filter_columns(f) for f in flt.any))
+    if isinstance(flt, NotOf):
+        return filter_columns(flt.not_)
+    return {flt.column}

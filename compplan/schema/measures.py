@@ -6,8 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 
-from compplan.expressions import is_ratio, parse
 from compplan.schema.base import MONEY, Column, Model
+from compplan.schema.expressions import is_ratio, parse
 from compplan.schema.filters import Filter
 
 
@@ -86,7 +86,7 @@ def _parsed(text: str) -> str:
 
 
 Expression = Annotated[str, AfterValidator(_parsed)]
-"""Arithmetic text (``margin / amount``), checked by :func:`compplan.expressions.parse`."""
+"""Arithmetic text (``margin / amount``), checked by :func:`compplan.schema.expressions.parse`."""
 
 _SOURCE_KEYS = {"table", "filter", "value", "row", "split", "date", "credit_to", "once_per",
                 "clawback"}

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
-from compplan.currencies import decimals
+from compplan.core.currencies import decimals
 from compplan.schema.base import MONEY, RATE, Column, Model
 from compplan.schema.components import Component
 from compplan.schema.measures import CreditToColumn, Measure, QuotaSpec

@@ -1,0 +1,1 @@
+"""What the CLI does beyond the pipeline: demo, init, compplan.toml, progress, shipped samples."""

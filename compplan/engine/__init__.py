@@ -1,0 +1,1 @@
+"""The evaluation pipeline: seats -> credits -> measures -> components -> payout lines."""

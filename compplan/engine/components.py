@@ -1,0 +1,641 @@
+"""Components: turn measure arrays into payout lines, in integer cents.
+
+Every evaluator works on whole ``(seats, periods)`` arrays and returns the cents it
+pays per seat and month, plus the intermediate arrays (value, quota, attainment,
+target, factor, earned) that :mod:`compplan.reports.explain` prints.
+
+Rounding (see :mod:`compplan.core.money`): a per-period line is rounded on its own; a
+``ytd`` component pays ``round(E_m) - round(E_{m-1})`` so its months add up to the
+rounded year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from compplan.core.currencies import decimals as currency_decimals
+from compplan.core.money import AmountOverflowError, Cents, cumulative_lines, to_minor
+from compplan.core.periods import PERIODS_IN_YEAR, fold, month_of_period_end
+from compplan.engine import draws, gates, reversals
+from compplan.engine.credits import clawback_part
+from compplan.engine.exception_rows import exception_frame
+from compplan.engine.filters import evaluate
+from compplan.engine.measures import Floats, PlanFrame, monthly_sum
+from compplan.engine.schedules import (
+    apply_curve,
+    apply_schedule,
+    level_payout,
+    round_half_up,
+    snap_attainment,
+)
+from compplan.engine.seat_quotas import quota_array
+from compplan.engine.sources import credit_columns
+from compplan.engine.total_caps import apply_caps
+from compplan.errors import InputError, Issue
+from compplan.inputs.bundle import Inputs
+from compplan.schema import (
+    Advance,
+    Bonus,
+    Cap,
+    Commission,
+    Component,
+    Condition,
+    Draw,
+    LevelTable,
+    Multiplier,
+    PayoutCurve,
+    RateTable,
+    Salary,
+    Spiff,
+    Target,
+    expressions,
+)
+from compplan.schema.filters import filter_columns
+
+_DIVISOR = {"month": 12.0, "quarter": 4.0, "year": 1.0, "ytd": 1.0}
+_PAY_MONTHS = {"month": np.arange(12), "quarter": np.array([2, 5, 8, 11]), "year": np.array([11])}
+
+
+@dataclass
+class ComponentResult:
+    """What one component pays each seat each month, and how it got there."""
+
+    component: Component
+    cents: Cents
+    period: str
+    trace: dict[str, Floats] = field(default_factory=dict)
+    reversals: pd.DataFrame | None = None  # clawbacks priced on their own (reversals.py)
+    capped: Cents | None = None  # what the plan's total caps cut, per month (total_caps.py)
+
+
+@dataclass
+class Context:
+    """A plan frame with the other inputs and a sink for exceptions."""
+
+    pf: PlanFrame
+    inputs: Inputs
+    exceptions: list[pd.DataFrame] = field(default_factory=list)
+    pay: dict[str, Cents] = field(default_factory=dict)
+    """Each evaluated component's pay by id (after total caps): what draws and advances
+    are measured against."""
+    _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
+    _reported: set[tuple[str, str]] = field(default_factory=set)
+    cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
+    """Per commission id, its clawbacks of earlier periods (found from the credits, or
+    given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
+
+    @property
+    def decimals(self) -> int:
+        """Minor units of the plan's currency: the plan's lines are rounded to them."""
+        return currency_decimals(self.pf.plan.currency)
+
+    @property
+    def scale(self) -> int:
+        return int(10**self.decimals)
+
+    def money(self, amount: npt.ArrayLike) -> Cents:
+        """Amounts in the plan's currency as its minor units, rounded half-up."""
+        return to_minor(amount, self.decimals)
+
+    def paid(self, amount: Floats, period: str, pay_every: str = "month") -> Cents:
+        """:func:`pay` in the plan's currency."""
+        return pay(amount, period, pay_every, self.decimals)
+
+    def basis(self, period: str) -> str:
+        return "year" if period == "ytd" else period
+
+    def value(self, measure: str, period: str, for_quota: bool = False) -> Floats:
+        """Measure value per period; for ``ytd`` the running total per month. A derived
+        measure combines its parts' values of the same period (a ratio of sums)."""
+        if self.pf.plan.measures[measure].derived:
+            return self._derived(measure, period, for_quota)
+        monthly = (self.pf.quota_values if for_quota else self.pf.values)[measure]
+        total = np.cumsum(monthly, axis=1) if period == "ytd" else fold(monthly, period)
+        if self.pf.plan.measures[measure].aggregate == "sum":
+            return total
+        counts = self.pf.counts[measure]
+        n = np.cumsum(counts, axis=1) if period == "ytd" else fold(counts, period)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(n > 0, total / np.where(n > 0, n, 1.0), np.nan)
+
+    def _derived(self, measure: str, period: str, for_quota: bool) -> Floats:
+        """Evaluate a derived measure; a division by zero (of a value that is not zero)
+        pays nothing and is reported once per seat and period."""
+        text = self.pf.plan.measures[measure].period
+        assert text is not None
+        got = expressions.evaluate(expressions.parse(text),
+                                   lambda part: self.value(part, period, for_quota))
+        shape = (self.pf.size, PERIODS_IN_YEAR[period])
+        flagged = np.broadcast_to(got.zero_division, shape)
+        if flagged.any() and (measure, period) not in self._reported:
+            self._reported.add((measure, period))
+            seat, col = np.nonzero(flagged)
+            labels = np.array(self.pf.calendar.labels("month" if period == "ytd" else period))
+            self.exceptions.append(exception_frame(
+                len(seat), file=self.inputs.roster.file,
+                payee_id=self.pf.seats["payee_id"].to_numpy()[seat], plan=self.pf.plan.plan,
+                measure=measure, period=labels[col],
+                reason=f"{measure} = {text}: division by zero, no pay"))
+        return np.asarray(np.broadcast_to(got.values, shape), dtype=np.float64)
+
+    def quota(self, measure: str, period: str) -> Floats:
+        key = (measure, period)
+        if key not in self._quotas:
+            self._quotas[key] = quota_array(self.pf, measure, period, self.inputs,
+                                            self.exceptions)
+        return self._quotas[key]
+
+    def attainment(self, measure: str, period: str) -> tuple[Floats, Floats, Floats]:
+        value = self.value(measure, period, for_quota=True)
+        quota = np.broadcast_to(self.quota(measure, period), value.shape)
+        return value, quota, snap_attainment(value, quota)
+
+    def target(self, target: Target, period: str) -> Floats:
+        """Target incentive per period: annual / (12 | 4 | 1) x share x proration."""
+        n = self.pf.size
+        if target.amount is not None:
+            annual = np.full(n, target.amount)
+        elif target.column and target.column in self.pf.seats:
+            annual = np.nan_to_num(self.pf.seats[target.column].to_numpy(dtype=np.float64))
+        else:
+            annual = np.zeros(n)
+        basis = self.basis(period)
+        per = annual[:, None] / _DIVISOR[period] * target.share * np.ones_like(
+            self.pf.prorate[basis])
+        if target.prorate:
+            per = per * self.pf.prorate[basis]
+        return np.broadcast_to(per, (n, 12)) if period == "ytd" else per
+
+    def gate(self, cond: Condition | None, period: str) -> np.ndarray:
+        """Where a condition on (weighted) attainment holds, at each period of a kind;
+        everywhere without one. A condition over a period of its own is looked at as
+        of each period's last month (:mod:`compplan.engine.gates`)."""
+        if cond is None:
+            return np.ones((self.pf.size, PERIODS_IN_YEAR[period]), dtype=bool)
+        own = cond.period or period
+        total = np.zeros((self.pf.size, PERIODS_IN_YEAR[own]))
+        for measure, weight in cond.weight_map().items():
+            total = total + weight * self.attainment(measure, own)[2]
+        met = np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
+        return met if own == period else gates.at_pay_points(met, own, period)
+
+
+def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Floats,
+           trace: dict[str, Floats]) -> Floats:
+    """What a gated component pays: nothing in a period whose gate is not met, or,
+    with a gate over a period of its own, held until a pay point where it is."""
+    cond = comp.gate
+    met = ctx.gate(cond, comp.period)
+    if cond is None or (cond.period or comp.period) == comp.period or cond.missed == "forfeit":
+        return np.where(met, amount, 0.0)
+    cumulative = comp.period == "ytd"
+    paid, held = gates.hold_until_met(amount, met, cumulative)
+    trace["gate met"] = met.astype(np.float64)
+    trace["held"] = (amount - paid if cumulative
+                     else np.cumsum(amount, axis=1) - np.cumsum(paid, axis=1))
+    left = held > 0.005
+    if left.any():
+        seats = ctx.pf.seats[left]
+        ctx.exceptions.append(exception_frame(
+            int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
+            plan=ctx.pf.plan.plan, value=held[left],
+            reason=f"{comp.id}: held for its gate ({cond.period} attainment >= "
+                   f"{cond.at_least:g}), never met by the end of the year: not paid"))
+    return paid
+
+
+def _cap_value(ctx: Context, cap: Cap, target: Target | None, period: str) -> Floats:
+    if cap.amount is not None:
+        return np.full((ctx.pf.size, 1), cap.amount)
+    assert cap.target_multiple is not None
+    tgt = target or Target()
+    base_period = period if cap.per == "period" else "year"
+    return cap.target_multiple * ctx.target(tgt, base_period)
+
+
+def _multiply(ctx: Context, amount: Floats, mult: Multiplier | None, period: str) -> Floats:
+    """Scale by the factor of the attainment tier reached (accelerator/decelerator)."""
+    if mult is None:
+        return amount
+    attainment = ctx.attainment(mult.measure, period)[2]
+    starts = np.array([t.from_ for t in mult.tiers])
+    factors = np.array([t.factor for t in mult.tiers])
+    a = np.nan_to_num(attainment, nan=-np.inf)
+    idx = np.searchsorted(starts, a, side="right") - 1
+    factor = np.where(idx >= 0, factors[np.clip(idx, 0, None)], mult.below)
+    return amount * factor
+
+
+def credit_cap(each: Floats, cap: Cap | None) -> Floats:
+    """Each credit's (non-negative) amount, at most a per-credit cap; a clawback is
+    signed afterwards, so it reverses the capped amount."""
+    if cap is None or cap.per != "credit" or cap.amount is None:
+        return each
+    return np.minimum(each, cap.amount)
+
+
+def _apply_cap(ctx: Context, amount: Floats, cap: Cap | None, target: Target | None,
+               period: str) -> Floats:
+    if cap is None or cap.per == "credit":  # applied to each credit already
+        return amount
+    limit = _cap_value(ctx, cap, target, period)
+    if cap.per == "period" or period == "ytd":
+        return np.minimum(amount, limit)
+    running = np.minimum(np.cumsum(amount, axis=1), limit)
+    return np.diff(running, axis=1, prepend=0.0)
+
+
+def pay(amount: Floats, period: str, pay_every: str = "month", decimals: int = 2) -> Cents:
+    """Place per-period amounts in their pay months as cents (ytd: as true-ups).
+
+    Each period's line is rounded on its own, then held to the next pay month; a
+    ``ytd`` amount is paid as ``round(E) - round(E at the previous pay month)``.
+    """
+    n = amount.shape[0]
+    cents = np.zeros((n, 12), dtype=np.int64)
+    months = _PAY_MONTHS[pay_every]
+    if period == "ytd":
+        cents[:, months] = cumulative_lines(amount[:, months], decimals)
+        return cents
+    cents[:, month_of_period_end(period)] = to_minor(amount, decimals)
+    if pay_every == "month":
+        return cents
+    running = np.cumsum(cents, axis=1)[:, months]
+    held = np.zeros_like(cents)
+    held[:, months] = np.diff(running, axis=1, prepend=0)
+    return held
+
+
+def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
+    annual = ctx.pf.seats[comp.column].to_numpy(dtype=np.float64) if comp.column in ctx.pf.seats \
+        else np.zeros(ctx.pf.size)
+    share = (ctx.pf.prorate["month"] if comp.prorate
+             else np.asarray(ctx.pf.prorate["month"] > 0, dtype=np.float64))
+    amount = np.nan_to_num(annual)[:, None] / 12.0 * share
+    return ComponentResult(comp, ctx.paid(amount, "month"), "month",
+                           {"annual": np.broadcast_to(annual[:, None], amount.shape),
+                            "proration": share, "earned": amount})
+
+
+def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
+    trace: dict[str, Floats] = {}
+    if comp.apply == "per_credit":
+        c = _measure_credits(ctx, comp.measure)
+        v = c["credit_value"].to_numpy(dtype=np.float64)
+        each = np.sign(v) * credit_cap(apply_schedule(comp.schedule, np.abs(v)), comp.cap)
+        monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64),
+                              c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
+        amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
+                                                                               comp.period)
+        trace["value"] = ctx.value(comp.measure, comp.period)
+        return _commission_result(ctx, comp, amount, trace)
+    cross = earlier_clawbacks(ctx, comp)
+    if comp.basis == "value":
+        x = ctx.value(comp.measure, comp.period)
+        if cross is not None:
+            x = x - cross.taken_out(ctx.pf.size, comp.period)
+        amount = apply_schedule(comp.schedule, x)
+        trace["value"] = x
+    else:
+        value, quota, attainment = ctx.attainment(comp.measure, comp.period)
+        m = ctx.pf.plan.measures[comp.measure]
+        if cross is not None and m.clawback is not None and m.clawback.reduces_quota_credit:
+            value = value - cross.taken_out(ctx.pf.size, comp.period)
+            attainment = snap_attainment(value, quota)
+        x = value
+        factor = apply_schedule(comp.schedule, attainment)
+        if comp.schedule.pays_amounts or comp.target is None:  # amount tiers pay money
+            amount = factor
+            trace.update(value=value, quota=quota, attainment=attainment)
+        else:
+            target = ctx.target(comp.target, comp.period)
+            amount = target * factor
+            trace.update(value=value, quota=quota, attainment=attainment, target=target,
+                         factor=factor)
+    return _commission_result(ctx, comp, amount, trace, cross, x)
+
+
+def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod | None:
+    if comp.id in ctx.cross:
+        return ctx.cross[comp.id]
+    if not reversals.applies(ctx.pf, comp):
+        return None
+    table = ctx.inputs.table(ctx.pf.plan.measures[comp.measure].table)
+    assert table is not None
+    cross = reversals.cross_period(ctx.pf, comp, table.frame)
+    if (cross.reverses < 0).any():
+        ctx.exceptions.append(reversals.before_year_exceptions(ctx.pf, comp, cross))
+    ctx.cross[comp.id] = cross if len(cross.local) else None
+    return ctx.cross[comp.id]
+
+
+def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: dict[str, Floats],
+                       cross: reversals.CrossPeriod | None = None,
+                       priced: Floats | None = None) -> ComponentResult:
+    """Gate, multiplier and cap, then the reversals of earlier periods' clawbacks."""
+    amount = _gated(ctx, comp, amount, trace)
+    amount = _multiply(ctx, amount, comp.multiplier, comp.period)
+    amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
+    notes = None
+    if cross is not None and priced is not None:
+        before = amount
+        amount, each = reversals.reverse(amount, priced, cross, comp.period)
+        notes = reversals.memos(cross, each, ctx.pf.calendar.labels(comp.period))
+        trace["reversed"] = amount - before
+    trace["earned"] = amount
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
+                           notes)
+
+
+def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
+    value, quota, attainment = ctx.attainment(comp.measure, comp.period)
+    target = ctx.target(comp.target, comp.period)
+    factor = apply_curve(comp, attainment)
+    amount = target * comp.weight * factor
+    trace = {"value": value, "quota": quota, "attainment": attainment, "target": target,
+             "factor": factor}
+    amount = _gated(ctx, comp, amount, trace)
+    trace["earned"] = amount
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
+    """Target x the weighted level payouts of the goals' rounded scores."""
+    target = ctx.target(comp.target, comp.period)
+    factor = np.zeros_like(target)
+    trace: dict[str, Floats] = {}
+    for k, goal in enumerate(comp.goals):
+        score = (ctx.attainment(goal.measure, comp.period)[2] if goal.basis == "attainment"
+                 else ctx.value(goal.measure, comp.period))
+        rounded = round_half_up(score, goal.decimals)
+        level = level_payout(goal, rounded)
+        factor = factor + goal.weight * level
+        trace[f"goal {k + 1} score"] = rounded
+        trace[f"goal {k + 1} level"] = level
+    amount = target * factor
+    trace.update(target=target, factor=factor, earned=amount)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
+    credits = ctx.pf.credits
+    return credits[(credits["measure"] == measure).to_numpy()]
+
+
+def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,
+                columns: list[str]) -> pd.DataFrame:
+    """Source-row attributes (term, product, account class...) of a measure's credits."""
+    return credit_columns(ctx.inputs, ctx.pf.plan.measures[measure],
+                          credits["source_idx"].to_numpy(dtype=np.int64),
+                          credits["lookup_idx"].to_numpy(dtype=np.int64), columns)
+
+
+def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
+    c = _measure_credits(ctx, comp.measure)
+    key = _attributes(ctx, comp.measure, c, [comp.key])[comp.key].astype(str)
+    rate = key.map(comp.rates).astype("float64")
+    excluded = key.isin(comp.exclude).to_numpy()
+    missing = rate.isna().to_numpy() & ~excluded
+    if comp.default is not None:
+        rate = rate.fillna(comp.default)
+    elif missing.any():
+        sub = c[missing]
+        ctx.exceptions.append(exception_frame(
+            len(sub), file=sub["source_file"], row=sub["source_row"],
+            deal_id=sub["deal_id"], payee_id=sub["payee_id"],
+            plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
+            value=sub["credit_value"],
+            reason=(f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)).to_numpy()))
+    rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
+    raw = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
+    earned = np.sign(raw) * credit_cap(np.abs(raw), comp.cap)
+    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
+                          earned, ctx.pf.size)
+    amount = fold(monthly, comp.period)
+    trace = {"value": ctx.value(comp.measure, comp.period)}
+    amount = _gated(ctx, comp, amount, trace)
+    amount = _multiply(ctx, amount, comp.multiplier, comp.period)
+    amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
+    trace["earned"] = amount
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
+    met = ctx.gate(comp.condition, comp.period)
+    if comp.active_at_period_end:
+        _, ends = ctx.pf.calendar.bounds(comp.period)
+        start = ctx.pf.seats["start"].to_numpy(dtype="datetime64[D]")[:, None]
+        end = ctx.pf.seats["end"].to_numpy(dtype="datetime64[D]")[:, None]
+        met = met & (start <= ends[None, :]) & (end >= ends[None, :])
+    each = (np.full(met.shape, comp.amount) if comp.amount is not None
+            else ctx.target(comp.target or Target(), comp.period))
+    amount = np.where(met, each, 0.0)
+    trace = {"met": met.astype(np.float64), "earned": amount}
+    for measure in comp.condition.weight_map():
+        value, quota, attainment = ctx.attainment(measure, comp.period)
+        trace.update(value=value, quota=quota, attainment=attainment)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+
+
+def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
+    c = _measure_credits(ctx, comp.measure)
+    columns = sorted(filter_columns(comp.filter))
+    qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
+                 if comp.filter is not None else np.ones(len(c), dtype=bool))
+    share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
+    each = np.where(qualifies, comp.amount * share * credit_signs(ctx.pf, ctx.inputs,
+                                                                  comp.measure, c), 0.0)
+    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
+                          each, ctx.pf.size)
+    return ComponentResult(comp, ctx.paid(monthly, "month", comp.pay_every), "month",
+                           {"earned": monthly})
+
+
+def credit_signs(pf: PlanFrame, inputs: Inputs, measure: str, credits: pd.DataFrame) -> Floats:
+    """1 for a credit; minus the part its clawback takes back for a clawback (a SPIFF
+    is reversed in that part: its share, its unserved term)."""
+    clawback = (credits["credit_kind"] == "clawback").to_numpy()
+    sign = np.where(clawback, -1.0, 1.0)
+    m = pf.plan.measures[measure]
+    if m.clawback is None or not clawback.any():
+        return sign
+    table = inputs.table(m.table)
+    assert table is not None
+    rows = credits["source_idx"].to_numpy(dtype=np.int64)[clawback]
+    cancel = credits["credit_date"].to_numpy(dtype="datetime64[D]")[clawback]
+    sign[clawback] = -clawback_part(m, table.frame, rows, cancel)
+    return sign
+
+
+def _draw_masks(ctx: Context, comp: Draw) -> tuple[Floats, draws.Mask, draws.Mask, draws.Mask]:
+    """Per seat and draw period: the draw's proration, where it is paid, where it may
+    recover and where a balance is forgiven."""
+    prorate = ctx.pf.prorate[comp.period]
+    active = prorate > 0
+    nth = np.cumsum(active, axis=1)
+    paid = active & (nth <= comp.window if comp.window else True)
+    may_recover = nth >= (comp.recover_from or 1)
+    forgive = np.zeros_like(active)
+    if "leaving" in comp.forgive:
+        leaves = ctx.pf.seats["end"].to_numpy(dtype="datetime64[D]") < ctx.pf.calendar.end
+        last = active.shape[1] - 1 - np.argmax(active[:, ::-1], axis=1)
+        forgive[np.flatnonzero(leaves & active.any(axis=1)),
+                last[leaves & active.any(axis=1)]] = True
+    if "year_end" in comp.forgive:
+        forgive[:, -1] = True
+    return prorate, paid, may_recover, forgive
+
+
+def _opening(ctx: Context, comp: Draw) -> Cents:
+    """Each seat's balance owed from earlier years (given by the payroll ledger), for the
+    seat that holds the plan on the first day of the year."""
+    seats = ctx.pf.seats
+    first = seats["start"].to_numpy(dtype="datetime64[D]") <= ctx.pf.calendar.start
+    owed = [ctx.inputs.draw_opening.get((str(p), comp.id), 0)
+            for p in seats["payee_id"]] if ctx.inputs.draw_opening else [0] * len(seats)
+    return np.where(first, np.asarray(owed, dtype=np.int64), 0)
+
+
+def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement, forgive: draws.Mask) -> None:
+    """Report forgiven balances, and balances left when a seat ends or the year does."""
+    seats = ctx.pf.seats
+    leaves = seats["end"].to_numpy(dtype="datetime64[D]") < ctx.pf.calendar.end
+    forgiven_when = np.where(forgive[:, -1] & ~leaves, "at year end", "when the seat ended")
+    left = s.balance[:, -1]
+    nxt = ctx.pf.calendar.year + 1
+    for hit, value, reason in (
+            (s.forgiven.sum(axis=1) > 0, s.forgiven.sum(axis=1),
+             np.char.add(f"{comp.id}: draw balance forgiven ", forgiven_when)),
+            ((left > 0) & leaves, left,
+             np.full(len(seats), f"{comp.id}: draw balance owed by a leaver, to recover by "
+                     "hand")),
+            ((left > 0) & ~leaves, left,
+             np.full(len(seats), f"{comp.id}: draw balance owed at year end, carried into "
+                     f"{nxt} by the payroll ledger"))):
+        if hit.any():
+            ctx.exceptions.append(exception_frame(
+                int(hit.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"][hit],
+                plan=ctx.pf.plan.plan, value=value[hit] / ctx.scale, reason=reason[hit]))
+
+
+def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
+    """Settle a draw against commission per period (:mod:`compplan.engine.draws`), against the
+    pay of the components it names (``ctx.pay``, after total caps)."""
+    names = comp.components or [c.id for c in ctx.pf.plan.components if is_variable(c)]
+    monthly = sum((ctx.pay[n] for n in names), np.zeros((ctx.pf.size, 12), dtype=np.int64))
+    earned = (monthly if comp.period == "month"
+              else monthly.reshape(ctx.pf.size, 4, 3).sum(axis=2))
+    prorate, paid, may_recover, forgive = _draw_masks(ctx, comp)
+    draw = np.where(paid, ctx.money(comp.amount * (prorate if comp.prorate else 1.0)), 0)
+    cap = int(ctx.money(comp.max_recovery)) if comp.max_recovery else None
+    s = draws.settle(earned, draw, recoverable=comp.recoverable, cap=cap,
+                     may_recover=may_recover, forgive=forgive, opening=_opening(ctx, comp))
+    if comp.recoverable:
+        _draw_exceptions(ctx, comp, s, forgive)
+    cents = np.zeros((ctx.pf.size, 12), dtype=np.int64)
+    cents[:, month_of_period_end(comp.period)] = s.line
+    k = ctx.scale
+    trace = {"draw": draw / k, "against": earned / k, "top-up": s.topup / k,
+             "recovered": s.recovered / k, "balance": s.balance / k,
+             "forgiven": s.forgiven / k, "earned": s.line / k}
+    return ComponentResult(comp, cents, comp.period, trace)
+
+
+def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
+    """An advance on top of variable pay, recovered from all later variable pay."""
+    prorate = ctx.pf.prorate["month"]
+    active = prorate > 0
+    nth = np.cumsum(active, axis=1)
+    window = active & ((nth <= comp.first_months) if comp.first_months else True)
+    granted = np.where(window, ctx.money(comp.amount * (prorate if comp.prorate
+                                                        else active * 1.0)), 0)
+    variable = sum((ctx.pay[c.id] for c in ctx.pf.plan.components if is_variable(c)),
+                   np.zeros((ctx.pf.size, 12), dtype=np.int64))
+    cap = ctx.money(comp.max_recovery) if comp.max_recovery else np.iinfo(np.int64).max
+    balance = np.zeros(ctx.pf.size, dtype=np.int64)
+    recovered = np.zeros_like(granted)
+    for m in range(12):  # a running balance: month by month, every seat at once
+        take = np.minimum(np.minimum(np.maximum(variable[:, m], 0), balance), cap)
+        recovered[:, m] = take
+        balance = balance - take + granted[:, m]
+    left = balance > 0
+    if left.any():
+        seats = ctx.pf.seats[left]
+        ctx.exceptions.append(exception_frame(
+            int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
+            plan=ctx.pf.plan.plan, value=balance[left] / ctx.scale,
+            reason=f"{comp.id}: advance not recovered by the end of the year or seat"))
+    trace = {"granted": granted / ctx.scale, "recovered": recovered / ctx.scale,
+             "earned": (granted - recovered) / ctx.scale}
+    return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
+
+
+def is_variable(comp: Component) -> bool:
+    """Variable pay that draws and advances are measured against: not salary, and not
+    another draw or advance."""
+    return comp.kind not in ("salary", "draw", "advance")
+
+
+EVALUATORS: dict[type, Callable[[Context, object], ComponentResult]] = {
+    Salary: eval_salary,  # type: ignore[dict-item]
+    Commission: eval_commission,  # type: ignore[dict-item]
+    PayoutCurve: eval_curve,  # type: ignore[dict-item]
+    LevelTable: eval_level_table,  # type: ignore[dict-item]
+    RateTable: eval_rate_table,  # type: ignore[dict-item]
+    Bonus: eval_bonus,  # type: ignore[dict-item]
+    Spiff: eval_spiff,  # type: ignore[dict-item]
+    Draw: eval_draw,  # type: ignore[dict-item]
+    Advance: eval_advance,  # type: ignore[dict-item]
+}
+
+
+def evaluate_component(ctx: Context, comp: Component) -> ComponentResult:
+    """Evaluate one component of the context's plan over all its seats.
+
+    An amount too large to be money is bad input (a runaway rate, amount or scale),
+    reported with the plan and component that computed it: never paid wrapped around.
+    """
+    try:
+        return EVALUATORS[type(comp)](ctx, comp)
+    except AmountOverflowError as exc:
+        raise InputError([Issue(f"plan {ctx.pf.plan.plan}", str(exc), None,
+                                f"components.{comp.id}")]) from None
+
+
+def plan_caps(ctx: Context, cents: dict[int, Cents]) -> dict[int, Cents]:
+    """Apply the plan's total caps to the components' pay (in ``cents``, in place);
+    return what each cut, by component position."""
+    caps = ctx.pf.plan.caps
+    if not caps:
+        return {}
+    targets = {cap.target_column: ctx.target(Target(column=cap.target_column), "year")[:, 0]
+               for cap in caps}
+    return apply_caps(ctx.pf.plan, cents, targets)
+
+
+def settled_last(comp: Component) -> bool:
+    """Draws and advances are evaluated after the rest: they settle against its pay."""
+    return isinstance(comp, Draw | Advance)
+
+
+def evaluate_plan(ctx: Context) -> list[ComponentResult]:
+    """Every component of the context's plan, in plan order; draws and advances last in
+    evaluation, as they are measured against the pay of the other components."""
+    plan = ctx.pf.plan
+    done: dict[int, ComponentResult] = {}
+    for i, comp in enumerate(plan.components):
+        if not settled_last(comp):
+            done[i] = evaluate_component(ctx, comp)
+    cents = {i: r.cents for i, r in done.items()}
+    for i, cut in plan_caps(ctx, cents).items():
+        done[i] = replace(done[i], cents=cents[i], capped=cut)
+    ctx.pay = {plan.components[i].id: r.cents for i, r in done.items()}
+    for i, comp in enumerate(plan.components):
+        if settled_last(comp):
+            done[i] = evaluate_component(ctx, comp)
+    return [done[i] for i in range(len(plan.components))]

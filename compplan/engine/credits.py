@@ -1,0 +1,443 @@
+"""Credits: one row per value credited to a payee's measure.
+
+For each plan measure the source rows are filtered, valued, dated and fanned out to
+their beneficiary (a column of the row, the managers above a payee, or the owner in
+a lookup table such as accounts); clawbacks add a reversing credit on the cancel
+date. Each credit is then tested on its own date against the beneficiary's seats:
+credits for a payee not in the roster, dated outside the plan year or outside the
+payee's active interval become exceptions; credits for a payee on another plan simply
+match no rule.
+
+A credit row carries numbers only (payee code, date, value, share) and the position
+of its source row (``source_idx``, and ``lookup_idx`` in a lookup table); any other
+attribute is fetched from the source table when needed (:func:`credit_columns`).
+Everything is column-wise: no loop over rows or payees.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from compplan.core.labels import categorical, constant
+from compplan.core.periods import Calendar
+from compplan.engine.exception_rows import ExceptionPart, exception_frame, made
+from compplan.engine.filters import UnknownColumnError, evaluate
+from compplan.engine.people import People
+from compplan.engine.sources import Codes, Sources, credit_columns
+from compplan.errors import InputError
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.fx import convert_rates
+from compplan.inputs.ingest import ROW_COLUMN, Table
+from compplan.schema import (
+    CreditToColumn,
+    CreditToLookup,
+    CreditToManager,
+    Measure,
+    Plan,
+    expressions,
+)
+from compplan.schema.filters import filter_columns
+
+CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
+        "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
+        "source_idx", "lookup_idx", "fx_rate"]
+
+
+def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
+    """Source rows a measure credits: (row, lookup row, payee code, payee factor)."""
+    assert m.credit_to is not None  # a measure with rows (derived ones have no credits)
+    table = sources.table(m.table)
+    frame = table.frame
+    lookup = sources.lookup_rows(m)
+    wanted = sorted(filter_columns(m.filter))
+    view = (credit_columns(sources.inputs, m, np.arange(len(frame)), lookup, wanted) if wanted
+            else frame.iloc[:, :0])
+    try:
+        mask = evaluate(m.filter, view)
+    except UnknownColumnError as exc:  # guarded by plan_inputs.check_plan_inputs
+        raise InputError(f"no column {exc.column!r} in table {m.table}") from None
+    if isinstance(m.credit_to, CreditToLookup):
+        mask &= lookup >= 0
+        codes, factor, _ = sources.payees(m.credit_to.via, m.credit_to.column)
+        if len(codes) == 0:  # an empty lookup table
+            codes, factor = np.full(1, -2, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        row_codes = codes[np.clip(lookup, 0, None)]
+        row_factor = factor[np.clip(lookup, 0, None)]
+    else:
+        column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
+            m.credit_to.manager_of)  # type: ignore[union-attr]
+        row_codes, row_factor, _ = sources.payees(m.table, column)
+    mask &= row_codes != -2  # no one named: the row matches no rule
+    src = np.flatnonzero(mask)
+    if m.once_per:
+        src = src[first_of_each(table.factor(m.once_per).codes[src])]
+    return src, lookup[src], row_codes[src], row_factor[src]
+
+
+def first_of_each(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
+    """Where each value appears for the first time (integer codes: no text hashed)."""
+    return np.asarray(~pd.Series(codes).duplicated().to_numpy(), dtype=bool)
+
+
+def _payee_names(m: Measure, sources: Sources, codes: Codes, factor: Codes) -> npt.NDArray[np.str_]:
+    """Names of the payees credits were meant for (unknown ones included)."""
+    if isinstance(m.credit_to, CreditToLookup):
+        names = sources.payees(m.credit_to.via, m.credit_to.column)[2]
+    else:
+        column = m.credit_to.column if isinstance(m.credit_to, CreditToColumn) else (
+            m.credit_to.manager_of)  # type: ignore[union-attr]
+        names = sources.payees(m.table, column)[2]
+    known = codes >= 0
+    out = names[np.clip(factor, 0, None)]
+    out[known] = sources.people.names(codes[known])
+    return out
+
+
+def _row_exceptions(table: Table, src: Codes, reason: str | npt.ArrayLike, plan: str,
+                    measure: str, **extra: object) -> ExceptionPart:
+    if len(src) == 0:
+        return exception_frame(0)
+
+    def make() -> pd.DataFrame:
+        frame = table.frame
+        deal = table.factor("deal_id").take(src) if "deal_id" in frame else ""
+        return exception_frame(len(src), file=table.file, row=frame[ROW_COLUMN].to_numpy()[src],
+                               deal_id=deal, plan=plan, measure=measure, reason=reason, **extra)
+
+    return make
+
+
+Batch = dict[str, np.ndarray]
+"""Credits on their way through the stages: named columns of equal length.
+
+Plain arrays, not frames: a frame would copy its columns into blocks at every step,
+and millions of credits pass through several steps per measure.
+"""
+
+
+def _rows(batch: Batch, which: npt.NDArray[np.bool_] | Codes) -> Batch:
+    return {name: values[which] for name, values in batch.items()}
+
+
+def _stack(batches: list[Batch]) -> Batch:
+    return {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
+
+
+def candidates(plan: Plan, name: str, sources: Sources
+               ) -> tuple[Batch, list[ExceptionPart]]:
+    """Valued and dated credits of one measure, clawbacks included (numbers only)."""
+    m = plan.measures[name]
+    table = sources.table(m.table)
+    frame = table.frame
+    src, lookup, codes, factor = _select(m, sources)
+    assert m.date is not None
+    date = frame[m.date].to_numpy(dtype="datetime64[D]")[src]
+    share = (frame[m.split].to_numpy(dtype=np.float64)[src] if m.split else np.ones(len(src)))
+    share = np.where(np.isnan(share), 1.0, share)
+    zero_division = np.zeros(len(src), dtype=bool)
+    if m.row is not None:
+        got = expressions.evaluate(expressions.parse(m.row), lambda col: frame[col].to_numpy(
+            dtype=np.float64)[src])
+        value = np.broadcast_to(got.values, src.shape) * share
+        zero_division = np.broadcast_to(got.zero_division, src.shape)
+    elif m.value == "count":
+        value = np.ones(len(src))
+    else:
+        value = frame[str(m.value)].to_numpy(dtype=np.float64)[src] * share
+    no_date, no_value = np.isnat(date), np.isnan(value)
+    rate = _fx_rates(plan, m, sources, src, np.where(no_date, np.datetime64("1970-01-01"),
+                                                     date))
+    value = value * rate
+    what = m.value if m.row is None else f"value for {m.row}"
+    excs = [_row_exceptions(table, src[no_date], f"no {m.date}: cannot date the credit",
+                            plan.plan, name),
+            _row_exceptions(table, src[zero_division & ~no_date],
+                            f"{m.row}: division by zero, nothing to credit", plan.plan, name),
+            _row_exceptions(table, src[no_value & ~no_date & ~zero_division],
+                            f"no {what}: nothing to credit", plan.plan, name)]
+    ok = ~no_date & ~no_value
+    out: Batch = {"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
+                  "credit_value": value[ok], "credit_share": share[ok],
+                  "clawback": np.zeros(int(ok.sum()), dtype=bool),
+                  "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
+                  "lookup_idx": lookup[ok], "fx_rate": rate[ok]}
+    if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
+        out, more = _clawbacks(m, out, table, plan.plan, name)
+        excs.extend(more)
+    return out, excs
+
+
+def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.ndarray
+              ) -> npt.NDArray[np.float64]:
+    """Each row's rate into the plan's currency: 1 without a currency column (amounts
+    are in the plan's currency) or for an empty cell."""
+    table = sources.table(m.table)
+    if "currency" not in table.frame:
+        return np.ones(len(src))
+    codes = table.frame["currency"].astype(str).to_numpy()[src]
+    codes = np.where(codes == "", plan.currency, codes)
+    if (codes == plan.currency).all():
+        return np.ones(len(src))
+    return convert_rates(sources.fx, plan.fx, plan.currency, codes, plan.currency,
+                         dates.astype("datetime64[D]"),
+                         f"credits of plan {plan.plan} from {table.file}")
+
+
+def _clawbacks(m: Measure, out: Batch, table: Table, plan: str, name: str
+               ) -> tuple[Batch, list[ExceptionPart]]:
+    """The credits, with a reversing credit on the cancel date for each one cancelled
+    within the window, scaled by the clawback's share and unserved term."""
+    claw_rule = m.clawback
+    assert claw_rule is not None
+    frame = table.frame
+    rows = out["source_idx"]
+    cancel = frame[claw_rule.cancel_column].to_numpy(dtype="datetime64[D]")[rows]
+    delta = (cancel - out["credit_date"]).astype(np.int64)
+    has = ~np.isnat(cancel)
+    before = has & (delta < 0)
+    excs = [_row_exceptions(table, rows[before], f"{claw_rule.cancel_column} is before "
+                            f"{m.date}: data error, no clawback", plan, name)]
+    back = has & (delta >= 0) & (delta <= claw_rule.within_days)
+    claw = _rows(out, back)
+    if claw_rule.prorate == "unserved_term":
+        term = frame[claw_rule.term_column].to_numpy(dtype=np.float64)[claw["source_idx"]]
+        excs.append(_row_exceptions(
+            table, claw["source_idx"][~(term > 0)], f"no {claw_rule.term_column}: cannot "
+            "prorate the clawback by the unserved term, clawed back in full", plan, name))
+    part = clawback_part(m, frame, claw["source_idx"], cancel[back])
+    claw.update(credit_date=cancel[back], clawback=np.ones(int(back.sum()), dtype=bool),
+                credit_value=-claw["credit_value"] * part)
+    return _stack([out, claw]), excs
+
+
+def clawback_part(m: Measure, frame: pd.DataFrame, rows: Codes,
+                  cancel: npt.NDArray[np.datetime64]) -> npt.NDArray[np.float64]:
+    """The part of each credit a clawback takes back: its ``share`` x the unserved
+    part of the term (a row with no term is taken back in full, and reported)."""
+    rule = m.clawback
+    assert rule is not None
+    part = np.full(len(rows), rule.share)
+    if rule.prorate == "unserved_term":
+        start = frame[m.date].to_numpy(dtype="datetime64[D]")[rows]
+        term = frame[rule.term_column].to_numpy(dtype=np.float64)[rows]
+        part = part * unserved_share(start, cancel.astype("datetime64[D]"), term)
+    return part
+
+
+def unserved_share(start: npt.NDArray[np.datetime64], cancel: npt.NDArray[np.datetime64],
+                   term: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """The unserved part of a contract term: ``max(term - served, 0) / term``.
+
+    Served months are whole calendar months from the start to the cancel date: from
+    15 January, 15 April completes 3 and 14 April 2. A cancel date on the last day of
+    its month completes the month when the start day does not exist in it (31 January
+    to 28 February is 1 month).
+
+    >>> d = lambda *s: np.array(s, dtype="datetime64[D]")
+    >>> unserved_share(d("2026-01-15", "2026-01-15", "2026-01-31"),
+    ...                d("2026-04-15", "2026-04-14", "2026-02-28"), np.array([12.0, 12, 12]))
+    array([0.75      , 0.83333333, 0.91666667])
+    """
+    months = (cancel.astype("datetime64[M]") - start.astype("datetime64[M]")).astype(np.int64)
+    start_day = (start - start.astype("datetime64[M]")).astype(np.int64)
+    cancel_day = (cancel - cancel.astype("datetime64[M]")).astype(np.int64)
+    month_end = (cancel + 1).astype("datetime64[M]") != cancel.astype("datetime64[M]")
+    served = months - ((cancel_day < start_day) & ~month_end)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.maximum(term - served, 0) / term
+    return np.asarray(np.where(term > 0, share, 1.0), dtype=np.float64)
+
+
+def _credit_exceptions(table: Table, credits: Batch, names: npt.ArrayLike, plan: str,
+                       measure: str, reason: npt.ArrayLike) -> pd.DataFrame:
+    return made(_row_exceptions(table, credits["source_idx"], reason, plan, measure,
+                                payee_id=np.asarray(names), date=credits["credit_date"],
+                                value=credits["credit_value"]))
+
+
+def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
+            plan: str, measure: str) -> tuple[Batch, ExceptionPart]:
+    """Move credits from the payee who earned them to their manager(s).
+
+    A credit rolls up only if it counts for that payee (in the roster, in the year,
+    inside the payee's active interval), whatever the payee's own plan.
+    """
+    assert isinstance(m.credit_to, CreditToManager)
+    people = sources.people
+    codes = credits["code"]
+    reason = people.reason_codes(codes, credits["credit_date"], calendar)
+    bad = reason != 0
+    left_out = _rows(credits, bad)
+
+    def excs() -> pd.DataFrame:
+        names = _payee_names(m, sources, left_out["code"], left_out["factor"])
+        return _credit_exceptions(sources.table(m.table), left_out, names, plan, measure,
+                                  people.reason_labels(calendar)[reason[bad]])
+
+    current = _rows(credits, ~bad)
+    current["via"] = current["code"]
+    levels = []
+    for _ in range(m.credit_to.levels):
+        boss = people.manager[current["code"]]
+        current = _rows(current, boss >= 0)
+        current["code"] = boss[boss >= 0]
+        levels.append(current)
+    return _stack(levels), excs
+
+
+def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
+                   people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
+    """The seat of this plan each credit falls in (-1: none), and which misses to report.
+
+    Seats of one payee on one plan do not overlap, so a binary search on
+    (payee, start) finds the only seat that can hold a credit. A miss is reported when
+    the payee is unknown or has a seat of this plan at another time; a payee on
+    another plan simply matches no rule of this one.
+    """
+    mine = seats[(seats["plan"] == plan_id).to_numpy()]
+    seat_code = people.codes(mine["payee_id"].to_numpy())
+    seat_start = mine["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    seat_end = mine["end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    codes = credits["code"]
+    if len(mine) == 0:
+        return np.full(len(codes), -1, dtype=np.int64), codes < 0
+    order = np.lexsort((seat_start, seat_code))
+    span = np.int64(1 << 32)
+    keys = seat_code[order] * span + seat_start[order]
+    days = credits["credit_date"].astype("datetime64[D]").astype(np.int64)
+    pos = np.searchsorted(keys, codes * span + days, side="right") - 1
+    at = order[np.clip(pos, 0, None)]
+    hit = (pos >= 0) & (codes >= 0) & (seat_code[at] == codes) & (days <= seat_end[at])
+    seat = np.where(hit, mine.index.to_numpy()[at], -1)
+    on_plan = np.zeros(people.ids.size + 1, dtype=bool)
+    on_plan[seat_code] = True
+    report = ~hit & ((codes < 0) | on_plan[np.clip(codes, 0, None)])
+    return np.asarray(seat, dtype=np.int64), report
+
+
+def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
+            sources: Sources, calendar: Calendar, plan_id: str, name: str) -> ExceptionPart:
+    missed = _rows(credits, report)
+
+    def make() -> pd.DataFrame:
+        codes = missed["code"]
+        reason = sources.people.reasons(codes, missed["credit_date"], calendar)
+        reason = np.where(reason == "", f"payee not on plan {plan_id} on that date", reason)
+        if isinstance(m.credit_to, CreditToManager):
+            reason = np.where(reason == "payee not active on that date",
+                              "manager not active on that date", reason)
+            names = sources.people.names(np.clip(codes, 0, None))
+        else:
+            names = _payee_names(m, sources, codes, missed["factor"])
+        return _credit_exceptions(sources.table(m.table), missed, names, plan_id, name, reason)
+
+    return make
+
+
+def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
+                    calendar: Calendar) -> tuple[dict[str, Any], list[ExceptionPart]]:
+    """The placed credits of one plan measure (columns) and what it left out.
+
+    Each measure is one unit of work: the in-process engine runs them on threads, the
+    Dask engine as tasks; :func:`stack_credits` joins the parts.
+    """
+    m = plan.measures[name]
+    credits, excs = candidates(plan, name, sources)
+    if isinstance(m.credit_to, CreditToManager):
+        credits, missed = roll_up(m, credits, sources, calendar, plan.plan, name)
+        excs.append(missed)
+    seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
+    excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
+    placed = _rows(credits, seat >= 0)
+    placed["seat"] = seat[seat >= 0]
+    return _finish(placed, plan.plan, name, m, sources, calendar), excs
+
+
+def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
+    """Every measure of every plan that has seats, in the order credits are stacked."""
+    return [(plans[plan_id], name) for plan_id in sorted(set(seats["plan"]))
+            for name, m in plans[plan_id].measures.items() if not m.derived]
+
+
+def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
+                  calendar: Calendar) -> tuple[pd.DataFrame, list[ExceptionPart]]:
+    """Credits of every measure of every plan that has seats.
+
+    Measures are independent, and most of their work is array work that releases the
+    GIL, so they run on two threads per core (while one holds the GIL for pandas'
+    bookkeeping, another's arrays are computed: 5.0 M credits, best of five, 3.3 s with
+    one thread per core, 2.8 s with two); results are taken in plan and measure order.
+    """
+    sources = Sources(inputs, People.from_inputs(inputs))
+    work = measures_of(plans, seats)
+    with ThreadPoolExecutor(max_workers=min(len(work), 2 * (os.cpu_count() or 1)) or 1) as pool:
+        done = list(pool.map(lambda pm: measure_credits(pm[0], pm[1], seats, sources,
+                                                        calendar), work))
+    excs = [exc for _, more in done for exc in more]
+    return stack_credits([part for part, _ in done]), excs
+
+
+def stack_credits(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stack credit parts column by column into one frame, labels kept categorical.
+
+    ``pd.concat`` would hash a table's categories (millions of deal ids) to compare
+    them; parts cut from the same table share the very same categories, so their
+    codes are simply stacked.
+    """
+    if not parts:
+        return pd.DataFrame(columns=CORE)
+    out: dict[str, object] = {}
+    for col in parts[0]:
+        values = [part[col] for part in parts]
+        if all(isinstance(v, pd.Categorical) for v in values):
+            out[col] = _stack_labels(values)
+        else:
+            out[col] = np.concatenate(values)
+    return pd.DataFrame(out, copy=False)
+
+
+def _stack_labels(values: list[pd.Categorical]) -> object:
+    first = values[0].categories
+    if all(v.categories is first for v in values):
+        codes = np.concatenate([v.codes for v in values])
+        return pd.Categorical.from_codes(codes, dtype=values[0].dtype)  # type: ignore[call-overload]
+    try:
+        return union_categoricals(values)
+    except TypeError:  # categories of different kinds: plain values
+        return np.concatenate([np.asarray(v, dtype=object) for v in values])
+
+
+def _finish(placed: Batch, plan_id: str, measure: str, m: Measure, sources: Sources,
+            calendar: Calendar) -> dict[str, Any]:
+    """Give placed credits their labels as categoricals: no text is copied per credit."""
+    people = sources.people
+    src = placed["source_idx"]
+    via = placed["via"]
+    via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
+    table = sources.table(m.table)
+    dates = placed["credit_date"].astype("datetime64[D]")
+    n = len(src)
+    return {
+        "payee_id": categorical(placed["code"], people.ids),
+        "plan": constant(plan_id, n), "measure": constant(measure, n),
+        "seat": placed["seat"],
+        "credit_date": dates,
+        "month": calendar.month_of(dates),
+        "credit_value": placed["credit_value"],
+        "credit_share": placed["credit_share"],
+        "credit_kind": categorical(placed["clawback"].astype(np.int64),
+                                   ["credit", "clawback"]),
+        "via": categorical(via + 1, via_labels),
+        "deal_id": sources.deal_ids(m.table).take(src),
+        "source_file": constant(table.file, n),
+        "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
+        "source_idx": src, "lookup_idx": placed["lookup_idx"],
+        "fx_rate": placed["fx_rate"],
+    }

@@ -1,0 +1,1 @@
+"""Input tables: CSV, Excel and Parquet read into typed frames, mappings, FX rates, sample data."""

@@ -1,0 +1,1 @@
+"""Plan files: safe YAML with line marks -> pydantic models -> semantic checks."""

@@ -1,0 +1,1 @@
+"""Tables and text read from a result: attainment, summary, conservation, explain, credits."""

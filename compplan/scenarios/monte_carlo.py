@@ -1,0 +1,243 @@
+"""Monte Carlo: many plan years drawn around the one that happened, paid by the plans.
+
+Each draw gives every payee a multiplier on everything credited to them that year;
+the plan's own components then pay the scaled year, month by month, with the same
+code as a run (seats are replicated once per draw, so tiers, caps, true-ups, quarterly
+curves and bonuses behave exactly as in the engine). Components paid per credit (rate
+tables, SPIFFs, per-deal commissions) scale with the multiplier, as volume would.
+
+Multipliers, selectable:
+
+- ``lognormal``: per plan, ``sigma`` is the spread (standard deviation) of the log of
+  its payees' year attainment (of the first quota measure; of the year's value for a
+  plan without quota); each payee's multiplier is ``exp(sigma Z - sigma^2 / 2)``
+  (mean 1). With no spread every draw is the year that happened.
+- ``bootstrap``: each payee's year is rebuilt from 12 of its own active months drawn
+  with replacement; the multiplier is the rebuilt year over the actual one.
+
+Draws are processed in chunks, so memory stays bounded whatever their number; the
+same seed gives the same numbers. Multipliers are drawn here, chunk after chunk from
+one stream per plan; the chunks can be paid in this process or spread over a Dask
+cluster (:func:`compplan.dask_engine.map_draws`), with the same numbers either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from compplan.core.money import to_cents, to_minor
+from compplan.engine import reversals
+from compplan.engine.components import (
+    Context,
+    earlier_clawbacks,
+    evaluate_component,
+    plan_caps,
+    settled_last,
+)
+from compplan.engine.measures import PlanFrame
+from compplan.engine.result import Evaluation, PlanResult
+from compplan.inputs.bundle import Inputs
+from compplan.schema import Commission, RateTable, Spiff
+
+Floats = npt.NDArray[np.float64]
+MC_COLUMNS = ["scenario", "plan", "draws", "total_mean", "total_p10", "total_p50", "total_p90",
+              "variable_mean", "variable_p10", "variable_p50", "variable_p90",
+              "cost_of_sales_mean", "cost_of_sales_p50", "share_at_quota_mean",
+              "share_at_quota_p10", "share_at_quota_p90"]
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    draws: int = 1000
+    seed: int = 1
+    method: str = "lognormal"
+    chunk: int = 200
+
+
+def _primary(pf: PlanFrame) -> str:
+    return next(iter(pf.plan.quotas), next(iter(pf.plan.measures)))
+
+
+def spread(result: Evaluation, plan_id: str) -> float:
+    """Sigma of log year attainment (or value) across the plan's payees."""
+    pf = result.by_plan[plan_id].frame
+    measure = _primary(pf)
+    if pf.plan.quotas:
+        a = Context(pf, result.inputs).attainment(measure, "year")[2][:, 0]
+    else:
+        a = pf.values[measure].sum(axis=1)
+    logs = np.log(a[np.isfinite(a) & (a > 0)])
+    return float(logs.std(ddof=1)) if len(logs) > 1 else 0.0
+
+
+def multipliers(result: Evaluation, plan_id: str, settings: DrawSettings,
+                rng: np.random.Generator, draws: int) -> Floats:
+    """A (draws, seats) array of multipliers for one chunk."""
+    pf = result.by_plan[plan_id].frame
+    n = pf.size
+    if settings.method == "lognormal":
+        sigma = spread(result, plan_id)
+        return np.exp(sigma * rng.standard_normal((draws, n)) - sigma**2 / 2)
+    monthly = pf.values[_primary(pf)]
+    active = pf.prorate["month"] > 0
+    k = active.sum(axis=1)
+    order = np.argsort(~active, axis=1, kind="stable")  # active months first
+    pick = (rng.random((draws, n, 12)) * np.maximum(k, 1)[None, :, None]).astype(np.int64)
+    months = np.take_along_axis(np.broadcast_to(order, (draws, n, 12)), pick, axis=2)
+    drawn = np.take_along_axis(np.broadcast_to(monthly, (draws, n, 12)), months, axis=2)
+    rebuilt = drawn.sum(axis=2) * (k / 12.0)[None, :]
+    actual = monthly.sum(axis=1)
+    return np.where(actual > 0, rebuilt / np.where(actual > 0, actual, 1.0), 1.0)
+
+
+def _replicate(pf: PlanFrame, mult: Floats) -> PlanFrame:
+    """The plan frame with its seats repeated per draw and their measures scaled."""
+    draws, n = mult.shape
+    flat = mult.reshape(draws * n, 1)
+    seats = pd.concat([pf.seats] * draws, ignore_index=True)
+
+    def scaled(arrays: dict[str, Floats]) -> dict[str, Floats]:
+        return {k: np.tile(v, (draws, 1)) * flat for k, v in arrays.items()}
+
+    return replace(pf, seats=seats, credits=pf.credits.iloc[:0],
+                   prorate={k: np.tile(v, (draws, 1)) for k, v in pf.prorate.items()},
+                   values=scaled(pf.values), quota_values=scaled(pf.quota_values),
+                   counts={k: np.tile(v, (draws, 1)) for k, v in pf.counts.items()})
+
+
+def _per_credit(comp: object) -> bool:
+    return isinstance(comp, RateTable | Spiff) or (
+        isinstance(comp, Commission) and comp.apply == "per_credit")
+
+
+def run_clawbacks(pr: PlanResult, inputs: Inputs) -> dict[str, reversals.CrossPeriod | None]:
+    """Per commission, the run's clawbacks of earlier periods: draws scale measures and
+    carry no credits, so they reverse these (see :mod:`compplan.engine.reversals`)."""
+    run = Context(pr.frame, inputs)
+    return {comp.id: earlier_clawbacks(run, comp) for comp in pr.frame.plan.components
+            if isinstance(comp, Commission) and reversals.applies(pr.frame, comp)}
+
+
+def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
+               clawbacks: dict[str, reversals.CrossPeriod | None] | None = None
+               ) -> dict[str, Floats]:
+    """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota.
+
+    ``clawbacks`` are :func:`run_clawbacks` (found here when not given: a plan frame
+    shipped without its credits must be given them)."""
+    draws, n = mult.shape
+    ctx = Context(_replicate(pr.frame, mult), inputs)
+    found = run_clawbacks(pr, inputs) if clawbacks is None else clawbacks
+    ctx.cross.update({cid: c.replicate(mult) if c is not None else None
+                      for cid, c in found.items()})
+    total = np.zeros(draws)
+    variable = np.zeros(draws)
+    comps = pr.frame.plan.components
+    cents: dict[int, np.ndarray] = {}
+    for i, (comp, base) in enumerate(zip(comps, pr.components, strict=True)):
+        if settled_last(comp):
+            continue  # measured against the others' pay, below
+        if _per_credit(comp):
+            cents[i] = to_minor(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1), 0)
+        else:
+            cents[i] = evaluate_component(ctx, comp).cents
+    plan_caps(ctx, cents)  # the plan's total caps, as the run applies them
+    ctx.pay = {comps[i].id: c for i, c in cents.items()}
+    for i, comp in enumerate(comps):
+        if settled_last(comp):
+            cents[i] = evaluate_component(ctx, comp).cents
+    for i, comp in enumerate(comps):
+        pay = cents[i].reshape(draws, n, 12).sum(axis=(1, 2)) / ctx.scale
+        total += pay
+        if comp.kind != "salary":
+            variable += pay
+    sales = pr.frame.plan.sales_measure()  # one definition with the summary's
+    bookings = ((pr.frame.values[sales].sum(axis=1)[None, :] * mult).sum(axis=1)
+                if sales is not None else np.full(draws, np.nan))
+    reached = np.zeros(draws)
+    counted = np.zeros(draws)
+    if pr.frame.plan.quotas:
+        _, quota, a = ctx.attainment(_primary(pr.frame), "year")
+        has = (quota[:, 0] > 0).reshape(draws, n)
+        reached = ((np.nan_to_num(a[:, 0], nan=-1) >= 1.0).reshape(draws, n) & has).sum(axis=1)
+        counted = has.sum(axis=1)
+    return {"total": total, "variable": variable, "bookings": bookings,
+            "reached": reached.astype(np.float64), "counted": counted.astype(np.float64)}
+
+
+def _summary(name: str, plan: str, d: dict[str, Floats]) -> dict[str, object]:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.where(d["bookings"] > 0, d["variable"] / d["bookings"], np.nan)
+        share = np.where(d["counted"] > 0, d["reached"] / d["counted"], np.nan)
+    def q(values: Floats, pct: float) -> float:
+        return float(to_cents(np.percentile(values, pct)) / 100)
+
+    def m(values: Floats) -> float:
+        return float(to_cents(values.mean()) / 100)
+
+    return {
+        "scenario": name, "plan": plan, "draws": len(d["total"]),
+        "total_mean": m(d["total"]), "total_p10": q(d["total"], 10),
+        "total_p50": q(d["total"], 50), "total_p90": q(d["total"], 90),
+        "variable_mean": m(d["variable"]), "variable_p10": q(d["variable"], 10),
+        "variable_p50": q(d["variable"], 50), "variable_p90": q(d["variable"], 90),
+        "cost_of_sales_mean": np.nanmean(cos) if np.isfinite(cos).any() else np.nan,
+        "cost_of_sales_p50": np.nanpercentile(cos, 50) if np.isfinite(cos).any() else np.nan,
+        "share_at_quota_mean": np.nanmean(share) if np.isfinite(share).any() else np.nan,
+        "share_at_quota_p10": np.nanpercentile(share, 10) if np.isfinite(share).any() else np.nan,
+        "share_at_quota_p90": np.nanpercentile(share, 90) if np.isfinite(share).any() else np.nan,
+    }
+
+
+Chunk = tuple[str, int, Floats]  # plan id, draws in the chunk, their multipliers
+Evaluator = Callable[[Evaluation, Iterable[Chunk]], Iterator[tuple[str, int, dict[str, Floats]]]]
+
+
+def chunks(result: Evaluation, settings: DrawSettings) -> Iterator[Chunk]:
+    """The multipliers of every chunk of every plan, drawn in order."""
+    plans = sorted(result.by_plan)
+    # one stream per plan, consumed in order: the chunk size cannot change the numbers
+    streams = {p: np.random.default_rng([settings.seed, i]) for i, p in enumerate(plans)}
+    done = 0
+    while done < settings.draws:
+        size = min(settings.chunk, settings.draws - done)
+        for plan_id in plans:
+            yield plan_id, size, multipliers(result, plan_id, settings, streams[plan_id], size)
+        done += size
+
+
+def in_process(result: Evaluation, work: Iterable[Chunk]) -> Iterator[tuple[str, int,
+                                                                       dict[str, Floats]]]:
+    """Pay each chunk here, one after the other."""
+    for plan_id, size, mult in work:
+        yield plan_id, size, plan_draws(result.by_plan[plan_id], result.inputs, mult)
+
+
+def monte_carlo(name: str, result: Evaluation, settings: DrawSettings,
+                progress: Callable[[int], None] | None = None,
+                evaluator: Evaluator = in_process) -> tuple[pd.DataFrame, Floats]:
+    """Distribution summary per plan (in its currency) and for all plans when they share
+    one currency; and the draws of variable pay."""
+    plans = sorted(result.by_plan)
+    keys = ("total", "variable", "bookings", "reached", "counted")
+    per_plan: dict[str, dict[str, list[Floats]]] = {p: {k: [] for k in keys} for p in plans}
+    for plan_id, size, values in evaluator(result, chunks(result, settings)):
+        for key, drawn in values.items():
+            per_plan[plan_id][key].append(drawn)
+        if progress is not None and plan_id == plans[-1]:
+            progress(size)
+    rows = []
+    totals = {k: np.zeros(settings.draws) for k in keys}
+    for plan_id, parts in per_plan.items():
+        joined = {k: np.concatenate(v) for k, v in parts.items()}
+        rows.append(_summary(name, plan_id, joined))
+        for k in keys:
+            totals[k] += joined[k]
+    if len({result.plans[p].currency for p in plans}) <= 1:  # never a sum of currencies
+        rows.append(_summary(name, "total", totals))
+    return pd.DataFrame(rows, columns=MC_COLUMNS), totals["variable"]
