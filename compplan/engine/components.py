@@ -36,6 +36,7 @@ from compplan.engine.schedules import (
 from compplan.engine.seat_quotas import quota_array
 from compplan.engine.sources import credit_columns
 from compplan.engine.total_caps import apply_caps
+from compplan.engine.trace import Step, Trace, tier_reached
 from compplan.errors import InputError, Issue
 from compplan.inputs.bundle import Inputs
 from compplan.schema import (
@@ -68,7 +69,7 @@ class ComponentResult:
     component: Component
     cents: Cents
     period: str
-    trace: dict[str, Floats] = field(default_factory=dict)
+    trace: Trace = field(default_factory=dict)
     reversals: pd.DataFrame | None = None  # clawbacks priced on their own (reversals.py)
     capped: Cents | None = None  # what the plan's total caps cut, per month (total_caps.py)
 
@@ -186,7 +187,7 @@ class Context:
 
 
 def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Floats,
-           trace: dict[str, Floats]) -> Floats:
+           trace: Trace) -> Floats:
     """What a gated component pays: nothing in a period whose gate is not met, or,
     with a gate over a period of its own, held until a pay point where it is."""
     cond = comp.gate
@@ -195,8 +196,8 @@ def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Flo
         return np.where(met, amount, 0.0)
     cumulative = comp.period == "ytd"
     paid, held = gates.hold_until_met(amount, met, cumulative)
-    trace["gate met"] = met.astype(np.float64)
-    trace["held"] = (amount - paid if cumulative
+    trace[Step.GATE_MET] = met.astype(np.float64)
+    trace[Step.HELD] = (amount - paid if cumulative
                      else np.cumsum(amount, axis=1) - np.cumsum(paid, axis=1))
     left = held > 0.005
     if left.any():
@@ -278,12 +279,12 @@ def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
              else np.asarray(ctx.pf.prorate["month"] > 0, dtype=np.float64))
     amount = np.nan_to_num(annual)[:, None] / 12.0 * share
     return ComponentResult(comp, ctx.paid(amount, "month"), "month",
-                           {"annual": np.broadcast_to(annual[:, None], amount.shape),
-                            "proration": share, "earned": amount})
+                           {Step.ANNUAL: np.broadcast_to(annual[:, None], amount.shape),
+                            Step.PRORATION: share, Step.EARNED: amount})
 
 
 def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
-    trace: dict[str, Floats] = {}
+    trace: Trace = {}
     if comp.apply == "per_credit":
         c = _measure_credits(ctx, comp.measure)
         v = c["credit_value"].to_numpy(dtype=np.float64)
@@ -292,7 +293,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
                               c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
         amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
                                                                                comp.period)
-        trace["value"] = ctx.value(comp.measure, comp.period)
+        trace[Step.VALUE] = ctx.value(comp.measure, comp.period)
         return _commission_result(ctx, comp, amount, trace)
     cross = earlier_clawbacks(ctx, comp)
     if comp.basis == "value":
@@ -300,7 +301,8 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
         if cross is not None:
             x = x - cross.taken_out(ctx.pf.size, comp.period)
         amount = apply_schedule(comp.schedule, x)
-        trace["value"] = x
+        trace[Step.VALUE] = x
+        reached = x
     else:
         value, quota, attainment = ctx.attainment(comp.measure, comp.period)
         m = ctx.pf.plan.measures[comp.measure]
@@ -309,14 +311,18 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
             attainment = snap_attainment(value, quota)
         x = value
         factor = apply_schedule(comp.schedule, attainment)
+        reached = attainment
         if comp.schedule.pays_amounts or comp.target is None:  # amount tiers pay money
             amount = factor
-            trace.update(value=value, quota=quota, attainment=attainment)
+            trace.update({Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment})
         else:
             target = ctx.target(comp.target, comp.period)
             amount = target * factor
-            trace.update(value=value, quota=quota, attainment=attainment, target=target,
-                         factor=factor)
+            trace.update({Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment,
+                          Step.TARGET: target, Step.FACTOR: factor})
+    if comp.schedule.mode != "interpolated":
+        starts = np.array([tier.from_ for tier in comp.schedule.tiers], dtype=np.float64)
+        trace[Step.TIER] = tier_reached(starts, reached)
     return _commission_result(ctx, comp, amount, trace, cross, x)
 
 
@@ -334,7 +340,7 @@ def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod |
     return ctx.cross[comp.id]
 
 
-def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: dict[str, Floats],
+def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: Trace,
                        cross: reversals.CrossPeriod | None = None,
                        priced: Floats | None = None) -> ComponentResult:
     """Gate, multiplier and cap, then the reversals of earlier periods' clawbacks."""
@@ -346,8 +352,8 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: di
         before = amount
         amount, each = reversals.reverse(amount, priced, cross, comp.period)
         notes = reversals.memos(cross, each, ctx.pf.calendar.labels(comp.period))
-        trace["reversed"] = amount - before
-    trace["earned"] = amount
+        trace[Step.REVERSED] = amount - before
+    trace[Step.EARNED] = amount
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
                            notes)
 
@@ -357,10 +363,10 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
     target = ctx.target(comp.target, comp.period)
     factor = apply_curve(comp, attainment)
     amount = target * comp.weight * factor
-    trace = {"value": value, "quota": quota, "attainment": attainment, "target": target,
-             "factor": factor}
+    trace: Trace = {Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment,
+                    Step.TARGET: target, Step.FACTOR: factor}
     amount = _gated(ctx, comp, amount, trace)
-    trace["earned"] = amount
+    trace[Step.EARNED] = amount
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
@@ -368,17 +374,20 @@ def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
     """Target x the weighted level payouts of the goals' rounded scores."""
     target = ctx.target(comp.target, comp.period)
     factor = np.zeros_like(target)
-    trace: dict[str, Floats] = {}
-    for k, goal in enumerate(comp.goals):
+    trace: Trace = {}
+    scores, levels = [], []
+    for goal in comp.goals:
         score = (ctx.attainment(goal.measure, comp.period)[2] if goal.basis == "attainment"
                  else ctx.value(goal.measure, comp.period))
         rounded = round_half_up(score, goal.decimals)
         level = level_payout(goal, rounded)
         factor = factor + goal.weight * level
-        trace[f"goal {k + 1} score"] = rounded
-        trace[f"goal {k + 1} level"] = level
+        scores.append(rounded)
+        levels.append(level)
+    trace[Step.GOAL_SCORE] = np.stack(scores, axis=-1)
+    trace[Step.GOAL_LEVEL] = np.stack(levels, axis=-1)
     amount = target * factor
-    trace.update(target=target, factor=factor, earned=amount)
+    trace.update({Step.TARGET: target, Step.FACTOR: factor, Step.EARNED: amount})
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
@@ -417,11 +426,11 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           earned, ctx.pf.size)
     amount = fold(monthly, comp.period)
-    trace = {"value": ctx.value(comp.measure, comp.period)}
+    trace = {Step.VALUE: ctx.value(comp.measure, comp.period)}
     amount = _gated(ctx, comp, amount, trace)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
-    trace["earned"] = amount
+    trace[Step.EARNED] = amount
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
@@ -435,10 +444,10 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
     each = (np.full(met.shape, comp.amount) if comp.amount is not None
             else ctx.target(comp.target or Target(), comp.period))
     amount = np.where(met, each, 0.0)
-    trace = {"met": met.astype(np.float64), "earned": amount}
+    trace = {Step.MET: met.astype(np.float64), Step.EARNED: amount}
     for measure in comp.condition.weight_map():
         value, quota, attainment = ctx.attainment(measure, comp.period)
-        trace.update(value=value, quota=quota, attainment=attainment)
+        trace.update({Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment})
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
 
 
@@ -453,7 +462,7 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
     return ComponentResult(comp, ctx.paid(monthly, "month", comp.pay_every), "month",
-                           {"earned": monthly})
+                           {Step.EARNED: monthly})
 
 
 def credit_signs(pf: PlanFrame, inputs: Inputs, measure: str, credits: pd.DataFrame) -> Floats:
@@ -540,9 +549,9 @@ def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
     cents = np.zeros((ctx.pf.size, 12), dtype=np.int64)
     cents[:, month_of_period_end(comp.period)] = s.line
     k = ctx.scale
-    trace = {"draw": draw / k, "against": earned / k, "top-up": s.topup / k,
-             "recovered": s.recovered / k, "balance": s.balance / k,
-             "forgiven": s.forgiven / k, "earned": s.line / k}
+    trace: Trace = {Step.DRAW: draw / k, Step.AGAINST: earned / k, Step.TOP_UP: s.topup / k,
+                    Step.RECOVERED: s.recovered / k, Step.BALANCE: s.balance / k,
+                    Step.FORGIVEN: s.forgiven / k, Step.EARNED: s.line / k}
     return ComponentResult(comp, cents, comp.period, trace)
 
 
@@ -570,8 +579,8 @@ def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
             int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
             plan=ctx.pf.plan.plan, value=balance[left] / ctx.scale,
             reason=f"{comp.id}: advance not recovered by the end of the year or seat"))
-    trace = {"granted": granted / ctx.scale, "recovered": recovered / ctx.scale,
-             "earned": (granted - recovered) / ctx.scale}
+    trace: Trace = {Step.GRANTED: granted / ctx.scale, Step.RECOVERED: recovered / ctx.scale,
+                    Step.EARNED: (granted - recovered) / ctx.scale}
     return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
 
 

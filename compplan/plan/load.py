@@ -105,7 +105,7 @@ def load_plan_text(text: str, file: str) -> tuple[Plan | None, list[Issue]]:
     if "quota_plan" in doc.data:  # quota-planning parameters live beside the plans
         return None, check_quota_plan(doc)
     try:
-        plan = Plan.model_validate(doc.data)
+        plan = Plan.model_validate(doc.data).with_source(file, doc.lines)
     except ValidationError as exc:  # names are checked too: every mistake in one pass
         refs = [Issue(file, message, doc.line_of(path), render_path(path))
                 for path, message in raw_references(doc.data)]

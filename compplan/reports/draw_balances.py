@@ -11,6 +11,7 @@ import pandas as pd
 
 from compplan.core.currencies import scale
 from compplan.engine.result import Evaluation
+from compplan.engine.trace import Step
 from compplan.schema import Draw
 
 COLUMNS = ["payee_id", "plan", "component", "month", "balance_cents", "forgiven_cents"]
@@ -31,14 +32,15 @@ def monthly_balances(result: Evaluation) -> pd.DataFrame:
             if not (isinstance(comp, Draw) and comp.recoverable):
                 continue
             unit = scale(pr.frame.plan.currency)
-            t = {k: _minor(res.trace[k], unit) for k in ("balance", "top-up", "recovered",
-                                                         "forgiven")}
-            opened = (t["balance"] - t["top-up"] + t["recovered"] + t["forgiven"])[:, :1]
+            t = {k: _minor(res.trace[k], unit)
+                 for k in (Step.BALANCE, Step.TOP_UP, Step.RECOVERED, Step.FORGIVEN)}
+            opened = (t[Step.BALANCE] - t[Step.TOP_UP] + t[Step.RECOVERED]
+                      + t[Step.FORGIVEN])[:, :1]
             per = 1 if comp.period == "month" else 3
             done = np.arange(1, 13) // per  # draw periods ended by each month's end
-            balance = np.concatenate([opened, t["balance"]], axis=1)[:, done]
+            balance = np.concatenate([opened, t[Step.BALANCE]], axis=1)[:, done]
             settles = np.arange(1, 13) % per == 0
-            forgiven = np.where(settles, t["forgiven"][:, np.maximum(done - 1, 0)], 0)
+            forgiven = np.where(settles, t[Step.FORGIVEN][:, np.maximum(done - 1, 0)], 0)
             n = pr.frame.size
             parts.append(pd.DataFrame({
                 "payee_id": np.repeat(pr.frame.seats["payee_id"].astype(str).to_numpy(), 12),

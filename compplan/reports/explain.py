@@ -16,6 +16,7 @@ from compplan.engine.filters import evaluate
 from compplan.engine.result import Evaluation, PlanResult
 from compplan.engine.schedules import marginal_slices, reached_rate, tier_bounds
 from compplan.engine.sources import credit_columns
+from compplan.engine.trace import ParamRead, Step, read
 from compplan.errors import InputError, Issue
 from compplan.schema import (
     Commission,
@@ -23,6 +24,7 @@ from compplan.schema import (
     Draw,
     LevelTable,
     PayoutCurve,
+    Plan,
     RateTable,
     Spiff,
 )
@@ -52,23 +54,33 @@ def _window(period: str, month: int) -> tuple[int, int, int]:
     return month, month, month
 
 
-def _schedule_lines(comp: Commission, x: float) -> list[str]:
+def _schedule_lines(plan: Plan, index: int, comp: Commission, x: float,
+                    tier: float) -> list[str]:
+    """The schedule's part in a line: the slices of a marginal schedule, or the tier a
+    retroactive one reached, each rate with the plan line it is written on."""
     if np.isnan(x):
         return []
     tiers = comp.schedule.tiers
     pct = comp.basis == "attainment"
     if comp.schedule.pays_amounts:
         return _amount_lines(comp, x)
+
+    def rate(k: int) -> ParamRead:
+        return read(plan, ("components", index, "schedule", "tiers", k, "rate"))
+
     if comp.schedule.mode == "marginal":
         slices = marginal_slices(comp.schedule, np.array([x]))[0]
         out = []
-        for tier, part in zip(tiers, slices, strict=True):
+        for k, (each, part) in enumerate(zip(tiers, slices, strict=True)):
             if part > 0:
                 size = f"{part * 100:.2f}%" if pct else f"{part:,.2f}"
-                out.append(f"      tier from {tier.from_:g}: {size} x rate {tier.rate:g}")
+                out.append(f"      tier from {each.from_:g}: {size} x {rate(k)}")
         return out
-    rate = float(reached_rate(comp.schedule, np.array([x]))[0])
-    return [f"      {comp.schedule.mode} rate reached: {rate:g} on all of {x:,.4g}"]
+    reached = float(reached_rate(comp.schedule, np.array([x]))[0])
+    out = [f"      {comp.schedule.mode} rate reached: {reached:g} on all of {x:,.4g}"]
+    if not np.isnan(tier) and comp.schedule.mode == "retroactive":
+        out.append(f"      tier {int(tier) + 1} from {tiers[int(tier)].from_:g}: {rate(int(tier))}")
+    return out
 
 
 def _amount_lines(comp: Commission, x: float) -> list[str]:
@@ -161,21 +173,21 @@ def _reversal_lines(res: ComponentResult, local: int, first: int, last: int) -> 
             zip(mine["deal_id"], mine["reverses"], mine["amount"], strict=True)]
 
 
-def _draw_lines(comp: Draw, t: dict[str, float]) -> list[str]:
+def _draw_lines(comp: Draw, t: dict[Step, float]) -> list[str]:
     """How a draw settled its period: against what, topped up or recovered, and the
     balance owed after it."""
     against = ", ".join(comp.components) if comp.components else "all variable pay"
-    out = [f"    draw {_num(t['draw'])} against earned {_num(t['against'])} ({against})"]
-    if t["top-up"]:
+    out = [f"    draw {_num(t[Step.DRAW])} against earned {_num(t[Step.AGAINST])} ({against})"]
+    if t[Step.TOP_UP]:
         booked = "; added to the balance owed" if comp.recoverable else "; never recovered"
-        out.append(f"    top-up to the draw: {_num(t['top-up'])}{booked}")
-    if t["recovered"]:
+        out.append(f"    top-up to the draw: {_num(t[Step.TOP_UP])}{booked}")
+    if t[Step.RECOVERED]:
         most = (f", at most {comp.max_recovery:,.2f}" if comp.max_recovery else "")
-        out.append(f"    recovered from earnings above the draw: {_num(t['recovered'])}{most}")
-    if t["forgiven"]:
-        out.append(f"    balance forgiven: {_num(t['forgiven'])}")
+        out.append(f"    recovered from earnings above the draw: {_num(t[Step.RECOVERED])}{most}")
+    if t[Step.FORGIVEN]:
+        out.append(f"    balance forgiven: {_num(t[Step.FORGIVEN])}")
     if comp.recoverable:
-        out.append(f"    draw balance owed after this {comp.period}: {_num(t['balance'])}")
+        out.append(f"    draw balance owed after this {comp.period}: {_num(t[Step.BALANCE])}")
     return out
 
 
@@ -217,7 +229,7 @@ def _conversion_lines(result: Evaluation, pr: PlanResult, component: str, local:
             f"for {label})"]
 
 
-def _pay_notes(res: ComponentResult, local: int, month: int, label: str, t: dict[str, float],
+def _pay_notes(res: ComponentResult, local: int, month: int, label: str, t: dict[Step, float],
                places: int) -> list[str]:
     """What the total caps cut this month, and how a year-to-date line is a true-up."""
     out = []
@@ -225,9 +237,50 @@ def _pay_notes(res: ComponentResult, local: int, month: int, label: str, t: dict
         cut = format_minor([int(res.capped[local, month])], places)[0]
         out.append(f"    total cap (caps): {cut} this month")
     if res.period == "ytd" and month > 0:
-        prev = float(np.asarray(res.trace["earned"])[local, month - 1])
-        out.append(f"    paid = round({_num(t['earned'])}) - round({_num(prev)}) earned "
+        prev = float(np.asarray(res.trace[Step.EARNED])[local, month - 1])
+        out.append(f"    paid = round({_num(t[Step.EARNED])}) - round({_num(prev)}) earned "
                    f"through {label[:5]}{month:02d}")
+    return out
+
+
+def _step_lines(pr: PlanResult, res: ComponentResult, index: int, local: int,
+                window: tuple[int, int, int], t: dict[Step, float]) -> list[str]:
+    """The steps a line went through, in order: measure, attainment, schedule or
+    curve, factor, target, gate, earned."""
+    comp, plan = res.component, pr.frame.plan
+    first, last, col = window
+    out = []
+    for key in (Step.VALUE, Step.QUOTA):
+        if key in t:
+            out.append(f"    {key}: {_num(t[key])}")
+    out.extend(_derived_lines(pr, comp, local, res.period, first, last))
+    if Step.ATTAINMENT in t:
+        out.append(f"    attainment: {_pct(t[Step.ATTAINMENT])}")
+    if isinstance(comp, Commission):
+        basis = t.get(Step.ATTAINMENT, t.get(Step.VALUE, np.nan))
+        out.extend(_schedule_lines(plan, index, comp, basis, t.get(Step.TIER, np.nan)))
+    if isinstance(comp, PayoutCurve):
+        pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
+        out.append(f"    curve points {pts}, below first point {comp.below:g}; "
+                   f"weight {comp.weight:g}")
+    if isinstance(comp, LevelTable):
+        scores = np.asarray(res.trace[Step.GOAL_SCORE])[local, col]
+        levels = np.asarray(res.trace[Step.GOAL_LEVEL])[local, col]
+        for k, goal in enumerate(comp.goals):
+            out.append(f"    goal {k + 1}: {goal.measure} {goal.basis} {scores[k]:g} "
+                       f"(rounded to {goal.decimals}) -> level payout "
+                       f"{levels[k]:.2%} x weight {goal.weight:g}")
+    if Step.FACTOR in t:
+        out.append(f"    factor: {t[Step.FACTOR]:.6g}")
+    if Step.TARGET in t:
+        out.append(f"    target: {_num(t[Step.TARGET])}")
+    gate = getattr(comp, "gate", None)
+    if Step.GATE_MET in t and gate is not None:
+        held = f"; held until it is: {_num(t[Step.HELD])}" if t[Step.HELD] else ""
+        out.append(f"    gate ({gate.period} attainment >= {gate.at_least:g}): "
+                   f"{'met' if t[Step.GATE_MET] else 'not met'}{held}")
+    if Step.EARNED in t:
+        out.append(f"    earned: {_num(t[Step.EARNED])}")
     return out
 
 
@@ -239,43 +292,19 @@ def _component_lines(result: Evaluation, pr: PlanResult, res: ComponentResult, l
     out = [f"  {comp.id} ({comp.kind}, {res.period}): {format_minor([cents], plan_places)[0]}"]
     out.extend(_conversion_lines(result, pr, comp.id, local, label))
     first, last, col = _window(res.period, month)
-    t = {k: float(np.asarray(v)[local, col]) for k, v in res.trace.items()}
+    t = {k: float(np.asarray(v)[local, col]) for k, v in res.trace.items()
+         if np.ndim(v) == 2}
+    plan = pr.frame.plan
+    index = next(i for i, c in enumerate(plan.components) if c.id == comp.id)
+    out.append(f"    rule: components[{index}] at {read(plan, ('components', index)).where}")
     if res.period in ("quarter", "year") and month != last:
         out[0] += f"  (measured over the {res.period}, paid in its last month)"
     if comp.kind == "salary":
-        out.append(f"    annual {_num(t['annual'])} / 12 x proration {t['proration']:.6g}")
+        out.append(f"    annual {_num(t[Step.ANNUAL])} / 12 x proration {t[Step.PRORATION]:.6g}")
         return out
     if isinstance(comp, Draw):
         return out + _draw_lines(comp, t) if month == last else out
-    for key in ("value", "quota"):
-        if key in t:
-            out.append(f"    {key}: {_num(t[key])}")
-    out.extend(_derived_lines(pr, comp, local, res.period, first, last))
-    if "attainment" in t:
-        out.append(f"    attainment: {_pct(t['attainment'])}")
-    if isinstance(comp, Commission):
-        basis = t.get("attainment", t.get("value", np.nan))
-        out.extend(_schedule_lines(comp, basis))
-    if isinstance(comp, PayoutCurve):
-        pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
-        out.append(f"    curve points {pts}, below first point {comp.below:g}; "
-                   f"weight {comp.weight:g}")
-    if isinstance(comp, LevelTable):
-        for k, goal in enumerate(comp.goals, start=1):
-            out.append(f"    goal {k}: {goal.measure} {goal.basis} {t[f'goal {k} score']:g} "
-                       f"(rounded to {goal.decimals}) -> level payout "
-                       f"{t[f'goal {k} level']:.2%} x weight {goal.weight:g}")
-    if "factor" in t:
-        out.append(f"    factor: {t['factor']:.6g}")
-    if "target" in t:
-        out.append(f"    target: {_num(t['target'])}")
-    gate = getattr(comp, "gate", None)
-    if "gate met" in t and gate is not None:
-        held = f"; held until it is: {_num(t['held'])}" if t["held"] else ""
-        out.append(f"    gate ({gate.period} attainment >= {gate.at_least:g}): "
-                   f"{'met' if t['gate met'] else 'not met'}{held}")
-    if "earned" in t:
-        out.append(f"    earned: {_num(t['earned'])}")
+    out.extend(_step_lines(pr, res, index, local, (first, last, col), t))
     out.extend(_reversal_lines(res, local, first, last))
     out.extend(_pay_notes(res, local, month, label, t, plan_places))
     if isinstance(comp, RateTable):

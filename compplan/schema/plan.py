@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, PrivateAttr, model_validator
 
 from compplan.core.currencies import decimals
 from compplan.schema.base import MONEY, RATE, Column, Model
@@ -87,6 +87,36 @@ class Plan(Model):
         default=None, description="the measure cost of sales (variable pay / its credited "
         "value) is measured against; default: the first measure summing amount credited to "
         "owner_id")
+
+    _source_file: str | None = PrivateAttr(default=None)
+    _source_lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    def with_source(self, file: str, lines: dict[tuple[str | int, ...], int]) -> Plan:
+        """This plan, remembering the file and the line of each field it was read from
+        (for ``explain``: "rate 0.12 from plans/ae-2026.yaml:42"). Not part of the plan's
+        value: two plans with the same fields are equal wherever they were written."""
+        self._source_file = file
+        self._source_lines = lines
+        return self
+
+    @property
+    def source_file(self) -> str | None:
+        """The file the plan was loaded from (None for a plan built in Python)."""
+        return self._source_file
+
+    def source_line(self, path: tuple[str | int, ...]) -> int | None:
+        """The line of a field, or of the deepest written part of its path."""
+        for cut in range(len(path), -1, -1):
+            line = self._source_lines.get(tuple(path[:cut]))
+            if line is not None:
+                return line
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Plan) and self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        return super().__hash__()
 
     def sales_measure(self) -> str | None:
         """The measure whose credited value is this plan's sales, or None (cost of sales
