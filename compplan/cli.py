@@ -23,7 +23,9 @@ from compplan.core.money import AmountOverflowError, exact_sum, format_cents, fo
 from compplan.core.stopwatch import Stopwatch
 from compplan.engine.plan_year import year_warning
 from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
-from compplan.inputs.bundle import Inputs, load_inputs
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.files import InputFiles
+from compplan.inputs.files import warnings as input_warnings
 from compplan.inputs.mapping import load_mapping
 from compplan.outputs.run_files import write_run
 from compplan.plan.load import load_plans, load_plans_checked
@@ -106,41 +108,30 @@ def _warn_year(result: Result) -> None:
         err.print(f"warning: {said}", markup=False, highlight=False, soft_wrap=True)
 
 
-def _extra_tables(specs: list[str] | None) -> dict[str, Path | str]:
-    tables: dict[str, Path | str] = {}
-    for spec in specs or []:
-        name, sep, path = spec.partition("=")
-        if not sep or not name or not path:
-            raise InputError([Issue("--table", f"{spec!r}: expected NAME=PATH")])
-        tables[name] = path
-    return tables
+def _files(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None,
+           assignments: Path | None, table: list[str] | None, mapping: str | None,
+           fx: Path | None) -> InputFiles:
+    """The shared input options as one value."""
+    return InputFiles(roster, deals, quotas, accounts, assignments, tuple(table or ()),
+                      mapping, fx)
 
 
-def _inputs(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None,
-            assignments: Path | None, table: list[str] | None, mapping: str | None,
-            fx: Path | None = None) -> Inputs:
-    inputs = load_inputs(roster, deals, quotas, accounts, assignments, _extra_tables(table),
-                         load_mapping(mapping) if mapping else None, fx)
-    for loaded in (inputs.roster, inputs.deals, inputs.quotas, inputs.accounts,
-                   inputs.assignments, *inputs.extra.values()):
-        for warning in loaded.warnings if loaded is not None else ():
-            err.print(f"warning: {warning.render()}", markup=False, highlight=False,
-                      soft_wrap=True)
+def _load(files: InputFiles) -> Inputs:
+    inputs = files.load()
+    for warning in input_warnings(inputs):
+        err.print(f"warning: {warning.render()}", markup=False, highlight=False,
+                  soft_wrap=True)
     return inputs
 
 
-def _evaluate(plans: Path, roster: Path, deals: Path, quotas: Path | None,
-              accounts: Path | None, assignments: Path | None, table: list[str] | None,
-              mapping: str | None, year: int, engine: str = "memory",
+def _evaluate(plans: Path, files: InputFiles, year: int, engine: str = "memory",
               scheduler: str | None = None, workers: int | None = None,
               watch: Stopwatch | None = None,
-              draw_opening: dict[tuple[str, str], int] | None = None,
-              fx: Path | None = None) -> Result:
+              draw_opening: dict[tuple[str, str], int] | None = None) -> Result:
     _check_engine(engine)
     watch = watch or Stopwatch()
     loaded = load_plans(plans)
-    inputs = replace(_inputs(roster, deals, quotas, accounts, assignments, table, mapping, fx),
-                     draw_opening=draw_opening or {})
+    inputs = replace(_load(files), draw_opening=draw_opening or {})
     watch.lap("load")
     if engine == "memory":
         return evaluate(loaded, inputs, year, watch)
@@ -205,13 +196,9 @@ def run(
             raise InputError([Issue("--format", f"{detail_format!r}: expected csv or parquet")])
         with _shown() as shown:
             watch = Stopwatch(shown.stage)
-            result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                               mapping, year, engine, scheduler, workers, watch, fx=fx)
-            files: dict[str, Path | None] = {
-                "roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts,
-                "fx": fx, "assignments": assignments,
-                **{k: Path(v) for k, v in _extra_tables(table).items()}}
-            written, kept = write_run(result, out_dir, files, excel, detail_format)
+            files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+            result = _evaluate(plans, files, year, engine, scheduler, workers, watch)
+            written, kept = write_run(result, out_dir, files.files(), excel, detail_format)
             watch.lap("write")
         payouts = result.payouts
         if as_json:
@@ -244,8 +231,8 @@ def explain(
 ) -> None:
     """Print how each of a payee's lines in a month was computed."""
     def action() -> None:
-        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, fx=fx)
+        result = _evaluate(plans, _files(roster, deals, quotas, accounts, assignments, table,
+                                         mapping, fx), year)
         out.print(result.explain(payee, period), markup=False, highlight=False)
     _guard(action)
 
@@ -263,8 +250,8 @@ def statements(
     from compplan.excel.statements import write_statements  # noqa: PLC0415 - openpyxl is heavy
 
     def action() -> None:
-        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, fx=fx)
+        result = _evaluate(plans, _files(roster, deals, quotas, accounts, assignments, table,
+                                         mapping, fx), year)
         written = write_statements(result, out_dir, payee)
         out.print(f"{len(written)} statements in {out_dir}", highlight=False)
     _guard(action)
@@ -295,17 +282,16 @@ def payroll(
     from compplan.reports.conservation import grouped_cents  # noqa: PLC0415
 
     def action() -> None:
-        result = _evaluate(plans, roster, deals, quotas, accounts, assignments, table,
-                           mapping, year, draw_opening=opening_draws(ledger, year), fx=fx)
+        files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+        result = _evaluate(plans, files, year, draw_opening=opening_draws(ledger, year))
         for payee, draw, cents in unmatched(result):
             err.print(f"warning: {payee} owes {format_cents([cents])[0]} on draw {draw!r} from "
                       f"before {year}, and no plan of {year} gives them a recoverable draw "
                       f"{draw!r}: recover it by hand", markup=False, highlight=False)
-        files = {"roster": roster, "deals": deals, "quotas": quotas, "accounts": accounts, "fx": fx,
-                 "assignments": assignments}
-        run, written = run_payroll(result, ledger, period, files, out_dir, pay_date,
+        run, written = run_payroll(result, ledger, period, files.files(), out_dir, pay_date,
                                    company_code)
-        owed = pd.read_csv(out_dir / "balances.csv", dtype=str, keep_default_na=False)
+        assert run.owed is not None  # set once the run is recorded
+        owed = run.owed.astype(str)
         if as_json:
             _emit({"command": "payroll", "period": period, "run_id": run.run_id,
                    "lines": len(run.lines), "paid": _paid(run.lines),
@@ -374,7 +360,7 @@ def simulate(
         _check_engine(engine)
         bars = None if STATE["quiet"] else err  # Monte Carlo bars on stderr
         loaded = load_plans(plans)
-        inputs = _inputs(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+        inputs = _load(_files(roster, deals, quotas, accounts, assignments, table, mapping, fx))
         comparison = compare(loaded, inputs, year, scenarios)
         if draws and engine == "dask":
             from compplan.dask_engine import connect, map_draws  # noqa: PLC0415 - optional

@@ -57,6 +57,8 @@ class PayrollRun:
     run_id: str
     period: str
     lines: pd.DataFrame
+    owed: pd.DataFrame | None = None
+    """After recording: what each payee owes (:func:`balances`, balances.csv)."""
 
 
 def _codes(result: Evaluation) -> dict[tuple[str, str], str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from compplan.core.faults import fault_point
@@ -44,6 +45,7 @@ def payroll(result: Evaluation, ledger: str, period: str, inputs: dict[str, Path
     fault_point("record:committed")
     # files only after the commit, from what was committed: a run that lost a race
     # (its month closed or paid past meanwhile) was refused above and writes nothing
+    run = replace(run, owed=owed)
     return run, write_payroll(run, out, pay_date, company_code, owed)
 
 
