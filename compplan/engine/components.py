@@ -273,6 +273,7 @@ def pay(amount: Floats, period: str, pay_every: str = "month", decimals: int = 2
 
 
 def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
+    """Base salary: the annual amount / 12, prorated by the days the seat is active."""
     annual = ctx.pf.seats[comp.column].to_numpy(dtype=np.float64) if comp.column in ctx.pf.seats \
         else np.zeros(ctx.pf.size)
     share = (ctx.pf.prorate["month"] if comp.prorate
@@ -284,6 +285,8 @@ def eval_salary(ctx: Context, comp: Salary) -> ComponentResult:
 
 
 def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
+    """Commission: a schedule over each credit, the measure's value or its attainment
+    (x target), gated, capped and clawed back, paid per period or as a year-to-date true-up."""
     trace: Trace = {}
     if comp.apply == "per_credit":
         c = _measure_credits(ctx, comp.measure)
@@ -327,6 +330,8 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
 
 
 def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod | None:
+    """Clawbacks in this year of commission paid in earlier periods (once per component,
+    memoized in the context); their before-the-year part is reported as exceptions."""
     if comp.id in ctx.cross:
         return ctx.cross[comp.id]
     if not reversals.applies(ctx.pf, comp):
@@ -359,6 +364,7 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: Tr
 
 
 def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
+    """Payout curve: target x weight x the curve's payout at the period's attainment."""
     value, quota, attainment = ctx.attainment(comp.measure, comp.period)
     target = ctx.target(comp.target, comp.period)
     factor = apply_curve(comp, attainment)
@@ -405,6 +411,7 @@ def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,
 
 
 def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
+    """Rate table: each credit's value x the rate of its key (or the default), gated."""
     c = _measure_credits(ctx, comp.measure)
     key = _attributes(ctx, comp.measure, c, [comp.key])[comp.key].astype(str)
     rate = key.map(comp.rates).astype("float64")
@@ -435,6 +442,7 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
 
 
 def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
+    """Bonus: a fixed amount in each period whose condition on attainment is met."""
     met = ctx.gate(comp.condition, comp.period)
     if comp.active_at_period_end:
         _, ends = ctx.pf.calendar.bounds(comp.period)
@@ -452,6 +460,7 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
 
 
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
+    """SPIFF: an amount or rate per qualifying credit (filter, once per deal), in its month."""
     c = _measure_credits(ctx, comp.measure)
     columns = sorted(filter_columns(comp.filter))
     qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))

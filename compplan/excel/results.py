@@ -53,17 +53,8 @@ SUMMARY_NAMES = {"total_pay": "total pay", "variable_pay": "variable pay",
                  "salary": "salary"}
 
 
-def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) -> int:
-    """Write the Summary sheet; return the header row of its month table.
-
-    Each plan is in its own currency; totals are per currency (SUMIF over the plans of
-    that currency), never across currencies."""
-    xl.set_widths(ws, [18, 10, *[16] * 11])
-    title(ws, f"compplan results: plan year {result.year}")
-    ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
-               "each plan's amounts in its currency, totals per currency; formulas recompute "
-               "totals, attainment and cost of sales from the values beside them."])
-    blank(ws)
+def _plan_table(ws: Any, result: Evaluation, expected: Expected) -> int:
+    """The per-plan table with a SUMIF total per currency; return its last row."""
     plans = summarize(result).rename(columns=SUMMARY_NAMES)
     per_plan = plans[plans["plan"] != "total"].reset_index(drop=True)
     first, n = 5, len(per_plan)
@@ -94,25 +85,46 @@ def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) 
                           sums["variable pay"], sums["bookings"], _cost_of_sales(d, e, row)],
                      ["text", "text", "int", "money", "money", "money", "pct"])
         expected[("Summary", f"{cos}{row}")] = _expect(total["cost of sales"])
-    blank(ws)
-    month_header = row + 2
+    return row
+
+
+def _month_table(ws: Any, result: Evaluation, header: int, expected: Expected) -> int:
+    """Pay by month with a SUMIF year total per currency; return its last row."""
     months = pay_by_month(result).rename(columns=SUMMARY_NAMES)
     money = {"salary": "money", "variable pay": "money", "total pay": "money"}
     write_table(ws, months, "pay by month", Layout(
         kinds=money, formulas={"total pay": lambda r: f"=C{r}+D{r}"}),
-        header_at=month_header, set_widths=False)
+        header_at=header, set_widths=False)
     for i, value in enumerate(months["total pay"].tolist()):
-        expected[("Summary", f"E{month_header + 1 + i}")] = float(value)
-    end = month_header + len(months)
+        expected[("Summary", f"E{header + 1 + i}")] = float(value)
+    end = header + len(months)
     for code in pd.unique(months["currency"]):
         end += 1
         mine = months[months["currency"] == code]
         xl.total_row(ws, ["year", code, *(
-            f'=SUMIF(B{month_header + 1}:B{month_header + len(months)},"{code}",'
-            f'{letter}{month_header + 1}:{letter}{month_header + len(months)})'
+            f'=SUMIF(B{header + 1}:B{header + len(months)},"{code}",'
+            f'{letter}{header + 1}:{letter}{header + len(months)})'
             for letter in "CDE")], ["text", "text", "money", "money", "money"])
         for letter, name in (("C", "salary"), ("D", "variable pay"), ("E", "total pay")):
             expected[("Summary", f"{letter}{end}")] = float(mine[name].sum())
+    return end
+
+
+def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) -> int:
+    """Write the Summary sheet; return the header row of its month table.
+
+    Each plan is in its own currency; totals are per currency (SUMIF over the plans of
+    that currency), never across currencies."""
+    xl.set_widths(ws, [18, 10, *[16] * 11])
+    title(ws, f"compplan results: plan year {result.year}")
+    ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
+               "each plan's amounts in its currency, totals per currency; formulas recompute "
+               "totals, attainment and cost of sales from the values beside them."])
+    blank(ws)
+    row = _plan_table(ws, result, expected)
+    blank(ws)
+    month_header = row + 2
+    end = _month_table(ws, result, month_header, expected)
     blank(ws)
     if result.lines["currency"].nunique() > 1:
         _currency_table(ws, result, end + 2)

@@ -93,6 +93,7 @@ def text_cell(ws: Any, text: str) -> WriteOnlyCell:
 
 
 def header_row(ws: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
+    """The styled header cells of a table (bold on a fill, wrapped)."""
     cells = []
     for name in names:  # a CRM's column name is data too: text, never a formula
         cell = text_cell(ws, str(name))
@@ -102,6 +103,7 @@ def header_row(ws: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
 
 
 def title(ws: Any, text: str) -> None:
+    """A sheet's title row: large and bold, neutralized like any text."""
     cell = text_cell(ws, text)
     cell.font = TITLE_FONT
     ws.append([cell])
@@ -203,11 +205,13 @@ def total_row(ws: Any, values: Sequence[Any], kinds: Sequence[str]) -> None:
 
 
 def set_widths(ws: Any, widths: Sequence[float]) -> None:
+    """Column widths in characters, set before a write-only sheet's first row."""
     for j, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width
 
 
 def blank(ws: Any, count: int = 1) -> None:
+    """An empty row: the gap between a sheet's blocks."""
     for _ in range(count):
         ws.append([])
 

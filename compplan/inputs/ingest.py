@@ -488,29 +488,27 @@ def closest_hint(missing: list[str], have: Iterable[object]) -> str:
     return f"; did you mean {', '.join(said)}?" if said else ""
 
 
-def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
-                date_format: str = "%Y-%m-%d") -> tuple[pd.DataFrame, list[Issue]]:
-    """Type the columns of a text table; return the frame and every problem found."""
-    issues: list[Issue] = []
-    if ROW_COLUMN in raw.columns:  # numbered by the reader, blank rows left out
-        rows = raw[ROW_COLUMN].to_numpy(dtype=np.int64)
-        raw = raw.drop(columns=[ROW_COLUMN])
-    else:
-        rows = np.arange(len(raw), dtype=np.int64) + FIRST_DATA_ROW
+def _header_issues(raw: pd.DataFrame, spec: TableSpec,
+                   file: str) -> tuple[pd.DataFrame, list[Issue]]:
+    """Unnamed, repeated and missing columns: a header no cell can be read against."""
     raw, unnamed = _drop_unnamed(raw)
-    issues.extend(Issue(file, "this column has data but no name in the header row (a blank "
-                        "or merged header cell?)", 1, f"column {n}") for n in unnamed)
-    dupes = raw.columns[raw.columns.duplicated()].tolist()
-    for col in dupes:
+    issues = [Issue(file, "this column has data but no name in the header row (a blank "
+                    "or merged header cell?)", 1, f"column {n}") for n in unnamed]
+    for col in raw.columns[raw.columns.duplicated()].tolist():
         issues.append(Issue(file, "column appears more than once in the header", None, col))
     missing = [c for c in spec.required if c not in raw.columns]
     if missing:
         have = ", ".join(raw.columns) or "none"
         issues.append(Issue(file, f"missing required column(s) {', '.join(missing)} "
                                   f"(found: {have}){closest_hint(missing, raw.columns)}", 1))
-    if issues:
-        return raw, issues
+    return raw, issues
+
+
+def _typed_columns(raw: pd.DataFrame, spec: TableSpec, file: str, rows: np.ndarray,
+                   date_format: str) -> tuple[dict[str, Any], list[Issue]]:
+    """Each column as its type says (or as its text looks), with every bad cell."""
     out: dict[str, Any] = {}
+    issues: list[Issue] = []
     types = spec.types()
     for col in raw.columns:
         typed = _typed(raw[col], types.get(col))
@@ -522,11 +520,8 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
             continue
         text = _column_text(raw[col])
         kind = types[col] if col in types else infer_type(text)
-        if kind == "month":
-            out[col] = _month_ends(text)
-            continue
-        if kind == "str":
-            out[col] = text.str.strip()
+        if kind in ("month", "str"):
+            out[col] = _month_ends(text) if kind == "month" else text.str.strip()
             continue
         parsed, bad = (_parse_dates(text, date_format) if kind == "date"
                        else _parse_numbers(text))
@@ -538,20 +533,42 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
             out[col] = (pd.Series(pd.NaT, index=raw.index, dtype="datetime64[s]") if kind == "date"
                         else pd.Series(np.nan, index=raw.index) if kind == "number"
                         else pd.Series("", index=raw.index, dtype=str))
+    return out, issues
+
+
+def _duplicate_keys(frame: pd.DataFrame, spec: TableSpec, columns: pd.Index, rows: np.ndarray,
+                    file: str) -> list[Issue]:
+    """Rows whose key (payee, deal, ...) an earlier row already has."""
+    key = [*spec.key, *(c for c in spec.key_extra if c in columns)]
+    if not key:
+        return []
+    dup = frame.duplicated(key, keep="first").to_numpy()
+    return [Issue(file, f"duplicate {', '.join(f'{k}={frame[k].iloc[i]!r}' for k in key)} "
+                  f"(each must appear once{spec.duplicate_hint})", None,
+                  f"row {rows[i]}, {', '.join(key)}")
+            for i in np.flatnonzero(dup)[:_MAX_LISTED]]
+
+
+def parse_table(raw: pd.DataFrame, spec: TableSpec, file: str,
+                date_format: str = "%Y-%m-%d") -> tuple[pd.DataFrame, list[Issue]]:
+    """Type the columns of a text table; return the frame and every problem found."""
+    if ROW_COLUMN in raw.columns:  # numbered by the reader, blank rows left out
+        rows = raw[ROW_COLUMN].to_numpy(dtype=np.int64)
+        raw = raw.drop(columns=[ROW_COLUMN])
+    else:
+        rows = np.arange(len(raw), dtype=np.int64) + FIRST_DATA_ROW
+    raw, issues = _header_issues(raw, spec, file)
+    if issues:
+        return raw, issues
+    out, issues = _typed_columns(raw, spec, file, rows, date_format)
     frame = pd.DataFrame(out, index=raw.index)
     frame[ROW_COLUMN] = rows
     issues.extend(_check_required(frame, spec, file))
     issues.extend(_check_bounds(frame, spec, file))
     issues.extend(_check_patterns(frame, spec, file))
     issues.extend(_check_text(frame, file))
-    key = [*spec.key, *(c for c in spec.key_extra if c in raw.columns)]
-    if key and not any(i.severity == "error" for i in issues):
-        dup = frame.duplicated(key, keep="first").to_numpy()
-        for i in np.flatnonzero(dup)[:_MAX_LISTED]:
-            named = ", ".join(f"{k}={frame[k].iloc[i]!r}" for k in key)
-            issues.append(Issue(file, f"duplicate {named} (each must appear once"
-                                f"{spec.duplicate_hint})", None,
-                                f"row {rows[i]}, {', '.join(key)}"))
+    if not any(i.severity == "error" for i in issues):
+        issues.extend(_duplicate_keys(frame, spec, raw.columns, rows, file))
     return frame, issues
 
 

@@ -45,6 +45,7 @@ def amounts(cents: pd.Series, currency: pd.Series) -> list[str]:
 
 
 def generic(run: PayrollRun, pay_date: str | None) -> pd.DataFrame:
+    """The generic payroll CSV: one row per payee, earning code and amount."""
     start, end = _bounds(run.period)
     lines = run.lines
     return pd.DataFrame({
@@ -57,6 +58,7 @@ def generic(run: PayrollRun, pay_date: str | None) -> pd.DataFrame:
 
 
 def adp(run: PayrollRun, company_code: str) -> pd.DataFrame:
+    """ADP's import layout: company code, file number, earnings code and amount columns."""
     lines = run.lines
     return pd.DataFrame({
         "Co Code": company_code, "Batch ID": run.run_id[:8], "File #": lines["payee_id"],
@@ -96,6 +98,7 @@ def control(run: PayrollRun) -> pd.DataFrame:
 
 def write_payroll(run: PayrollRun, out: Path, pay_date: str | None,
                   company_code: str, owed: pd.DataFrame) -> list[Path]:
+    """Write a recorded run's payroll files, control totals and balances, all or none."""
     writers: dict[str, Writer] = {
         # amounts are formatted numbers, not text to neutralise
         "payroll.csv": lambda p: write_csv(generic(run, pay_date), p, {"amount"}),

@@ -29,6 +29,10 @@ SMART_COLUMNS = ["territory_id", "payee_id", "measure", "period", "criterion", "
                  "passed", "detail", "override_reason"]
 
 
+
+Verdict = tuple[np.ndarray, list[str]]
+"""Per territory: passed, and the numbers behind the verdict."""
+
 def _chance(terr: Territories, quota: np.ndarray, history: pd.DataFrame | None) -> np.ndarray:
     """P(annual revenue >= quota) per territory; NaN without 6 months of history."""
     out = np.full(len(quota), np.nan)
@@ -59,25 +63,10 @@ def _measure_known(f: pd.DataFrame, params: QuotaParams,
     return np.array(known, dtype=bool), detail
 
 
-def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Allocation,
-                 history: pd.DataFrame | None,
-                 plan_of: dict[str, set[str]] | None = None) -> pd.DataFrame:
-    """One row per territory and check; ``plan_of`` maps payees to their plans' measures."""
-    f = terr.frame
-    n = len(f)
-    q = alloc.annual  # the plan's quota; a ramp takes part of it away (Time-bound)
-    paid = alloc.months.sum(axis=1)
-    pot = f["potential"].to_numpy(dtype=np.float64)
-    last = f["last_year"].to_numpy(dtype=np.float64)
-    tol = params.round_to
-    total = q.sum()
-    share_q = q / total if total > 0 else np.zeros(n)
-    share_p = pot / pot.sum()
-    growth = np.where(last > 0, q / np.where(last > 0, last, 1) - 1, np.nan)
-    chance = _chance(terr, paid, history)
-    before_hire = ((alloc.ramp == 0) & (alloc.months != 0)).any(axis=1)
-    pen = np.where(pot > 0, q / np.where(pot > 0, pot, 1), np.inf)
-    rows = {
+def _specific_measurable(terr: Territories, params: QuotaParams, alloc: Allocation,
+                         plan_of: dict[str, set[str]] | None) -> dict[tuple[str, str], Verdict]:
+    f, q, paid = terr.frame, alloc.annual, alloc.months.sum(axis=1)
+    return {
         ("specific", "named"): ((f["payee_id"] != "").to_numpy(),
                                 [f"payee {p}, measure {params.measure}, period {params.year}"
                                  for p in f["payee_id"]]),
@@ -86,6 +75,20 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
             [f"12 months sum to {v:,.0f}" + (f" (+ ramp shortfall {s:,.0f})" if s else "")
              for v, s in zip(paid, alloc.shortfall, strict=True)]),
         ("measurable", "measure in the payee's plan"): _measure_known(f, params, plan_of),
+    }
+
+
+def _achievable(terr: Territories, params: QuotaParams, b: Bounds, alloc: Allocation,
+                history: pd.DataFrame | None) -> dict[tuple[str, str], Verdict]:
+    f, q = terr.frame, alloc.annual  # the plan's quota; a ramp takes part of it away
+    pot = f["potential"].to_numpy(dtype=np.float64)
+    last = f["last_year"].to_numpy(dtype=np.float64)
+    tol = params.round_to
+    growth = np.where(last > 0, q / np.where(last > 0, last, 1) - 1, np.nan)
+    chance = _chance(terr, alloc.months.sum(axis=1), history)
+    pen = np.where(pot > 0, q / np.where(pot > 0, pot, 1), np.inf)
+    slack = tol / np.maximum(last, 1)
+    return {
         ("achievable", "within floor and ceiling"): (
             (q >= b.lower - tol) & (q <= b.upper + tol),
             [f"{lo:,.0f} <= {v:,.0f} <= {hi:,.0f} ({c})" for lo, v, hi, c in
@@ -95,14 +98,26 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
             pen <= params.max_penetration + tol / np.maximum(pot, 1),
             [f"{p:.1%} of potential (max {params.max_penetration:.0%})" for p in pen]),
         ("achievable", "growth vs last year"): (
-            np.isnan(growth) | ((growth >= params.growth_min - 1e-9 - tol / np.maximum(last, 1))
-                                & (growth <= params.growth_max + 1e-9 + tol / np.maximum(last, 1))),
+            np.isnan(growth) | ((growth >= params.growth_min - 1e-9 - slack)
+                                & (growth <= params.growth_max + 1e-9 + slack)),
             ["new territory" if np.isnan(g) else f"growth {g:+.1%} (range "
              f"{params.growth_min:+.0%} to {params.growth_max:+.0%})" for g in growth]),
         ("achievable", "chance of reaching"): (
             np.isnan(chance) | (chance >= params.min_probability),
             ["not enough history" if np.isnan(c) else f"{c:.0%} from the history's spread "
              f"(min {params.min_probability:.0%})" for c in chance]),
+    }
+
+
+def _relevant_time_bound(terr: Territories, params: QuotaParams, b: Bounds,
+                         alloc: Allocation) -> dict[tuple[str, str], Verdict]:
+    f, q, paid = terr.frame, alloc.annual, alloc.months.sum(axis=1)
+    n, total = len(f), q.sum()
+    pot = f["potential"].to_numpy(dtype=np.float64)
+    share_q = q / total if total > 0 else np.zeros(n)
+    share_p = pot / pot.sum()
+    before_hire = ((alloc.ramp == 0) & (alloc.months != 0)).any(axis=1)
+    return {
         ("relevant", "sum equals target"): (
             np.full(n, abs(total - b.total) < params.round_to / 2 + 0.5),
             [f"all quotas {total:,.0f} vs target x (1 + o) {b.total:,.0f}; after ramps "
@@ -115,6 +130,16 @@ def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Alloc
         ("time_bound", "none before hire"): (
             ~before_hire, ["ramp shortfall " f"{s:,.0f}" for s in alloc.shortfall]),
     }
+
+
+def smart_checks(terr: Territories, params: QuotaParams, b: Bounds, alloc: Allocation,
+                 history: pd.DataFrame | None,
+                 plan_of: dict[str, set[str]] | None = None) -> pd.DataFrame:
+    """One row per territory and check; ``plan_of`` maps payees to their plans' measures."""
+    f = terr.frame
+    rows = {**_specific_measurable(terr, params, alloc, plan_of),
+            **_achievable(terr, params, b, alloc, history),
+            **_relevant_time_bound(terr, params, b, alloc)}
     parts = []
     for (criterion, check), (passed, detail) in rows.items():
         parts.append(pd.DataFrame({
