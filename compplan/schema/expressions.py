@@ -132,7 +132,7 @@ def parse(text: str) -> Node:
     >>> parse("margin / / amount")
     Traceback (most recent call last):
     ...
-    compplan.plan.expressions.ExpressionError: column 10 of 'margin / / amount': expected a number, a name, '-' or '(' but found '/'
+    compplan.schema.expressions.ExpressionError: column 10 of 'margin / / amount': expected a number, a name, '-' or '(' but found '/'
     """  # noqa: E501
     if len(text) > MAX_LENGTH:
         raise ExpressionError(text[:40] + "...", MAX_LENGTH, f"longer than {MAX_LENGTH} "
