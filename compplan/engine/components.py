@@ -72,20 +72,28 @@ class ComponentResult:
     trace: Trace = field(default_factory=dict)
     reversals: pd.DataFrame | None = None  # clawbacks priced on their own (reversals.py)
     capped: Cents | None = None  # what the plan's total caps cut, per month (total_caps.py)
+    findings: tuple[pd.DataFrame, ...] = ()
+    """Exception rows this component found (a gate never met, a rate missing, a draw
+    balance left): returned with its pay, never written into a shared sink."""
 
 
 @dataclass
 class Context:
-    """A plan frame with the other inputs and a sink for exceptions."""
+    """A plan frame with the other inputs, and the values components share, each
+    computed once on first use (quotas, derived measures, earlier clawbacks).
+
+    A shared value found wanting (a seat with no quota, a ratio divided by zero) keeps
+    its exception rows beside it in ``_found``, keyed like the value: they are part of
+    what computing it returned, and :meth:`findings` hands them on.
+    """
 
     pf: PlanFrame
     inputs: Inputs
-    exceptions: list[pd.DataFrame] = field(default_factory=list)
     pay: dict[str, Cents] = field(default_factory=dict)
     """Each evaluated component's pay by id (after total caps): what draws and advances
     are measured against."""
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
-    _reported: set[tuple[str, str]] = field(default_factory=set)
+    _found: dict[tuple[str, str, str], pd.DataFrame] = field(default_factory=dict)
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
@@ -133,11 +141,10 @@ class Context:
                                    lambda part: self.value(part, period, for_quota))
         shape = (self.pf.size, PERIODS_IN_YEAR[period])
         flagged = np.broadcast_to(got.zero_division, shape)
-        if flagged.any() and (measure, period) not in self._reported:
-            self._reported.add((measure, period))
+        if flagged.any() and ("derived", measure, period) not in self._found:
             seat, col = np.nonzero(flagged)
             labels = np.array(self.pf.calendar.labels("month" if period == "ytd" else period))
-            self.exceptions.append(exception_frame(
+            self._found["derived", measure, period] = (exception_frame(
                 len(seat), file=self.inputs.roster.file,
                 payee_id=self.pf.seats["payee_id"].to_numpy()[seat], plan=self.pf.plan.plan,
                 measure=measure, period=labels[col],
@@ -147,9 +154,15 @@ class Context:
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
         if key not in self._quotas:
-            self._quotas[key] = quota_array(self.pf, measure, period, self.inputs,
-                                            self.exceptions)
+            self._quotas[key], missing = quota_array(self.pf, measure, period, self.inputs)
+            if missing is not None:
+                self._found["quota", measure, period] = missing
         return self._quotas[key]
+
+    def findings(self) -> list[pd.DataFrame]:
+        """The exception rows of the shared values computed so far, in the order they
+        were computed."""
+        return list(self._found.values())
 
     def attainment(self, measure: str, period: str) -> tuple[Floats, Floats, Floats]:
         value = self.value(measure, period, for_quota=True)
@@ -187,27 +200,27 @@ class Context:
 
 
 def _gated(ctx: Context, comp: Commission | RateTable | PayoutCurve, amount: Floats,
-           trace: Trace) -> Floats:
+           trace: Trace) -> tuple[Floats, list[pd.DataFrame]]:
     """What a gated component pays: nothing in a period whose gate is not met, or,
     with a gate over a period of its own, held until a pay point where it is."""
     cond = comp.gate
     met = ctx.gate(cond, comp.period)
     if cond is None or (cond.period or comp.period) == comp.period or cond.missed == "forfeit":
-        return np.where(met, amount, 0.0)
+        return np.where(met, amount, 0.0), []
     cumulative = comp.period == "ytd"
     paid, held = gates.hold_until_met(amount, met, cumulative)
     trace[Step.GATE_MET] = met.astype(np.float64)
     trace[Step.HELD] = (amount - paid if cumulative
                      else np.cumsum(amount, axis=1) - np.cumsum(paid, axis=1))
     left = held > 0.005
-    if left.any():
-        seats = ctx.pf.seats[left]
-        ctx.exceptions.append(exception_frame(
-            int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
-            plan=ctx.pf.plan.plan, value=held[left],
-            reason=f"{comp.id}: held for its gate ({cond.period} attainment >= "
-                   f"{cond.at_least:g}), never met by the end of the year: not paid"))
-    return paid
+    if not left.any():
+        return paid, []
+    seats = ctx.pf.seats[left]
+    return paid, [exception_frame(
+        int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
+        plan=ctx.pf.plan.plan, value=held[left],
+        reason=f"{comp.id}: held for its gate ({cond.period} attainment >= "
+               f"{cond.at_least:g}), never met by the end of the year: not paid")]
 
 
 def _cap_value(ctx: Context, cap: Cap, target: Target | None, period: str) -> Floats:
@@ -340,7 +353,8 @@ def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod |
     assert table is not None
     cross = reversals.cross_period(ctx.pf, comp, table.frame)
     if (cross.reverses < 0).any():
-        ctx.exceptions.append(reversals.before_year_exceptions(ctx.pf, comp, cross))
+        ctx._found["clawback", comp.id, ""] = reversals.before_year_exceptions(ctx.pf, comp,
+                                                                              cross)
     ctx.cross[comp.id] = cross if len(cross.local) else None
     return ctx.cross[comp.id]
 
@@ -349,7 +363,7 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: Tr
                        cross: reversals.CrossPeriod | None = None,
                        priced: Floats | None = None) -> ComponentResult:
     """Gate, multiplier and cap, then the reversals of earlier periods' clawbacks."""
-    amount = _gated(ctx, comp, amount, trace)
+    amount, found = _gated(ctx, comp, amount, trace)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, comp.target, comp.period)
     notes = None
@@ -360,7 +374,7 @@ def _commission_result(ctx: Context, comp: Commission, amount: Floats, trace: Tr
         trace[Step.REVERSED] = amount - before
     trace[Step.EARNED] = amount
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
-                           notes)
+                           notes, findings=tuple(found))
 
 
 def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
@@ -371,9 +385,10 @@ def eval_curve(ctx: Context, comp: PayoutCurve) -> ComponentResult:
     amount = target * comp.weight * factor
     trace: Trace = {Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment,
                     Step.TARGET: target, Step.FACTOR: factor}
-    amount = _gated(ctx, comp, amount, trace)
+    amount, found = _gated(ctx, comp, amount, trace)
     trace[Step.EARNED] = amount
-    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
+                           findings=tuple(found))
 
 
 def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
@@ -419,9 +434,10 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     missing = rate.isna().to_numpy() & ~excluded
     if comp.default is not None:
         rate = rate.fillna(comp.default)
-    elif missing.any():
+    found: list[pd.DataFrame] = []
+    if comp.default is None and missing.any():
         sub = c[missing]
-        ctx.exceptions.append(exception_frame(
+        found.append(exception_frame(
             len(sub), file=sub["source_file"], row=sub["source_row"],
             deal_id=sub["deal_id"], payee_id=sub["payee_id"],
             plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
@@ -434,11 +450,12 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
                           earned, ctx.pf.size)
     amount = fold(monthly, comp.period)
     trace = {Step.VALUE: ctx.value(comp.measure, comp.period)}
-    amount = _gated(ctx, comp, amount, trace)
+    amount, gated = _gated(ctx, comp, amount, trace)
     amount = _multiply(ctx, amount, comp.multiplier, comp.period)
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
     trace[Step.EARNED] = amount
-    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace)
+    return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
+                           findings=(*found, *gated))
 
 
 def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
@@ -519,13 +536,15 @@ def _opening(ctx: Context, comp: Draw) -> Cents:
     return np.where(first, np.asarray(owed, dtype=np.int64), 0)
 
 
-def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement, forgive: draws.Mask) -> None:
+def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement,
+                     forgive: draws.Mask) -> list[pd.DataFrame]:
     """Report forgiven balances, and balances left when a seat ends or the year does."""
     seats = ctx.pf.seats
     leaves = seats["end"].to_numpy(dtype="datetime64[D]") < ctx.pf.calendar.end
     forgiven_when = np.where(forgive[:, -1] & ~leaves, "at year end", "when the seat ended")
     left = s.balance[:, -1]
     nxt = ctx.pf.calendar.year + 1
+    found = []
     for hit, value, reason in (
             (s.forgiven.sum(axis=1) > 0, s.forgiven.sum(axis=1),
              np.char.add(f"{comp.id}: draw balance forgiven ", forgiven_when)),
@@ -536,9 +555,10 @@ def _draw_exceptions(ctx: Context, comp: Draw, s: draws.Settlement, forgive: dra
              np.full(len(seats), f"{comp.id}: draw balance owed at year end, carried into "
                      f"{nxt} by the payroll ledger"))):
         if hit.any():
-            ctx.exceptions.append(exception_frame(
+            found.append(exception_frame(
                 int(hit.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"][hit],
                 plan=ctx.pf.plan.plan, value=value[hit] / ctx.scale, reason=reason[hit]))
+    return found
 
 
 def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
@@ -553,15 +573,14 @@ def eval_draw(ctx: Context, comp: Draw) -> ComponentResult:
     cap = int(ctx.money(comp.max_recovery)) if comp.max_recovery else None
     s = draws.settle(earned, draw, recoverable=comp.recoverable, cap=cap,
                      may_recover=may_recover, forgive=forgive, opening=_opening(ctx, comp))
-    if comp.recoverable:
-        _draw_exceptions(ctx, comp, s, forgive)
+    found = _draw_exceptions(ctx, comp, s, forgive) if comp.recoverable else []
     cents = np.zeros((ctx.pf.size, 12), dtype=np.int64)
     cents[:, month_of_period_end(comp.period)] = s.line
     k = ctx.scale
     trace: Trace = {Step.DRAW: draw / k, Step.AGAINST: earned / k, Step.TOP_UP: s.topup / k,
                     Step.RECOVERED: s.recovered / k, Step.BALANCE: s.balance / k,
                     Step.FORGIVEN: s.forgiven / k, Step.EARNED: s.line / k}
-    return ComponentResult(comp, cents, comp.period, trace)
+    return ComponentResult(comp, cents, comp.period, trace, findings=tuple(found))
 
 
 def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
@@ -582,15 +601,17 @@ def eval_advance(ctx: Context, comp: Advance) -> ComponentResult:
         recovered[:, m] = take
         balance = balance - take + granted[:, m]
     left = balance > 0
+    found = []
     if left.any():
         seats = ctx.pf.seats[left]
-        ctx.exceptions.append(exception_frame(
+        found.append(exception_frame(
             int(left.sum()), file=ctx.inputs.roster.file, payee_id=seats["payee_id"],
             plan=ctx.pf.plan.plan, value=balance[left] / ctx.scale,
             reason=f"{comp.id}: advance not recovered by the end of the year or seat"))
     trace: Trace = {Step.GRANTED: granted / ctx.scale, Step.RECOVERED: recovered / ctx.scale,
                     Step.EARNED: (granted - recovered) / ctx.scale}
-    return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace)
+    return ComponentResult(comp, np.asarray(granted - recovered, dtype=np.int64), "month", trace,
+                           findings=tuple(found))
 
 
 def is_variable(comp: Component) -> bool:
@@ -641,6 +662,21 @@ def settled_last(comp: Component) -> bool:
     return isinstance(comp, Draw | Advance)
 
 
+def _evaluated(ctx: Context, comp: Component) -> ComponentResult:
+    """A component's result, with the findings of the shared values it was the first
+    to compute (in the order they arose, before its own)."""
+    seen = len(ctx.findings())
+    res = evaluate_component(ctx, comp)
+    shared = ctx.findings()[seen:]
+    return replace(res, findings=(*shared, *res.findings)) if shared else res
+
+
+def findings_of(results: list[ComponentResult]) -> list[pd.DataFrame]:
+    """Every component's findings, in the order the components were evaluated."""
+    ordered = sorted(results, key=lambda r: settled_last(r.component))  # stable
+    return [found for r in ordered for found in r.findings]
+
+
 def evaluate_plan(ctx: Context) -> list[ComponentResult]:
     """Every component of the context's plan, in plan order; draws and advances last in
     evaluation, as they are measured against the pay of the other components."""
@@ -648,12 +684,12 @@ def evaluate_plan(ctx: Context) -> list[ComponentResult]:
     done: dict[int, ComponentResult] = {}
     for i, comp in enumerate(plan.components):
         if not settled_last(comp):
-            done[i] = evaluate_component(ctx, comp)
+            done[i] = _evaluated(ctx, comp)
     cents = {i: r.cents for i, r in done.items()}
     for i, cut in plan_caps(ctx, cents).items():
         done[i] = replace(done[i], cents=cents[i], capped=cut)
     ctx.pay = {plan.components[i].id: r.cents for i, r in done.items()}
     for i, comp in enumerate(plan.components):
         if settled_last(comp):
-            done[i] = evaluate_component(ctx, comp)
+            done[i] = _evaluated(ctx, comp)
     return [done[i] for i in range(len(plan.components))]

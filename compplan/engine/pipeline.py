@@ -12,7 +12,7 @@ import pandas as pd
 from compplan.core.periods import Calendar
 from compplan.core.stopwatch import Stopwatch
 from compplan.engine.checks import Subject, run_checks, run_findings
-from compplan.engine.components import Context, evaluate_plan
+from compplan.engine.components import Context, evaluate_plan, findings_of
 from compplan.engine.credits import build_credits
 from compplan.engine.exception_rows import ExceptionPart
 from compplan.engine.measures import plan_frame
@@ -70,7 +70,7 @@ def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.Data
         watch.lap("measure")
         ctx = Context(pf, inputs)
         results = evaluate_plan(ctx)
-        by_plan[plan_id] = PlanResult(pf, results, ctx.exceptions)
+        by_plan[plan_id] = PlanResult(pf, results, findings_of(results))
         watch.lap("component")
     return by_plan
 

@@ -119,13 +119,11 @@ def _sum_of_quarters(pf: PlanFrame, measure: str, ytd: bool) -> Floats:
                       dtype=np.float64)
 
 
-def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
-                excs: list[pd.DataFrame]) -> Floats:
+def quota_array(pf: PlanFrame, measure: str, period: str,
+                inputs: Inputs) -> tuple[Floats, pd.DataFrame | None]:
     """Quota of each seat for each period of a kind (``ytd`` gives one column, or twelve
-    with ``year_quota: sum_of_quarters``).
-
-    Periods a seat is active in but has no positive quota for are reported as
-    exceptions; they pay nothing on attainment.
+    with ``year_quota: sum_of_quarters``), and the exception rows of the periods a seat
+    is active in but has no positive quota for (they pay nothing on attainment).
     """
     spec = pf.plan.quotas[measure]
     basis = "year" if period == "ytd" else period
@@ -137,27 +135,28 @@ def quota_array(pf: PlanFrame, measure: str, period: str, inputs: Inputs,
     else:
         quota = _annual(pf, measure)[:, None] * _shares(pf, measure, basis)[None, :]
         quota = quota * _proration(pf, measure, basis)
-    _report_missing(pf, measure, basis, quota, inputs, excs)
+    missing = _missing(pf, measure, basis, quota, inputs)
     if period == "ytd" and spec.source != "file" and spec.year_quota == "sum_of_quarters":
-        return _sum_of_quarters(pf, measure, ytd=True)
-    return quota
+        return _sum_of_quarters(pf, measure, ytd=True), missing
+    return quota, missing
 
 
-def _report_missing(pf: PlanFrame, measure: str, basis: str, quota: Floats, inputs: Inputs,
-                    excs: list[pd.DataFrame]) -> None:
+def _missing(pf: PlanFrame, measure: str, basis: str, quota: Floats,
+             inputs: Inputs) -> pd.DataFrame | None:
     spec = pf.plan.quotas[measure]
     active = pf.prorate[basis] > 0
     bad = active & ~(quota > 0)
     seat_idx, period_idx = np.nonzero(bad)
-    if len(seat_idx):
-        labels = np.array(_labels(pf, basis))
-        raw = quota[seat_idx, period_idx]
-        reasons = np.where(np.isnan(raw), f"no quota for {measure}: pays nothing on it",
-                           f"quota for {measure} is zero or negative: pays nothing on it")
-        excs.append(exception_frame(
-            len(seat_idx), file=inputs.quotas.file if inputs.quotas and spec.source == "file"
-            else inputs.roster.file, payee_id=pf.seats["payee_id"].to_numpy()[seat_idx],
-            plan=pf.plan.plan, measure=measure, period=labels[period_idx], reason=reasons))
+    if not len(seat_idx):
+        return None
+    labels = np.array(_labels(pf, basis))
+    raw = quota[seat_idx, period_idx]
+    reasons = np.where(np.isnan(raw), f"no quota for {measure}: pays nothing on it",
+                       f"quota for {measure} is zero or negative: pays nothing on it")
+    return exception_frame(
+        len(seat_idx), file=inputs.quotas.file if inputs.quotas and spec.source == "file"
+        else inputs.roster.file, payee_id=pf.seats["payee_id"].to_numpy()[seat_idx],
+        plan=pf.plan.plan, measure=measure, period=labels[period_idx], reason=reasons)
 
 
 def unused_quota_rows(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame,
