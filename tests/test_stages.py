@@ -86,7 +86,7 @@ def test_every_check_runs_and_all_their_issues_come_together(tmp_path: Path) -> 
         ("row 2, end_date", "end_date is before start_date"),
         ("row 3, plan", "unknown plan id 'nope'"),
     ]
-    assert len(CHECKS) == 8
+    assert len(CHECKS) == 9
 
 
 def test_sources_code_each_rows_payee_against_the_roster(tmp_path: Path) -> None:

@@ -154,6 +154,29 @@ def check_required_quotas(subject: Subject) -> list[Issue]:
     return issues
 
 
+def check_quota_currency(subject: Subject) -> list[Issue]:
+    """A quotas file that states its currency states the plan's: a quota in euros
+    measured against credits in dollars would be a wrong attainment."""
+    table = subject.inputs.quotas
+    if table is None or "currency" not in table.frame:
+        return []
+    frame, issues = table.frame, []
+    for plan in subject.used:
+        measures = [m for m, spec in plan.quotas.items() if spec.source == "file"]
+        payees = subject.seats.loc[subject.seats["plan"] == plan.plan, "payee_id"]
+        mine = frame[(frame["measure"].isin(measures) & frame["payee_id"].isin(payees)
+                      ).to_numpy()]
+        codes = mine["currency"].astype(str).to_numpy()
+        bad = (codes != "") & (codes != plan.currency)
+        if bad.any():
+            row = int(mine["_row"].to_numpy()[bad][0])
+            issues.append(Issue(table.file, f"quota in {codes[bad][0]}, but plan {plan.plan} "
+                                f"measures in {plan.currency}: restate the quota in "
+                                f"{plan.currency} (compplan quotas --currency)", None,
+                                f"row {row}, currency"))
+    return issues
+
+
 CHECKS: tuple[Check, ...] = (
     check_tables_and_columns,
     check_pay_currency,
@@ -163,6 +186,7 @@ CHECKS: tuple[Check, ...] = (
     check_assignments,
     check_assignment_overlaps,
     check_required_quotas,
+    check_quota_currency,
 )
 """Every check of an evaluation's inputs, in the order their messages are printed."""
 

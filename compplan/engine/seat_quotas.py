@@ -20,7 +20,6 @@ import pandas as pd
 from compplan.core.periods import PERIODS_IN_YEAR, Calendar, fold
 from compplan.engine.exception_rows import exception_frame
 from compplan.engine.measures import Floats, PlanFrame
-from compplan.errors import InputError, Issue
 from compplan.inputs.bundle import Inputs
 from compplan.schema import Plan
 
@@ -61,7 +60,6 @@ def _file_quotas(pf: PlanFrame, measure: str, period: str, inputs: Inputs) -> Fl
     if table is None:
         return np.full((n, len(_labels(pf, period))), np.nan)
     q = table.frame[table.frame["measure"] == measure]
-    _check_currency(pf, q, table.file)
     wide = q.pivot_table(index="payee_id", columns="period", values="quota", aggfunc="sum")
     payees = pf.seats["payee_id"].to_numpy()
     months = wide.reindex(index=payees, columns=_labels(pf, "month")).to_numpy(dtype=np.float64)
@@ -71,22 +69,6 @@ def _file_quotas(pf: PlanFrame, measure: str, period: str, inputs: Inputs) -> Fl
     summed = fold(np.nan_to_num(months, nan=0.0), period)
     complete = ~np.isnan(fold(months, period))
     return np.where(np.isnan(direct) & complete, summed, direct)
-
-
-def _check_currency(pf: PlanFrame, rows: pd.DataFrame, file: str) -> None:
-    """A quotas file that states its currency must state the plan's: a quota in euros
-    measured against credits in dollars would be a wrong attainment."""
-    if "currency" not in rows:
-        return
-    mine = rows[rows["payee_id"].isin(pf.seats["payee_id"]).to_numpy()]
-    codes = mine["currency"].astype(str).to_numpy()
-    bad = (codes != "") & (codes != pf.plan.currency)
-    if bad.any():
-        row = int(mine["_row"].to_numpy()[bad][0])
-        raise InputError([Issue(file, f"quota in {codes[bad][0]}, but plan {pf.plan.plan} "
-                                f"measures in {pf.plan.currency}: restate the quota in "
-                                f"{pf.plan.currency} (compplan quotas --currency)", None,
-                                f"row {row}, currency")])
 
 
 def _proration(pf: PlanFrame, measure: str, period: str) -> Floats:
