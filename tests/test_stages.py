@@ -22,17 +22,11 @@ from compplan.inputs.ingest import ROW_COLUMN, parse_table, table_from_frame
 from compplan.inputs.tables import spec_for
 from compplan.plan.load import load_plans
 from compplan.schema import Commission
-from tests.conftest import deal, person, plan_folder, ten_percent_plan
+from tests.conftest import bookings_measure, deal, person, plan_folder, ten_percent_plan
 
-TIERED = """
+TIERED = f"""
 plan: t
-measures:
-  bookings:
-    filter: {column: stage, eq: Closed Won}
-    value: amount
-    date: close_date
-    credit_to: {column: owner_id}
-components:
+{bookings_measure()}components:
   - id: commission
     kind: commission
     measure: bookings
@@ -41,9 +35,10 @@ components:
     schedule:
       mode: retroactive
       tiers:
-        - {from: 0, rate: 0.05}
-        - {from: 1000, rate: 0.10}
+        - {{from: 0, rate: 0.05}}
+        - {{from: 1000, rate: 0.10}}
 """
+RATE_LINE = TIERED.splitlines().index("        - {from: 1000, rate: 0.10}") + 1
 
 
 def _inputs(roster: list[dict[str, object]], deals: list[dict[str, object]]) -> Inputs:
@@ -132,7 +127,7 @@ def test_a_retroactive_commission_pays_the_reached_rate_on_all(tmp_path: Path) -
 def test_a_trace_names_the_plan_line_of_the_rate_used(tmp_path: Path) -> None:
     plans = load_plans(plan_folder(tmp_path, TIERED))
     got = read(plans["t"], ("components", 0, "schedule", "tiers", 1, "rate"))
-    assert str(got) == f"rate 0.1 from {tmp_path / 'plans' / 'plan.yaml'}:19"
+    assert str(got) == f"rate 0.1 from {tmp_path / 'plans' / 'plan.yaml'}:{RATE_LINE}"
 
 
 def test_where_a_plan_was_written_is_not_part_of_its_value(tmp_path: Path) -> None:
@@ -153,4 +148,4 @@ def test_explain_says_which_rule_and_plan_line_made_a_line(tmp_path: Path) -> No
     inputs = _inputs([person("A", "t")], [deal("D1", "A", 1200.0, "2026-02-10")])
     text = evaluate(plans, inputs, 2026).explain("A", "2026-02")
     assert "    rule: components[0] at " in text
-    assert f"tier 2 from 1000: rate 0.1 from {tmp_path / 'plans' / 'plan.yaml'}:19" in text
+    assert f"tier 2 from 1000: rate 0.1 from {tmp_path / 'plans' / 'plan.yaml'}:{RATE_LINE}" in text
