@@ -149,3 +149,15 @@ def test_explain_says_which_rule_and_plan_line_made_a_line(tmp_path: Path) -> No
     text = evaluate(plans, inputs, 2026).explain("A", "2026-02")
     assert "    rule: components[0] at " in text
     assert f"tier 2 from 1000: rate 0.1 from {tmp_path / 'plans' / 'plan.yaml'}:{RATE_LINE}" in text
+
+
+def test_a_statement_names_the_plan_file_without_its_folder(tmp_path: Path) -> None:
+    from compplan.reports.explain import explain_components
+    from compplan.result import evaluate
+
+    plans = load_plans(plan_folder(tmp_path, TIERED))
+    inputs = _inputs([person("A", "t")], [deal("D1", "A", 1200.0, "2026-02-10")])
+    told = explain_components(evaluate(plans, inputs, 2026), "A", "2026-02", private=True)
+    text = "\n".join(line for _, _, lines in told for line in lines)
+    assert f"rate 0.1 from plan.yaml:{RATE_LINE}" in text
+    assert str(tmp_path) not in text

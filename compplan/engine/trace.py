@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePath
 from typing import Any
 
 import numpy as np
@@ -78,16 +79,19 @@ class ParamRead:
         return f"{self.name} {value} from {self.where}"
 
 
-def read(plan: Plan, path: Path, name: str | None = None) -> ParamRead:
+def read(plan: Plan, path: Path, name: str | None = None, short: bool = False) -> ParamRead:
     """The parameter at ``path`` of a plan (e.g. ``("components", 0, "schedule",
     "tiers", 2, "rate")``), with the file and line it was written on (none for a plan
-    built in Python or changed by a scenario)."""
+    built in Python). ``short`` names the file without its folder: a payee's statement
+    need not show where finance keeps its plans."""
     value: Any = plan
     for part in path:
         value = value[part] if isinstance(part, int) else getattr(value, str(part))
     shown = value if isinstance(value, int | float | str) else render_path(path)
-    return ParamRead(name or str(path[-1]), shown, plan.source_file,
-                     plan.source_line(path))
+    file = plan.source_file
+    if short and file is not None:
+        file = PurePath(file).name
+    return ParamRead(name or str(path[-1]), shown, file, plan.source_line(path))
 
 
 def tier_reached(starts: Floats, x: Floats) -> Floats:

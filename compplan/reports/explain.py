@@ -55,7 +55,7 @@ def _window(period: str, month: int) -> tuple[int, int, int]:
 
 
 def _schedule_lines(plan: Plan, index: int, comp: Commission, x: float,
-                    tier: float) -> list[str]:
+                    tier: float, private: bool) -> list[str]:
     """The schedule's part in a line: the slices of a marginal schedule, or the tier a
     retroactive one reached, each rate with the plan line it is written on."""
     if np.isnan(x):
@@ -66,7 +66,8 @@ def _schedule_lines(plan: Plan, index: int, comp: Commission, x: float,
         return _amount_lines(comp, x)
 
     def rate(k: int) -> ParamRead:
-        return read(plan, ("components", index, "schedule", "tiers", k, "rate"))
+        return read(plan, ("components", index, "schedule", "tiers", k, "rate"),
+                    short=private)
 
     if comp.schedule.mode == "marginal":
         slices = marginal_slices(comp.schedule, np.array([x]))[0]
@@ -244,11 +245,16 @@ def _pay_notes(res: ComponentResult, local: int, month: int, label: str, t: dict
 
 
 def _step_lines(pr: PlanResult, res: ComponentResult, index: int, local: int,
-                window: tuple[int, int, int], t: dict[Step, float]) -> list[str]:
+                window: tuple[int, int, int], t: dict[Step, float],
+                private: bool = False) -> list[str]:
     """The steps a line went through, in order: measure, attainment, schedule or
-    curve, factor, target, gate, earned."""
+    curve, factor, target, gate, earned; each plan parameter with the line it is on."""
     comp, plan = res.component, pr.frame.plan
     first, last, col = window
+
+    def where(*path: str) -> str:
+        return read(plan, ("components", index, *path), short=private).where
+
     out = []
     for key in (Step.VALUE, Step.QUOTA):
         if key in t:
@@ -258,11 +264,12 @@ def _step_lines(pr: PlanResult, res: ComponentResult, index: int, local: int,
         out.append(f"    attainment: {_pct(t[Step.ATTAINMENT])}")
     if isinstance(comp, Commission):
         basis = t.get(Step.ATTAINMENT, t.get(Step.VALUE, np.nan))
-        out.extend(_schedule_lines(plan, index, comp, basis, t.get(Step.TIER, np.nan)))
+        out.extend(_schedule_lines(plan, index, comp, basis, t.get(Step.TIER, np.nan),
+                                   private))
     if isinstance(comp, PayoutCurve):
         pts = ", ".join(f"({p.attainment:g}, {p.payout:g})" for p in comp.points)
         out.append(f"    curve points {pts}, below first point {comp.below:g}; "
-                   f"weight {comp.weight:g}")
+                   f"weight {comp.weight:g} (from {where('points')})")
     if isinstance(comp, LevelTable):
         scores = np.asarray(res.trace[Step.GOAL_SCORE])[local, col]
         levels = np.asarray(res.trace[Step.GOAL_LEVEL])[local, col]
@@ -278,7 +285,7 @@ def _step_lines(pr: PlanResult, res: ComponentResult, index: int, local: int,
     if Step.GATE_MET in t and gate is not None:
         held = f"; held until it is: {_num(t[Step.HELD])}" if t[Step.HELD] else ""
         out.append(f"    gate ({gate.period} attainment >= {gate.at_least:g}): "
-                   f"{'met' if t[Step.GATE_MET] else 'not met'}{held}")
+                   f"{'met' if t[Step.GATE_MET] else 'not met'}{held} (from {where('gate')})")
     if Step.EARNED in t:
         out.append(f"    earned: {_num(t[Step.EARNED])}")
     return out
@@ -296,7 +303,8 @@ def _component_lines(result: Evaluation, pr: PlanResult, res: ComponentResult, l
          if np.ndim(v) == 2}
     plan = pr.frame.plan
     index = next(i for i, c in enumerate(plan.components) if c.id == comp.id)
-    out.append(f"    rule: components[{index}] at {read(plan, ('components', index)).where}")
+    rule = read(plan, ("components", index), short=private)
+    out.append(f"    rule: components[{index}] at {rule.where}")
     if res.period in ("quarter", "year") and month != last:
         out[0] += f"  (measured over the {res.period}, paid in its last month)"
     if comp.kind == "salary":
@@ -304,7 +312,7 @@ def _component_lines(result: Evaluation, pr: PlanResult, res: ComponentResult, l
         return out
     if isinstance(comp, Draw):
         return out + _draw_lines(comp, t) if month == last else out
-    out.extend(_step_lines(pr, res, index, local, (first, last, col), t))
+    out.extend(_step_lines(pr, res, index, local, (first, last, col), t, private))
     out.extend(_reversal_lines(res, local, first, last))
     out.extend(_pay_notes(res, local, month, label, t, plan_places))
     if isinstance(comp, RateTable):
