@@ -31,7 +31,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from compplan.core.files import regular_file
+from compplan.core.file_guard import regular_file
 from compplan.errors import InputError, Issue
 from compplan.schema.base import Model
 

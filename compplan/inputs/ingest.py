@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compplan.core.files import regular_file
+from compplan.core.file_guard import regular_file
 from compplan.core.memo import Memo
 from compplan.errors import InputError, Issue, raise_if
 from compplan.inputs.mapping import Mapping

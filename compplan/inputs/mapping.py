@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from compplan.core.files import PLAN_BYTES, regular_file
+from compplan.core.file_guard import PLAN_BYTES, regular_file
 from compplan.core.yamlsource import parse_yaml
 from compplan.errors import InputError, Issue
 from compplan.inputs.tables import spec_for

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from compplan.core.files import PLAN_BYTES, regular_file
+from compplan.core.file_guard import PLAN_BYTES, regular_file
 from compplan.core.yamlsource import Path, SourceDoc, parse_yaml, render_path
 from compplan.errors import InputError, Issue, PlanError, raise_if
 from compplan.plan.checks import check_plan

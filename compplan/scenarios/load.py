@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from compplan.core.files import PLAN_BYTES, regular_file
+from compplan.core.file_guard import PLAN_BYTES, regular_file
 from compplan.core.yamlsource import parse_yaml
 from compplan.errors import InputError, Issue, PlanError, raise_if
 from compplan.plan.load import pydantic_issues
