@@ -159,6 +159,10 @@ class Context:
                 self._found["quota", measure, period] = missing
         return self._quotas[key]
 
+    def keep(self, key: tuple[str, str, str], found: pd.DataFrame) -> None:
+        """Keep the exception rows of a shared value beside it (once per key)."""
+        self._found.setdefault(key, found)
+
     def findings(self) -> list[pd.DataFrame]:
         """The exception rows of the shared values computed so far, in the order they
         were computed."""
@@ -353,8 +357,8 @@ def earlier_clawbacks(ctx: Context, comp: Commission) -> reversals.CrossPeriod |
     assert table is not None
     cross = reversals.cross_period(ctx.pf, comp, table.frame)
     if (cross.reverses < 0).any():
-        ctx._found["clawback", comp.id, ""] = reversals.before_year_exceptions(ctx.pf, comp,
-                                                                              cross)
+        ctx.keep(("clawback", comp.id, ""), reversals.before_year_exceptions(ctx.pf, comp,
+                                                                            cross))
     ctx.cross[comp.id] = cross if len(cross.local) else None
     return ctx.cross[comp.id]
 
