@@ -94,6 +94,10 @@ class Context:
     are measured against."""
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], pd.DataFrame] = field(default_factory=dict)
+    tiled_from: Context | None = None
+    """For Monte Carlo: the context of the seats this one repeats (``tiles`` times, all
+    with the same quotas): its quotas are computed there once and repeated here."""
+    tiles: int = 1
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
@@ -153,6 +157,8 @@ class Context:
 
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
+        if key not in self._quotas and self.tiled_from is not None:
+            self._quotas[key] = np.tile(self.tiled_from.quota(measure, period), (self.tiles, 1))
         if key not in self._quotas:
             self._quotas[key], missing = quota_array(self.pf, measure, period, self.inputs)
             if missing is not None:

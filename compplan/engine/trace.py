@@ -100,6 +100,7 @@ def tier_reached(starts: Floats, x: Floats) -> Floats:
     >>> tier_reached(np.array([0.0, 1.0, 1.5]), np.array([-1.0, 0.5, 1.2, 3.0])).tolist()
     [nan, 0.0, 1.0, 2.0]
     """
-    xs = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=-np.inf)
-    idx = np.searchsorted(starts, xs, side="right") - 1
-    return np.where(idx >= 0, idx, np.nan).astype(np.float64)
+    xs = np.asarray(x, dtype=np.float64)
+    idx = (np.searchsorted(starts, xs, side="right") - 1).astype(np.float64)
+    idx[(idx < 0) | np.isnan(xs)] = np.nan  # NaN sorts past every tier: none reached
+    return idx

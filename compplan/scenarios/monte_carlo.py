@@ -99,7 +99,8 @@ def _replicate(pf: PlanFrame, mult: Floats) -> PlanFrame:
     """The plan frame with its seats repeated per draw and their measures scaled."""
     draws, n = mult.shape
     flat = mult.reshape(draws * n, 1)
-    seats = pd.concat([pf.seats] * draws, ignore_index=True)
+    # one take per column (pd.concat of `draws` copies plans every block of every copy)
+    seats = pf.seats.take(np.tile(np.arange(n), draws)).reset_index(drop=True)
 
     def scaled(arrays: dict[str, Floats]) -> dict[str, Floats]:
         return {k: np.tile(v, (draws, 1)) * flat for k, v in arrays.items()}
@@ -124,14 +125,16 @@ def run_clawbacks(pr: PlanResult, inputs: Inputs) -> dict[str, reversals.CrossPe
 
 
 def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
-               clawbacks: dict[str, reversals.CrossPeriod | None] | None = None
-               ) -> dict[str, Floats]:
+               clawbacks: dict[str, reversals.CrossPeriod | None] | None = None,
+               base: Context | None = None) -> dict[str, Floats]:
     """Per draw: total pay, variable pay, bookings, payees at quota, payees with a quota.
 
     ``clawbacks`` are :func:`run_clawbacks` (found here when not given: a plan frame
-    shipped without its credits must be given them)."""
+    shipped without its credits must be given them); ``base`` is the plan's own
+    context, kept from chunk to chunk so that its quotas are computed once."""
     draws, n = mult.shape
-    ctx = Context(_replicate(pr.frame, mult), inputs)
+    ctx = Context(_replicate(pr.frame, mult), inputs,
+                  tiled_from=base or Context(pr.frame, inputs), tiles=draws)
     found = run_clawbacks(pr, inputs) if clawbacks is None else clawbacks
     ctx.cross.update({cid: c.replicate(mult) if c is not None else None
                       for cid, c in found.items()})
@@ -139,11 +142,13 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
     variable = np.zeros(draws)
     comps = pr.frame.plan.components
     cents: dict[int, np.ndarray] = {}
-    for i, (comp, base) in enumerate(zip(comps, pr.components, strict=True)):
+    for i, (comp, ran) in enumerate(zip(comps, pr.components, strict=True)):
         if settled_last(comp):
             continue  # measured against the others' pay, below
-        if _per_credit(comp):
-            cents[i] = to_minor(np.tile(base.cents, (draws, 1)) * mult.reshape(-1, 1), 0)
+        if comp.kind == "salary":  # the same in every draw: no measure scales it
+            cents[i] = np.tile(ran.cents, (draws, 1))
+        elif _per_credit(comp):
+            cents[i] = to_minor(np.tile(ran.cents, (draws, 1)) * mult.reshape(-1, 1), 0)
         else:
             cents[i] = evaluate_component(ctx, comp).cents
     plan_caps(ctx, cents)  # the plan's total caps, as the run applies them
@@ -214,8 +219,11 @@ def chunks(result: Evaluation, settings: DrawSettings) -> Iterator[Chunk]:
 def in_process(result: Evaluation, work: Iterable[Chunk]) -> Iterator[tuple[str, int,
                                                                        dict[str, Floats]]]:
     """Pay each chunk here, one after the other."""
+    bases: dict[str, Context] = {}
     for plan_id, size, mult in work:
-        yield plan_id, size, plan_draws(result.by_plan[plan_id], result.inputs, mult)
+        pr = result.by_plan[plan_id]
+        base = bases.setdefault(plan_id, Context(pr.frame, result.inputs))
+        yield plan_id, size, plan_draws(pr, result.inputs, mult, base=base)
 
 
 def monte_carlo(name: str, result: Evaluation, settings: DrawSettings,
