@@ -123,6 +123,14 @@ and millions of credits pass through several steps per measure.
 
 
 def _rows(batch: Batch, which: npt.NDArray[np.bool_] | Codes) -> Batch:
+    """The rows of a batch a mask or positions pick. A mask that keeps every row
+    copies nothing; a sparse one is turned into positions once, not scanned per column."""
+    if which.dtype == np.bool_:
+        kept = int(np.count_nonzero(which))
+        if kept == len(which):
+            return dict(batch)  # arrays are never changed in place: shared, not copied
+        if kept * 8 < len(which):
+            which = np.flatnonzero(which)
     return {name: values[which] for name, values in batch.items()}
 
 
@@ -296,8 +304,9 @@ def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
                    people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
     """The seat of this plan each credit falls in (-1: none), and which misses to report.
 
-    Seats of one payee on one plan do not overlap, so a binary search on
-    (payee, start) finds the only seat that can hold a credit. A miss is reported when
+    Seats of one payee on one plan do not overlap: with one seat per payee (the usual
+    case) the seat is looked up by payee code, else a binary search on (payee, start)
+    finds the only seat that can hold a credit. A miss is reported when
     the payee is unknown or has a seat of this plan at another time; a payee on
     another plan simply matches no rule of this one.
     """
@@ -308,14 +317,24 @@ def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
     codes = credits["code"]
     if len(mine) == 0:
         return np.full(len(codes), -1, dtype=np.int64), codes < 0
-    order = np.lexsort((seat_start, seat_code))
-    span = np.int64(1 << 32)
-    keys = seat_code[order] * span + seat_start[order]
     days = credits["credit_date"].astype("datetime64[D]").astype(np.int64)
-    pos = np.searchsorted(keys, codes * span + days, side="right") - 1
-    at = order[np.clip(pos, 0, None)]
-    hit = (pos >= 0) & (codes >= 0) & (seat_code[at] == codes) & (days <= seat_end[at])
-    seat = np.where(hit, mine.index.to_numpy()[at], -1)
+    known = seat_code >= 0
+    if len(np.unique(seat_code[known])) == int(known.sum()):
+        # one seat per payee on this plan (the usual case): look it up by payee code
+        first = np.full(people.ids.size + 1, -1, dtype=np.int64)
+        first[seat_code[known]] = np.flatnonzero(known)
+        at = first[np.clip(codes, 0, None)]
+        at = np.where(codes >= 0, at, -1)
+        safe = np.clip(at, 0, None)
+        hit = (at >= 0) & (days >= seat_start[safe]) & (days <= seat_end[safe])
+    else:  # a payee with seats at several times: the one that starts last before the day
+        order = np.lexsort((seat_start, seat_code))
+        span = np.int64(1 << 32)
+        keys = seat_code[order] * span + seat_start[order]
+        pos = np.searchsorted(keys, codes * span + days, side="right") - 1
+        safe = order[np.clip(pos, 0, None)]
+        hit = (pos >= 0) & (codes >= 0) & (seat_code[safe] == codes) & (days <= seat_end[safe])
+    seat = np.where(hit, mine.index.to_numpy()[safe], -1)
     on_plan = np.zeros(people.ids.size + 1, dtype=bool)
     on_plan[seat_code] = True
     report = ~hit & ((codes < 0) | on_plan[np.clip(codes, 0, None)])
