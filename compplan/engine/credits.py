@@ -374,6 +374,7 @@ def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources
         excs.append(missed)
     seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
     excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
+    credits.pop("factor")  # only the misses' names needed it
     placed = _rows(credits, seat >= 0)
     placed["seat"] = seat[seat >= 0]
     return _finish(placed, plan.plan, name, m, sources, calendar), excs
@@ -441,7 +442,7 @@ def _finish(placed: Batch, plan_id: str, measure: str, m: Measure, sources: Sour
     via = placed["via"]
     via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
     table = sources.table(m.table)
-    dates = placed["credit_date"].astype("datetime64[D]")
+    dates = placed["credit_date"].astype("datetime64[D]", copy=False)
     n = len(src)
     return {
         "payee_id": categorical(placed["code"], people.ids),
