@@ -16,6 +16,7 @@ Everything is column-wise: no loop over rows or payees.
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -138,10 +139,40 @@ def _stack(batches: list[Batch]) -> Batch:
     return {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
 
 
+LeftOut = list[tuple[Codes, str]]
+"""Source rows left out of a measure, with the reason: labelled with the plan and
+measure by :func:`candidates`, so that measures sharing their numbers do not share
+their exception rows."""
+
+
+def _share_key(plan: Plan, m: Measure, sources: Sources) -> str:
+    """What a measure's valued credits depend on: measures of several plans that read
+    the same rows the same way (the AE's bookings, the partner's revenue, the manager's
+    team bookings before the roll-up) compute them once."""
+    to = m.credit_to
+    payer: object = (["column", to.manager_of] if isinstance(to, CreditToManager) else
+                     ["column", to.column] if isinstance(to, CreditToColumn) else
+                     ["lookup", to.model_dump(mode="json") if to is not None else None])
+    reads = m.model_dump(mode="json", include={"table", "filter", "once_per", "date", "split",
+                                               "row", "value", "clawback"})
+    fx: list[object] = [plan.currency, plan.fx.model_dump(mode="json")]
+    if "currency" in sources.table(m.table).frame:
+        fx.append(plan.plan)  # a missing rate's error names the plan
+    return json.dumps([reads, payer, fx], sort_keys=True, default=str)
+
+
 def candidates(plan: Plan, name: str, sources: Sources
                ) -> tuple[Batch, list[ExceptionPart]]:
     """Valued and dated credits of one measure, clawbacks included (numbers only)."""
     m = plan.measures[name]
+    table = sources.table(m.table)
+    out, left_out = sources.valued.get(_share_key(plan, m, sources),
+                                       lambda: _valued(plan, m, sources))
+    return dict(out), [_row_exceptions(table, rows, reason, plan.plan, name)
+                       for rows, reason in left_out]
+
+
+def _valued(plan: Plan, m: Measure, sources: Sources) -> tuple[Batch, LeftOut]:
     table = sources.table(m.table)
     frame = table.frame
     src, lookup, codes, factor = _select(m, sources)
@@ -164,12 +195,10 @@ def candidates(plan: Plan, name: str, sources: Sources
                                                      date))
     value = value * rate
     what = m.value if m.row is None else f"value for {m.row}"
-    excs = [_row_exceptions(table, src[no_date], f"no {m.date}: cannot date the credit",
-                            plan.plan, name),
-            _row_exceptions(table, src[zero_division & ~no_date],
-                            f"{m.row}: division by zero, nothing to credit", plan.plan, name),
-            _row_exceptions(table, src[no_value & ~no_date & ~zero_division],
-                            f"no {what}: nothing to credit", plan.plan, name)]
+    left_out: LeftOut = [
+        (src[no_date], f"no {m.date}: cannot date the credit"),
+        (src[zero_division & ~no_date], f"{m.row}: division by zero, nothing to credit"),
+        (src[no_value & ~no_date & ~zero_division], f"no {what}: nothing to credit")]
     ok = ~no_date & ~no_value
     out: Batch = {"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
                   "credit_value": value[ok], "credit_share": share[ok],
@@ -177,9 +206,9 @@ def candidates(plan: Plan, name: str, sources: Sources
                   "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
                   "lookup_idx": lookup[ok], "fx_rate": rate[ok]}
     if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
-        out, more = _clawbacks(m, out, table, plan.plan, name)
-        excs.extend(more)
-    return out, excs
+        out, more = _clawbacks(m, out, table)
+        left_out.extend(more)
+    return out, left_out
 
 
 def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.ndarray
@@ -198,8 +227,7 @@ def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.nd
                          f"credits of plan {plan.plan} from {table.file}")
 
 
-def _clawbacks(m: Measure, out: Batch, table: Table, plan: str, name: str
-               ) -> tuple[Batch, list[ExceptionPart]]:
+def _clawbacks(m: Measure, out: Batch, table: Table) -> tuple[Batch, LeftOut]:
     """The credits, with a reversing credit on the cancel date for each one cancelled
     within the window, scaled by the clawback's share and unserved term."""
     claw_rule = m.clawback
@@ -210,15 +238,14 @@ def _clawbacks(m: Measure, out: Batch, table: Table, plan: str, name: str
     delta = (cancel - out["credit_date"]).astype(np.int64)
     has = ~np.isnat(cancel)
     before = has & (delta < 0)
-    excs = [_row_exceptions(table, rows[before], f"{claw_rule.cancel_column} is before "
-                            f"{m.date}: data error, no clawback", plan, name)]
+    excs: LeftOut = [(rows[before], f"{claw_rule.cancel_column} is before {m.date}: data "
+                                    "error, no clawback")]
     back = has & (delta >= 0) & (delta <= claw_rule.within_days)
     claw = _rows(out, back)
     if claw_rule.prorate == "unserved_term":
         term = frame[claw_rule.term_column].to_numpy(dtype=np.float64)[claw["source_idx"]]
-        excs.append(_row_exceptions(
-            table, claw["source_idx"][~(term > 0)], f"no {claw_rule.term_column}: cannot "
-            "prorate the clawback by the unserved term, clawed back in full", plan, name))
+        excs.append((claw["source_idx"][~(term > 0)], f"no {claw_rule.term_column}: cannot "
+                     "prorate the clawback by the unserved term, clawed back in full"))
     part = clawback_part(m, frame, claw["source_idx"], cancel[back])
     claw.update(credit_date=cancel[back], clawback=np.ones(int(back.sum()), dtype=bool),
                 credit_value=-claw["credit_value"] * part)

@@ -38,6 +38,8 @@ class Sources:
         self._payees: Memo[tuple[Codes, Codes, npt.NDArray[np.str_]]] = Memo()
         self._lookups: Memo[Codes] = Memo()
         self._deals: Memo[pd.Categorical] = Memo()
+        self.valued: Memo[tuple[dict[str, np.ndarray], list[tuple[Codes, str]]]] = Memo()
+        """Valued credits shared by measures that read the same rows the same way."""
         self.fx = FxTable.from_table(inputs.fx)
 
     def table(self, name: str) -> Table:
