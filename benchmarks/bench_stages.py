@@ -58,9 +58,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tiny", action="store_true", help="smoke size for CI")
     parser.add_argument("--against", type=Path, help="another checkout to measure too")
+    parser.add_argument("--lines", type=int, default=200_000, help="deal lines (200,000)")
     parser.add_argument("--row", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    payees, lines, runs = (60, 3000, 2) if args.tiny else (1000, 200_000, 7)
+    payees, lines, runs = (60, 3000, 2) if args.tiny else (
+        max(1000, args.lines // 200), args.lines, 7)
     if args.row:
         print(measure(args.row, payees, lines, runs))
         return
@@ -68,7 +70,7 @@ def main() -> None:
           "   peak_mib  checkout")
     here = Path(__file__).resolve().parent.parent
     for root in [here, *([args.against] if args.against else [])]:
-        flags = ["--tiny"] if args.tiny else []
+        flags = ["--tiny"] if args.tiny else ["--lines", str(args.lines)]
         done = subprocess.run([sys.executable, __file__, "--row", str(root), *flags],
                               capture_output=True, text=True, check=True)
         print(done.stdout.rstrip())

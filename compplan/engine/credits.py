@@ -401,10 +401,7 @@ def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources
         excs.append(missed)
     seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
     excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
-    credits.pop("factor")  # only the misses' names needed it
-    placed = _rows(credits, seat >= 0)
-    placed["seat"] = seat[seat >= 0]
-    return _finish(placed, plan.plan, name, m, sources, calendar), excs
+    return _finish(credits, seat, plan.plan, name, m, sources, calendar), excs
 
 
 def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
@@ -461,30 +458,38 @@ def _stack_labels(values: list[pd.Categorical]) -> object:
         return np.concatenate([np.asarray(v, dtype=object) for v in values])
 
 
-def _finish(placed: Batch, plan_id: str, measure: str, m: Measure, sources: Sources,
-            calendar: Calendar) -> dict[str, Any]:
-    """Give placed credits their labels as categoricals: no text is copied per credit."""
+def _finish(credits: Batch, seat: Codes, plan_id: str, measure: str, m: Measure,
+            sources: Sources, calendar: Calendar) -> dict[str, Any]:
+    """The credits placed on a seat, with their labels as categoricals: each column is
+    gathered once, here (no text is copied per credit)."""
+    keep: npt.NDArray[np.bool_] | Codes = seat >= 0
+    every = bool(keep.all())
+    if not every and int(np.count_nonzero(keep)) * 8 < len(keep):
+        keep = np.flatnonzero(keep)  # sparse: positions, not a mask scanned per column
+
+    def take(values: np.ndarray) -> np.ndarray:
+        return values if every else values[keep]
+
     people = sources.people
-    src = placed["source_idx"]
-    via = placed["via"]
+    src = take(credits["source_idx"])
     via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
     table = sources.table(m.table)
-    dates = placed["credit_date"].astype("datetime64[D]", copy=False)
+    dates = take(credits["credit_date"]).astype("datetime64[D]", copy=False)
     n = len(src)
     return {
-        "payee_id": categorical(placed["code"], people.ids),
+        "payee_id": categorical(take(credits["code"]), people.ids),
         "plan": constant(plan_id, n), "measure": constant(measure, n),
-        "seat": placed["seat"],
+        "seat": take(seat),
         "credit_date": dates,
         "month": calendar.month_of(dates),
-        "credit_value": placed["credit_value"],
-        "credit_share": placed["credit_share"],
-        "credit_kind": categorical(placed["clawback"].astype(np.int64),
+        "credit_value": take(credits["credit_value"]),
+        "credit_share": take(credits["credit_share"]),
+        "credit_kind": categorical(take(credits["clawback"]).astype(np.int64),
                                    ["credit", "clawback"]),
-        "via": categorical(via + 1, via_labels),
+        "via": categorical(take(credits["via"]) + 1, via_labels),
         "deal_id": sources.deal_ids(m.table).take(src),
         "source_file": constant(table.file, n),
         "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
-        "source_idx": src, "lookup_idx": placed["lookup_idx"],
-        "fx_rate": placed["fx_rate"],
+        "source_idx": src, "lookup_idx": take(credits["lookup_idx"]),
+        "fx_rate": take(credits["fx_rate"]),
     }
