@@ -52,7 +52,25 @@ CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_v
 
 
 def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
-    """Source rows a measure credits: (row, lookup row, payee code, payee factor)."""
+    """Source rows a measure credits: (row, lookup row, payee code, payee factor),
+    shared by measures that pick the same rows for the same payees (an SDR's pipeline
+    and meetings)."""
+    key = json.dumps([m.model_dump(mode="json", include={"table", "filter", "once_per"}),
+                      _payer(m)], sort_keys=True, default=str)
+    return sources.selected.get(key, lambda: _selected(m, sources))
+
+
+def _payer(m: Measure) -> object:
+    """Where a measure finds each row's payee: a column of the row, or a lookup."""
+    to = m.credit_to
+    if isinstance(to, CreditToManager):
+        return ["column", to.manager_of]
+    if isinstance(to, CreditToColumn):
+        return ["column", to.column]
+    return ["lookup", to.model_dump(mode="json") if to is not None else None]
+
+
+def _selected(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
     assert m.credit_to is not None  # a measure with rows (derived ones have no credits)
     table = sources.table(m.table)
     frame = table.frame
@@ -149,10 +167,7 @@ def _share_key(plan: Plan, m: Measure, sources: Sources) -> str:
     """What a measure's valued credits depend on: measures of several plans that read
     the same rows the same way (the AE's bookings, the partner's revenue, the manager's
     team bookings before the roll-up) compute them once."""
-    to = m.credit_to
-    payer: object = (["column", to.manager_of] if isinstance(to, CreditToManager) else
-                     ["column", to.column] if isinstance(to, CreditToColumn) else
-                     ["lookup", to.model_dump(mode="json") if to is not None else None])
+    payer = _payer(m)
     reads = m.model_dump(mode="json", include={"table", "filter", "once_per", "date", "split",
                                                "row", "value", "clawback"})
     fx: list[object] = [plan.currency, plan.fx.model_dump(mode="json")]

@@ -40,6 +40,8 @@ class Sources:
         self._deals: Memo[pd.Categorical] = Memo()
         self.valued: Memo[tuple[dict[str, np.ndarray], list[tuple[Codes, str]]]] = Memo()
         """Valued credits shared by measures that read the same rows the same way."""
+        self.selected: Memo[tuple[Codes, Codes, Codes, Codes]] = Memo()
+        """Rows and payees shared by measures that pick the same rows for the same payees."""
         self.fx = FxTable.from_table(inputs.fx)
 
     def table(self, name: str) -> Table:
