@@ -37,6 +37,12 @@ class Memo(Generic[V]):
                 self._values[key] = compute()
         return self._values[key]
 
+    def forget(self, key: Hashable) -> None:
+        """Drop a value no one will ask for again (its memory is freed with it)."""
+        with self._guard:
+            self._values.pop(key, None)
+            self._locks.pop(key, None)
+
     def __reduce__(self) -> tuple[type[Memo[V]], tuple[()]]:
         """Sent to another process (a Dask worker) empty: locks do not travel."""
         return (Memo, ())

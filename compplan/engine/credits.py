@@ -55,9 +55,15 @@ def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
     """Source rows a measure credits: (row, lookup row, payee code, payee factor),
     shared by measures that pick the same rows for the same payees (an SDR's pipeline
     and meetings)."""
-    key = json.dumps([m.model_dump(mode="json", include={"table", "filter", "once_per"}),
-                      _payer(m)], sort_keys=True, default=str)
-    return sources.selected.get(key, lambda: _selected(m, sources))
+    key = _select_key(m)
+    picked = sources.selected.get(key, lambda: _selected(m, sources))
+    sources.done_with(sources.selected, key)
+    return picked
+
+
+def _select_key(m: Measure) -> str:
+    return json.dumps([m.model_dump(mode="json", include={"table", "filter", "once_per"}),
+                       _payer(m)], sort_keys=True, default=str)
 
 
 def _payer(m: Measure) -> object:
@@ -181,8 +187,9 @@ def candidates(plan: Plan, name: str, sources: Sources
     """Valued and dated credits of one measure, clawbacks included (numbers only)."""
     m = plan.measures[name]
     table = sources.table(m.table)
-    out, left_out = sources.valued.get(_share_key(plan, m, sources),
-                                       lambda: _valued(plan, m, sources))
+    key = _share_key(plan, m, sources)
+    out, left_out = sources.valued.get(key, lambda: _valued(plan, m, sources))
+    sources.done_with(sources.valued, key)
     return dict(out), [_row_exceptions(table, rows, reason, plan.plan, name)
                        for rows, reason in left_out]
 
@@ -436,6 +443,10 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
     """
     sources = Sources(inputs, People.from_inputs(inputs))
     work = measures_of(plans, seats)
+    keys = [_share_key(plan, plan.measures[name], sources) for plan, name in work]
+    sources.users.update(keys)  # each measure asks once for its valued credits,
+    firsts = {key: plan.measures[name] for key, (plan, name) in zip(keys, work, strict=True)}
+    sources.users.update(_select_key(m) for m in firsts.values())  # each of those for rows
     with ThreadPoolExecutor(max_workers=min(len(work), 2 * (os.cpu_count() or 1)) or 1) as pool:
         done = list(pool.map(lambda pm: measure_credits(pm[0], pm[1], seats, sources,
                                                         calendar), work))

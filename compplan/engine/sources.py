@@ -9,6 +9,10 @@ numbers only.
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -42,7 +46,19 @@ class Sources:
         """Valued credits shared by measures that read the same rows the same way."""
         self.selected: Memo[tuple[Codes, Codes, Codes, Codes]] = Memo()
         """Rows and payees shared by measures that pick the same rows for the same payees."""
+        self.users: Counter[str] = Counter()
+        """How many measures will still ask for each shared value: at none it is
+        forgotten, so a shared batch is held no longer than an unshared one was."""
+        self._users_lock = threading.Lock()
         self.fx = FxTable.from_table(inputs.fx)
+
+    def done_with(self, memo: Memo[Any], key: str) -> None:
+        """One user of a shared value is done with it; the last one frees it."""
+        with self._users_lock:
+            self.users[key] -= 1
+            last = self.users[key] <= 0
+        if last:
+            memo.forget(key)
 
     def table(self, name: str) -> Table:
         table = self.inputs.table(name)
