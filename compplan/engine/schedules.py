@@ -68,6 +68,17 @@ def marginal_slices(schedule: Schedule, x: Floats) -> Floats:
     return np.clip(xs - starts, 0.0, ends - starts)
 
 
+def tier_index(starts: Floats, x: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Index of the tier (or level) each value reached: the last start at or below it;
+    -1 below the first start or for no value (NaN).
+
+    >>> tier_index(np.array([0.0, 1.0, 1.5]), np.array([-1.0, 0.5, 1.0, 3.0, np.nan])).tolist()
+    [-1, 0, 1, 2, -1]
+    """
+    xs = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=-np.inf)
+    return np.asarray(np.searchsorted(starts, xs, side="right") - 1, dtype=np.int64)
+
+
 def reached_rate(schedule: Schedule, x: Floats) -> Floats:
     """Rate of the tier ``x`` reached (0 below the first tier), or interpolated."""
     starts, rates = tier_bounds(schedule)
@@ -75,7 +86,7 @@ def reached_rate(schedule: Schedule, x: Floats) -> Floats:
     if schedule.mode == "interpolated":
         rate = np.interp(xs, starts, rates)
     else:
-        idx = np.searchsorted(starts, xs, side="right") - 1
+        idx = tier_index(starts, xs)
         rate = np.where(idx >= 0, rates[np.clip(idx, 0, None)], 0.0)
     return np.where(xs >= starts[0], rate, 0.0)
 
@@ -149,6 +160,6 @@ def level_payout(goal: Goal, score: Floats) -> Floats:
     starts = np.array([lv.from_ for lv in goal.levels], dtype=np.float64)
     payouts = np.array([lv.payout for lv in goal.levels], dtype=np.float64)
     s = np.asarray(score, dtype=np.float64)
-    idx = np.searchsorted(starts, np.nan_to_num(s, nan=-np.inf), side="right") - 1
+    idx = tier_index(starts, s)
     out = np.where(idx >= 0, payouts[np.clip(idx, 0, None)], goal.below)
     return np.asarray(np.where(np.isnan(s), 0.0, out), dtype=np.float64)

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from compplan.core.yamlsource import Path, render_path
+from compplan.engine.schedules import tier_index
 from compplan.schema import Plan
 
 Floats = npt.NDArray[np.float64]
@@ -100,7 +101,6 @@ def tier_reached(starts: Floats, x: Floats) -> Floats:
     >>> tier_reached(np.array([0.0, 1.0, 1.5]), np.array([-1.0, 0.5, 1.2, 3.0])).tolist()
     [nan, 0.0, 1.0, 2.0]
     """
-    xs = np.asarray(x, dtype=np.float64)
-    idx = (np.searchsorted(starts, xs, side="right") - 1).astype(np.float64)
-    idx[(idx < 0) | np.isnan(xs)] = np.nan  # NaN sorts past every tier: none reached
+    idx = tier_index(starts, x).astype(np.float64)
+    idx[idx < 0] = np.nan
     return idx

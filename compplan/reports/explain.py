@@ -14,7 +14,7 @@ from compplan.core.money import format_minor
 from compplan.engine.components import ComponentResult, credit_cap, credit_signs
 from compplan.engine.filters import evaluate
 from compplan.engine.result import Evaluation, PlanResult
-from compplan.engine.schedules import marginal_slices, reached_rate, tier_bounds
+from compplan.engine.schedules import marginal_slices, reached_rate, tier_bounds, tier_index
 from compplan.engine.sources import credit_columns
 from compplan.engine.trace import ParamRead, Step, read
 from compplan.errors import InputError, Issue
@@ -94,7 +94,7 @@ def _amount_lines(comp: Commission, x: float) -> list[str]:
         return f"{v * 100:.2f}%" if pct else f"{v:,.2f}"
 
     if comp.schedule.mode == "retroactive":
-        k = int(np.searchsorted([t.from_ for t in tiers], x, side="right")) - 1
+        k = int(tier_index(np.array([t.from_ for t in tiers]), np.array([x]))[0])
         if k < 0 or x <= 0:
             return [f"      below the first tier ({num(tiers[0].from_)}): no amount"]
         return [f"      tier reached from {num(tiers[k].from_)}: amount {tiers[k].amount:,.2f}"]
