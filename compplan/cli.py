@@ -25,7 +25,6 @@ from compplan.engine.plan_year import year_warning
 from compplan.errors import EXIT_INPUT, CompplanError, InputError, Issue, masked
 from compplan.inputs.bundle import Inputs
 from compplan.inputs.files import InputFiles
-from compplan.inputs.files import warnings as input_warnings
 from compplan.inputs.mapping import load_mapping
 from compplan.outputs.run_files import write_run
 from compplan.plan.load import load_plans, load_plans_checked
@@ -118,7 +117,7 @@ def _files(roster: Path, deals: Path, quotas: Path | None, accounts: Path | None
 
 def _load(files: InputFiles) -> Inputs:
     inputs = files.load()
-    for warning in input_warnings(inputs):
+    for warning in inputs.warnings():
         err.print(f"warning: {warning.render()}", markup=False, highlight=False,
                   soft_wrap=True)
     return inputs

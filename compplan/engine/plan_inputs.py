@@ -173,15 +173,9 @@ def check_plan_inputs(plans: list[Plan], inputs: Inputs) -> list[Issue]:
             issues.append(Issue(table.file, f"column {use.column!r} does not hold "
                                             f"{_HOLDS[use.kind][1]} (needed by {use.need})"))
     for (file, column), needs in missing.items():
-        have = next(t for t in _tables(inputs) if t.file == file).frame.columns
+        have = next(t for t in inputs.given() if t.file == file).frame.columns
         hint = closest_hint([column], [c for c in have if not str(c).startswith("_")])
         needed = "; ".join(dict.fromkeys(needs))
         issues.append(Issue(file, f"no column {column!r} (needed by {needed}){hint}", 1))
     return issues
 
-
-def _tables(inputs: Inputs) -> Iterator[Any]:
-    for t in (inputs.roster, inputs.deals, inputs.quotas, inputs.accounts, inputs.assignments,
-              *inputs.extra.values()):
-        if t is not None:
-            yield t

@@ -33,6 +33,15 @@ class Inputs:
                  "accounts": self.accounts, "assignments": self.assignments, "fx": self.fx}
         return known.get(name, self.extra.get(name))
 
+    def given(self) -> list[Table]:
+        """Every data table given, in reading order (the FX rates are not data rows)."""
+        return [t for t in (self.roster, self.deals, self.quotas, self.accounts,
+                            self.assignments, *self.extra.values()) if t is not None]
+
+    def warnings(self) -> list[Issue]:
+        """What reading the tables warned about (a column mapped twice, a header hint...)."""
+        return [w for table in self.given() for w in table.warnings]
+
 
 def load_inputs(
     roster: Path | str,

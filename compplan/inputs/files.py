@@ -57,9 +57,3 @@ class InputFiles:
         return load_inputs(self.roster, self.deals, self.quotas, self.accounts,
                            self.assignments, extra, mapping, self.fx)
 
-
-def warnings(inputs: Inputs) -> list[Issue]:
-    """What reading the tables warned about (a column mapped twice, a header hint...)."""
-    tables = (inputs.roster, inputs.deals, inputs.quotas, inputs.accounts,
-              inputs.assignments, *inputs.extra.values())
-    return [w for table in tables if table is not None for w in table.warnings]
