@@ -147,16 +147,27 @@ and millions of credits pass through several steps per measure.
 """
 
 
-def _rows(batch: Batch, which: npt.NDArray[np.bool_] | Codes) -> Batch:
-    """The rows of a batch a mask or positions pick. A mask that keeps every row
-    copies nothing; a sparse one is turned into positions once, not scanned per column."""
-    if which.dtype == np.bool_:
-        kept = int(np.count_nonzero(which))
-        if kept == len(which):
-            return dict(batch)  # arrays are never changed in place: shared, not copied
-        if kept * 8 < len(which):
-            which = np.flatnonzero(which)
-    return {name: values[which] for name, values in batch.items()}
+Pick = npt.NDArray[np.bool_] | Codes
+
+
+def _picker(which: Pick) -> Pick | None:
+    """How to take the rows a mask or positions pick from many columns: None when a
+    mask keeps every row (nothing to copy), positions for a sparse mask (found once,
+    not scanned per column), else as given."""
+    if which.dtype != np.bool_:
+        return which
+    kept = int(np.count_nonzero(which))
+    if kept == len(which):
+        return None
+    return np.flatnonzero(which) if kept * 8 < len(which) else which
+
+
+def _rows(batch: Batch, which: Pick) -> Batch:
+    """The rows of a batch a mask or positions pick."""
+    pick = _picker(which)
+    if pick is None:
+        return dict(batch)  # arrays are never changed in place: shared, not copied
+    return {name: values[pick] for name, values in batch.items()}
 
 
 def _stack(batches: list[Batch]) -> Batch:
@@ -488,13 +499,10 @@ def _finish(credits: Batch, seat: Codes, plan_id: str, measure: str, m: Measure,
             sources: Sources, calendar: Calendar) -> dict[str, Any]:
     """The credits placed on a seat, with their labels as categoricals: each column is
     gathered once, here (no text is copied per credit)."""
-    keep: npt.NDArray[np.bool_] | Codes = seat >= 0
-    every = bool(keep.all())
-    if not every and int(np.count_nonzero(keep)) * 8 < len(keep):
-        keep = np.flatnonzero(keep)  # sparse: positions, not a mask scanned per column
+    pick = _picker(seat >= 0)
 
     def take(values: np.ndarray) -> np.ndarray:
-        return values if every else values[keep]
+        return values if pick is None else values[pick]
 
     people = sources.people
     src = take(credits["source_idx"])
