@@ -95,9 +95,8 @@ class Context:
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
     _found: dict[tuple[str, str, str], pd.DataFrame] = field(default_factory=dict)
     tiled_from: Context | None = None
-    """For Monte Carlo: the context of the seats this one repeats (``tiles`` times, all
-    with the same quotas): its quotas are computed there once and repeated here."""
-    tiles: int = 1
+    """For Monte Carlo: the context of the seats this one repeats, block after block
+    (all with the same quotas): its quotas are computed there once and repeated here."""
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
@@ -158,7 +157,8 @@ class Context:
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
         if key not in self._quotas and self.tiled_from is not None:
-            self._quotas[key] = np.tile(self.tiled_from.quota(measure, period), (self.tiles, 1))
+            blocks = self.pf.size // max(self.tiled_from.pf.size, 1)
+            self._quotas[key] = np.tile(self.tiled_from.quota(measure, period), (blocks, 1))
         if key not in self._quotas:
             self._quotas[key], missing = quota_array(self.pf, measure, period, self.inputs)
             if missing is not None:

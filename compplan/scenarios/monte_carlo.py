@@ -134,7 +134,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
     context, kept from chunk to chunk so that its quotas are computed once."""
     draws, n = mult.shape
     ctx = Context(_replicate(pr.frame, mult), inputs,
-                  tiled_from=base or Context(pr.frame, inputs), tiles=draws)
+                  tiled_from=base or Context(pr.frame, inputs))
     found = run_clawbacks(pr, inputs) if clawbacks is None else clawbacks
     ctx.cross.update({cid: c.replicate(mult) if c is not None else None
                       for cid, c in found.items()})
@@ -222,7 +222,9 @@ def in_process(result: Evaluation, work: Iterable[Chunk]) -> Iterator[tuple[str,
     bases: dict[str, Context] = {}
     for plan_id, size, mult in work:
         pr = result.by_plan[plan_id]
-        base = bases.setdefault(plan_id, Context(pr.frame, result.inputs))
+        if plan_id not in bases:
+            bases[plan_id] = Context(pr.frame, result.inputs)
+        base = bases[plan_id]
         yield plan_id, size, plan_draws(pr, result.inputs, mult, base=base)
 
 
