@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from compplan.engine.pipeline import evaluate as _evaluate
 from compplan.inputs.bundle import Inputs, load_inputs
 from compplan.inputs.ingest import Table, load_table, table_from_frame
 from compplan.inputs.mapping import load_mapping
@@ -28,6 +27,7 @@ from compplan.quotas.planner import QuotaPlan
 from compplan.quotas.planner import plan as _plan_quotas
 from compplan.quotas.territories import prepare
 from compplan.result import Result
+from compplan.result import evaluate as _evaluate
 from compplan.scenarios.run import Comparison, with_monte_carlo
 from compplan.scenarios.run import compare as _compare
 from compplan.schema import Plan
@@ -74,7 +74,7 @@ def evaluate(
         draw_opening=dict(draw_opening or {}),
         fx=_table(fx, "fx"),
     )
-    return Result.of(_evaluate(loaded, inputs, year))
+    return _evaluate(loaded, inputs, year)
 
 
 def sample_company(seed: int = 7, year: int = 2026) -> SampleCompany:
