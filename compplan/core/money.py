@@ -46,9 +46,15 @@ def to_minor(amount: npt.ArrayLike, decimals: int) -> Cents:
         too_big = np.abs(values) >= LARGEST
     if too_big.any():
         raise AmountOverflowError(float(values[too_big].flat[0]))
-    units = np.round(values * float(10**decimals), _SNAP_DECIMALS)
-    rounded = np.floor(np.abs(units) + 0.5) * np.sign(units)
-    return np.asarray(np.nan_to_num(rounded, nan=0.0), dtype=np.int64)
+    # in place on one scratch array: Monte Carlo rounds millions of cells per chunk
+    units = np.atleast_1d(values * float(10**decimals))  # (a scalar has no place to write)
+    np.round(units, _SNAP_DECIMALS, out=units)
+    rounded = np.abs(units)
+    rounded += 0.5
+    np.floor(rounded, out=rounded)
+    np.copysign(rounded, units, out=rounded)
+    np.putmask(rounded, np.isnan(rounded), 0.0)  # no infinity is left: refused above
+    return rounded.astype(np.int64).reshape(values.shape)
 
 
 def to_cents(amount: npt.ArrayLike) -> Cents:

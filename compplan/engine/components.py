@@ -30,6 +30,7 @@ from compplan.engine.schedules import (
     apply_curve,
     apply_schedule,
     level_payout,
+    nan_as,
     round_half_up,
     snap_attainment,
 )
@@ -93,6 +94,12 @@ class Context:
     """Each evaluated component's pay by id (after total caps): what draws and advances
     are measured against."""
     _quotas: dict[tuple[str, str], Floats] = field(default_factory=dict)
+    _shared: dict[tuple[str, ...], tuple[Floats, ...]] = field(default_factory=dict)
+    """Values and attainments by measure and period, computed once for every component
+    that reads them (read-only: a component that changed one would change the others')."""
+    traced: bool = True
+    """Whether components keep the trace arrays only ``explain`` reads that cost a pass
+    of their own (the tier reached); Monte Carlo draws have no use for them."""
     _found: dict[tuple[str, str, str], pd.DataFrame] = field(default_factory=dict)
     tiled_from: Context | None = None
     """For Monte Carlo: the context of the seats this one repeats, block after block
@@ -121,9 +128,22 @@ class Context:
     def basis(self, period: str) -> str:
         return "year" if period == "ytd" else period
 
+    def _once(self, key: tuple[str, ...], compute: Callable[[], tuple[Floats, ...]]
+              ) -> tuple[Floats, ...]:
+        if key not in self._shared:
+            got = compute()
+            for array in got:
+                array.flags.writeable = False
+            self._shared[key] = got
+        return self._shared[key]
+
     def value(self, measure: str, period: str, for_quota: bool = False) -> Floats:
         """Measure value per period; for ``ytd`` the running total per month. A derived
         measure combines its parts' values of the same period (a ratio of sums)."""
+        return self._once(("value", measure, period, str(for_quota)),
+                          lambda: (self._value(measure, period, for_quota),))[0]
+
+    def _value(self, measure: str, period: str, for_quota: bool) -> Floats:
         if self.pf.plan.measures[measure].derived:
             return self._derived(measure, period, for_quota)
         monthly = (self.pf.quota_values if for_quota else self.pf.values)[measure]
@@ -175,9 +195,14 @@ class Context:
         return list(self._found.values())
 
     def attainment(self, measure: str, period: str) -> tuple[Floats, Floats, Floats]:
-        value = self.value(measure, period, for_quota=True)
-        quota = np.broadcast_to(self.quota(measure, period), value.shape)
-        return value, quota, snap_attainment(value, quota)
+        """Value, quota and attainment of a measure per period (once per context)."""
+        def compute() -> tuple[Floats, ...]:
+            value = self.value(measure, period, for_quota=True)
+            quota = np.broadcast_to(self.quota(measure, period), value.shape)
+            return value, quota, snap_attainment(value, quota)
+
+        value, quota, attainment = self._once(("attainment", measure, period), compute)
+        return value, quota, attainment
 
     def target(self, target: Target, period: str) -> Floats:
         """Target incentive per period: annual / (12 | 4 | 1) x share x proration."""
@@ -205,7 +230,7 @@ class Context:
         total = np.zeros((self.pf.size, PERIODS_IN_YEAR[own]))
         for measure, weight in cond.weight_map().items():
             total = total + weight * self.attainment(measure, own)[2]
-        met = np.nan_to_num(np.round(total, 12), nan=-np.inf) >= cond.at_least
+        met = nan_as(np.round(total, 12), -np.inf) >= cond.at_least
         return met if own == period else gates.at_pay_points(met, own, period)
 
 
@@ -249,7 +274,7 @@ def _multiply(ctx: Context, amount: Floats, mult: Multiplier | None, period: str
     attainment = ctx.attainment(mult.measure, period)[2]
     starts = np.array([t.from_ for t in mult.tiers])
     factors = np.array([t.factor for t in mult.tiers])
-    a = np.nan_to_num(attainment, nan=-np.inf)
+    a = nan_as(attainment, -np.inf)
     idx = np.searchsorted(starts, a, side="right") - 1
     factor = np.where(idx >= 0, factors[np.clip(idx, 0, None)], mult.below)
     return amount * factor
@@ -346,7 +371,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
             amount = target * factor
             trace.update({Step.VALUE: value, Step.QUOTA: quota, Step.ATTAINMENT: attainment,
                           Step.TARGET: target, Step.FACTOR: factor})
-    if comp.schedule.mode != "interpolated":
+    if comp.schedule.mode != "interpolated" and ctx.traced:
         starts = np.array([tier.from_ for tier in comp.schedule.tiers], dtype=np.float64)
         trace[Step.TIER] = tier_reached(starts, reached)
     return _commission_result(ctx, comp, amount, trace, cross, x)

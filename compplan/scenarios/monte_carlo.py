@@ -76,12 +76,13 @@ def spread(result: Evaluation, plan_id: str) -> float:
 
 
 def multipliers(result: Evaluation, plan_id: str, settings: DrawSettings,
-                rng: np.random.Generator, draws: int) -> Floats:
-    """A (draws, seats) array of multipliers for one chunk."""
+                rng: np.random.Generator, draws: int, sigma: float | None = None) -> Floats:
+    """A (draws, seats) array of multipliers for one chunk (``sigma``: the plan's
+    :func:`spread`, found here when not given)."""
     pf = result.by_plan[plan_id].frame
     n = pf.size
     if settings.method == "lognormal":
-        sigma = spread(result, plan_id)
+        sigma = spread(result, plan_id) if sigma is None else sigma
         return np.exp(sigma * rng.standard_normal((draws, n)) - sigma**2 / 2)
     monthly = pf.values[_primary(pf)]
     active = pf.prorate["month"] > 0
@@ -95,20 +96,35 @@ def multipliers(result: Evaluation, plan_id: str, settings: DrawSettings,
     return np.where(actual > 0, rebuilt / np.where(actual > 0, actual, 1.0), 1.0)
 
 
+class _Repeated(dict[str, Floats]):
+    """A plan frame's (seats, 12) arrays repeated once per draw (and scaled by each
+    draw's multipliers), each made when a component first reads it: most components
+    read one measure and one proration of the dozen a frame holds."""
+
+    def __init__(self, arrays: dict[str, Floats], draws: int, flat: Floats | None = None
+                 ) -> None:
+        super().__init__()
+        self._arrays, self._draws, self._flat = arrays, draws, flat
+
+    def __missing__(self, key: str) -> Floats:
+        got = np.tile(self._arrays[key], (self._draws, 1))
+        if self._flat is not None:
+            got *= self._flat
+        self[key] = got
+        return got
+
+
 def _replicate(pf: PlanFrame, mult: Floats) -> PlanFrame:
     """The plan frame with its seats repeated per draw and their measures scaled."""
     draws, n = mult.shape
     flat = mult.reshape(draws * n, 1)
     # one take per column (pd.concat of `draws` copies plans every block of every copy)
     seats = pf.seats.take(np.tile(np.arange(n), draws)).reset_index(drop=True)
-
-    def scaled(arrays: dict[str, Floats]) -> dict[str, Floats]:
-        return {k: np.tile(v, (draws, 1)) * flat for k, v in arrays.items()}
-
     return replace(pf, seats=seats, credits=pf.credits.iloc[:0],
-                   prorate={k: np.tile(v, (draws, 1)) for k, v in pf.prorate.items()},
-                   values=scaled(pf.values), quota_values=scaled(pf.quota_values),
-                   counts={k: np.tile(v, (draws, 1)) for k, v in pf.counts.items()})
+                   prorate=_Repeated(pf.prorate, draws),
+                   values=_Repeated(pf.values, draws, flat),
+                   quota_values=_Repeated(pf.quota_values, draws, flat),
+                   counts=_Repeated(pf.counts, draws))
 
 
 def _per_credit(comp: object) -> bool:
@@ -134,7 +150,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
     context, kept from chunk to chunk so that its quotas are computed once."""
     draws, n = mult.shape
     ctx = Context(_replicate(pr.frame, mult), inputs,
-                  tiled_from=base or Context(pr.frame, inputs))
+                  tiled_from=base or Context(pr.frame, inputs), traced=False)
     found = run_clawbacks(pr, inputs) if clawbacks is None else clawbacks
     ctx.cross.update({cid: c.replicate(mult) if c is not None else None
                       for cid, c in found.items()})
@@ -208,24 +224,26 @@ def chunks(result: Evaluation, settings: DrawSettings) -> Iterator[Chunk]:
     plans = sorted(result.by_plan)
     # one stream per plan, consumed in order: the chunk size cannot change the numbers
     streams = {p: np.random.default_rng([settings.seed, i]) for i, p in enumerate(plans)}
+    sigmas = {p: spread(result, p) if settings.method == "lognormal" else None for p in plans}
     done = 0
     while done < settings.draws:
         size = min(settings.chunk, settings.draws - done)
         for plan_id in plans:
-            yield plan_id, size, multipliers(result, plan_id, settings, streams[plan_id], size)
+            yield plan_id, size, multipliers(result, plan_id, settings, streams[plan_id], size,
+                                             sigmas[plan_id])
         done += size
 
 
 def in_process(result: Evaluation, work: Iterable[Chunk]) -> Iterator[tuple[str, int,
                                                                        dict[str, Floats]]]:
     """Pay each chunk here, one after the other."""
-    bases: dict[str, Context] = {}
+    bases: dict[str, tuple[Context, dict[str, reversals.CrossPeriod | None]]] = {}
     for plan_id, size, mult in work:
         pr = result.by_plan[plan_id]
         if plan_id not in bases:
-            bases[plan_id] = Context(pr.frame, result.inputs)
-        base = bases[plan_id]
-        yield plan_id, size, plan_draws(pr, result.inputs, mult, base=base)
+            bases[plan_id] = (Context(pr.frame, result.inputs), run_clawbacks(pr, result.inputs))
+        base, clawbacks = bases[plan_id]
+        yield plan_id, size, plan_draws(pr, result.inputs, mult, clawbacks, base)
 
 
 def monte_carlo(name: str, result: Evaluation, settings: DrawSettings,
