@@ -23,7 +23,10 @@ cluster (:func:`compplan.dask_engine.map_draws`), with the same numbers either w
 
 from __future__ import annotations
 
+import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -234,16 +237,33 @@ def chunks(result: Evaluation, settings: DrawSettings) -> Iterator[Chunk]:
         done += size
 
 
-def in_process(result: Evaluation, work: Iterable[Chunk]) -> Iterator[tuple[str, int,
-                                                                       dict[str, Floats]]]:
-    """Pay each chunk here, one after the other."""
-    bases: dict[str, tuple[Context, dict[str, reversals.CrossPeriod | None]]] = {}
-    for plan_id, size, mult in work:
-        pr = result.by_plan[plan_id]
-        if plan_id not in bases:
-            bases[plan_id] = (Context(pr.frame, result.inputs), run_clawbacks(pr, result.inputs))
+def in_process(result: Evaluation, work: Iterable[Chunk], threads: int | None = None
+               ) -> Iterator[tuple[str, int, dict[str, Floats]]]:
+    """Pay the chunks here, on a thread per core, handed back in order.
+
+    A chunk is whole-array numpy work that releases the GIL, so two chunks run side by
+    side on two cores; at most two chunks a thread are in flight, so memory stays
+    bounded whatever the number of draws. Each plan's own context (its quotas) and its
+    run's clawbacks are found once, before any chunk."""
+    bases = {p: (Context(pr.frame, result.inputs), run_clawbacks(pr, result.inputs))
+             for p, pr in result.by_plan.items()}
+    workers = threads or os.cpu_count() or 1
+
+    def pay(chunk: Chunk) -> dict[str, Floats]:
+        plan_id, _, mult = chunk
         base, clawbacks = bases[plan_id]
-        yield plan_id, size, plan_draws(pr, result.inputs, mult, clawbacks, base)
+        return plan_draws(result.by_plan[plan_id], result.inputs, mult, clawbacks, base)
+
+    pending: deque[tuple[str, int, Future[dict[str, Floats]]]] = deque()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for chunk in work:
+            pending.append((chunk[0], chunk[1], pool.submit(pay, chunk)))
+            while len(pending) > 2 * workers:
+                plan_id, size, future = pending.popleft()
+                yield plan_id, size, future.result()
+        while pending:
+            plan_id, size, future = pending.popleft()
+            yield plan_id, size, future.result()
 
 
 def monte_carlo(name: str, result: Evaluation, settings: DrawSettings,
