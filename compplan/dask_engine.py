@@ -28,7 +28,8 @@ import pandas as pd
 
 from compplan.core.periods import Calendar
 from compplan.engine.components import ComponentResult
-from compplan.engine.credits import measure_credits, measures_of, stack_credits
+from compplan.engine.credit_parts import CreditPart, CreditParts
+from compplan.engine.credits import measure_credits, measures_of
 from compplan.engine.exception_rows import labels_as_text, made
 from compplan.engine.measures import plan_frame
 from compplan.engine.people import People
@@ -40,7 +41,7 @@ from compplan.engine.pipeline import (
 )
 from compplan.engine.result import Evaluation, PlanResult
 from compplan.engine.reversals import CrossPeriod
-from compplan.engine.sources import Sources, deal_labels
+from compplan.engine.sources import Sources
 from compplan.errors import ClusterError
 from compplan.inputs.bundle import Inputs
 from compplan.result import Result
@@ -50,7 +51,6 @@ from compplan.schema import Plan
 if TYPE_CHECKING:
     from dask.distributed import Client, Future
 
-Part = dict[str, Any]
 # plan id -> (seat labels, the components' results, exceptions)
 PartitionResult = dict[str, tuple[np.ndarray, list[ComponentResult], list[pd.DataFrame]]]
 
@@ -80,26 +80,12 @@ def connect(scheduler: str | None = None, workers: int | None = None,
 
 
 def fan_out(plan: Plan, name: str, seats: pd.DataFrame, inputs: Inputs,
-            year: int) -> tuple[Part, list[pd.DataFrame]]:
-    """One measure's credits, on a worker, with deal ids as bare codes (see :func:`_ship`)."""
+            year: int) -> tuple[CreditPart, list[pd.DataFrame]]:
+    """One measure's credits, on a worker: numbers only travel (no labels, no deal ids:
+    the client labels the credits from its own copy of the tables when they are read)."""
     sources = Sources(inputs, People.from_inputs(inputs))
     part, excs = measure_credits(plan, name, seats, sources, Calendar(year))
-    return _ship(part), [_plain_deal_ids(made(e)) for e in excs]
-
-
-def _ship(part: Part) -> Part:
-    """A part without its deal id categories: they are the factorized deal_id column of
-    the measure's table, millions of ids, which client and workers all derive alike
-    from their own copy of the table; only the codes travel."""
-    return {**part, "deal_id": part["deal_id"].codes}
-
-
-def _unship(part: Part, plan: Plan, name: str, inputs: Inputs) -> Part:
-    table = inputs.table(plan.measures[name].table)
-    assert table is not None
-    labels = deal_labels(table)
-    return {**part, "deal_id": pd.Categorical.from_codes(  # type: ignore[call-overload]
-        part["deal_id"], dtype=labels.dtype)}
+    return part, [_plain_deal_ids(made(e)) for e in excs]
 
 
 def _plain_deal_ids(excs: pd.DataFrame) -> pd.DataFrame:
@@ -116,28 +102,28 @@ def partition_of(payee_codes: np.ndarray, partitions: int) -> np.ndarray:
     return np.asarray(payee_codes, dtype=np.int64) % partitions
 
 
-def split(done: tuple[Part, list[pd.DataFrame]], partitions: int) -> list[Part]:
+def split(done: tuple[CreditPart, list[pd.DataFrame]], partitions: int) -> list[CreditPart]:
     """A measure's credits cut by beneficiary."""
     part = done[0]
-    which = partition_of(part["payee_id"].codes, partitions)
-    return [{col: v[which == k] for col, v in part.items()} for k in range(partitions)]
+    which = partition_of(part.columns["code"], partitions)
+    return [part.rows(which == k) for k in range(partitions)]
 
 
 def evaluate_partition(plans: dict[str, Plan], seats: pd.DataFrame, k: int, partitions: int,
-                       pieces: list[Part], inputs: Inputs, year: int) -> PartitionResult:
+                       pieces: list[CreditPart], inputs: Inputs, year: int) -> PartitionResult:
     """The components of one partition's seats, on a worker: only their numbers travel
     back (the client has the credits and rebuilds the plan frames)."""
-    codes = People.from_inputs(inputs).codes(seats["payee_id"].to_numpy())
+    people = People.from_inputs(inputs)
+    codes = people.codes(seats["payee_id"].to_numpy())
     mine = seats[partition_of(codes, partitions) == k]
-    credits = stack_credits([_unship(piece, plan, name, inputs) for piece, (plan, name)
-                             in zip(pieces, measures_of(plans, seats), strict=True)])
+    credits = CreditParts(pieces, inputs, people.ids)
     by_plan = evaluate_plans(plans, mine, credits, inputs, Calendar(year))
     return {plan_id: (pr.frame.seats["seat"].to_numpy(),
                       pr.components, pr.exceptions)
             for plan_id, pr in by_plan.items()}
 
 
-def merge(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
+def merge(plans: dict[str, Plan], seats: pd.DataFrame, credits: CreditParts,
           calendar: Calendar, done: list[PartitionResult]) -> dict[str, PlanResult]:
     """Whole-plan results from the partitions', rows put back in seat order."""
     by_plan: dict[str, PlanResult] = {}
@@ -186,8 +172,8 @@ def _evaluate_dask(plans: dict[str, Plan], inputs: Inputs, year: int, client: Cl
                                inputs_f, year, pure=False)
                  for i in range(k)]
     parts = client.gather(fanned)
-    credits = stack_credits([_unship(part, plan, name, inputs) for (part, _), (plan, name)
-                             in zip(parts, measures_of(plans, seats), strict=True)])
+    credits = CreditParts([part for part, _ in parts], inputs,
+                          People.from_inputs(inputs).ids)
     excs = [e for _, more in parts for e in more] + input_exceptions(inputs, plans, seats,
                                                                    calendar)
     by_plan = merge(plans, seats, credits, calendar, client.gather(evaluated))
@@ -213,7 +199,7 @@ def map_draws(client: Client, window: int | None = None) -> Evaluator:
     """
     def evaluate(result: Evaluation, work: Iterable[Chunk]
                  ) -> Iterator[tuple[str, int, dict[str, np.ndarray]]]:
-        bases = {p: (replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.iloc[:0])),
+        bases = {p: (replace(pr, frame=replace(pr.frame, credits=pr.frame.credits.without_rows())),
                      run_clawbacks(pr, result.inputs)) for p, pr in result.by_plan.items()}
         bases_f, inputs_f = client.scatter([bases, result.inputs], broadcast=True)
         limit = window or 8 * max(1, len(client.scheduler_info()["workers"]))

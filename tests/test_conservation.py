@@ -50,7 +50,9 @@ def test_a_credit_pointing_at_no_row_unbalances_the_run() -> None:
     result, inputs = _result(5)
     credits = result.credit_rows.copy()
     credits.loc[credits.index[0], "source_row"] = 10**6
-    broken = dataclasses.replace(result, credit_rows=credits)
+    parts = dataclasses.replace(result.credit_parts)
+    vars(parts)["frame"] = credits  # the labelled credits, one of them pointing nowhere
+    broken = dataclasses.replace(result, credit_parts=parts)
     [b] = balance_of(broken, inputs.deals)
     assert b.unknown_rows == 1 and not b.ok
     assert "NOT BALANCED (1 unknown rows)" in b.render()

@@ -103,8 +103,12 @@ def test_credits_one_row_per_won_deal_on_its_close_month(tmp_path: Path) -> None
         deal("D3", "A", 500.0, "2026-03-01", stage="Closed Lost")])
     calendar, seats = prepare(plans, inputs, 2026)
     credits, _ = build_credits(plans, inputs, seats, calendar)
-    assert credits["credit_value"].tolist() == [800.0, 400.0]
-    assert credits["month"].tolist() == [1, 1]  # February, 0-based
+    part = credits.part("t", "bookings")
+    assert part is not None  # numbers for the pay path, labels only when read
+    assert part.columns["credit_value"].tolist() == [800.0, 400.0]
+    assert part.columns["month"].tolist() == [1, 1]  # February, 0-based
+    assert credits.frame["deal_id"].tolist() == ["D1", "D2"]
+    assert credits.frame["credit_value"].tolist() == [800.0, 400.0]
 
 
 def test_a_retroactive_commission_pays_the_reached_rate_on_all(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def categorical(codes: npt.ArrayLike, labels: Sequence[str] | pd.Index) -> pd.Categorical:
@@ -23,3 +25,25 @@ def categorical(codes: npt.ArrayLike, labels: Sequence[str] | pd.Index) -> pd.Ca
 def constant(label: str, n: int) -> pd.Categorical:
     """One label repeated ``n`` times."""
     return categorical(np.zeros(n, dtype=np.int64), [label])
+
+
+
+def among(values: pd.Series | npt.ArrayLike, allowed: pd.Series | npt.ArrayLike
+          ) -> npt.NDArray[np.bool_]:
+    """``values.isin(allowed)``, by Arrow's ``is_in``: pandas' ``isin`` on Arrow
+    strings first boxes every allowed value as a Python object (a roster of ten
+    thousand payees against a quotas file costs a tenth of a second). Empty (null)
+    matches empty, as in pandas.
+
+    >>> among(pd.Series(["a", "b", "c"]), ["c", "a", "a"]).tolist()
+    [True, False, True]
+    """
+    try:
+        got = pc.is_in(_arrow(values), value_set=_arrow(allowed))
+    except (pa.ArrowException, TypeError):  # labels of two kinds (text and numbers)
+        return np.asarray(pd.Series(values).isin(pd.Series(allowed)).to_numpy(), dtype=bool)
+    return np.asarray(got.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _arrow(labels: pd.Series | npt.ArrayLike) -> pa.Array:
+    return pa.array(labels.array if isinstance(labels, pd.Series) else labels)

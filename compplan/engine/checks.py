@@ -20,6 +20,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from compplan.core.labels import among
 from compplan.core.periods import OPEN_END, OPEN_START, Calendar
 from compplan.engine.credits import first_of_each
 from compplan.engine.exception_rows import exception_frame
@@ -111,7 +112,7 @@ def check_assignments(subject: Subject) -> list[Issue]:
     frame = table.frame
     issues = [Issue(table.file, f"payee {frame['payee_id'].iloc[i]!r} is not in the roster",
                     None, f"row {frame['_row'].iloc[i]}, payee_id")
-              for i in np.flatnonzero(~frame["payee_id"].isin(roster["payee_id"]).to_numpy())]
+              for i in np.flatnonzero(~among(frame["payee_id"], roster["payee_id"]))]
     issues += [Issue(table.file, f"unknown plan id {frame['plan'].iloc[i]!r}", None,
                      f"row {frame['_row'].iloc[i]}, plan")
                for i in np.flatnonzero(~frame["plan"].isin(list(subject.plans)).to_numpy())]
@@ -164,8 +165,7 @@ def check_quota_currency(subject: Subject) -> list[Issue]:
     for plan in subject.used:
         measures = [m for m, spec in plan.quotas.items() if spec.source == "file"]
         payees = subject.seats.loc[subject.seats["plan"] == plan.plan, "payee_id"]
-        mine = frame[(frame["measure"].isin(measures) & frame["payee_id"].isin(payees)
-                      ).to_numpy()]
+        mine = frame[among(frame["measure"], measures) & among(frame["payee_id"], payees)]
         codes = mine["currency"].astype(str).to_numpy()
         bad = (codes != "") & (codes != plan.currency)
         if bad.any():
@@ -222,8 +222,9 @@ def find_unknown_managers(subject: Subject) -> pd.DataFrame:
     roster = inputs.roster.frame
     if "manager_id" not in roster:
         return exception_frame(0)
-    bad = (roster["manager_id"] != "") & ~roster["manager_id"].isin(roster["payee_id"])
-    sub = roster[bad.to_numpy()]
+    bad = (roster["manager_id"] != "").to_numpy() & ~among(roster["manager_id"],
+                                                           roster["payee_id"])
+    sub = roster[bad]
     return exception_frame(len(sub), file=inputs.roster.file, row=sub["_row"],
                            payee_id=sub["payee_id"],
                            reason="manager_id " + sub["manager_id"].map(repr) +

@@ -448,8 +448,7 @@ def eval_level_table(ctx: Context, comp: LevelTable) -> ComponentResult:
 
 
 def _measure_credits(ctx: Context, measure: str) -> pd.DataFrame:
-    credits = ctx.pf.credits
-    return credits[(credits["measure"] == measure).to_numpy()]
+    return ctx.pf.credits.of(measure)
 
 
 def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,

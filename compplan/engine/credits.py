@@ -19,15 +19,13 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pandas.api.types import union_categoricals
 
-from compplan.core.labels import categorical, constant
 from compplan.core.periods import Calendar
+from compplan.engine.credit_parts import CreditPart, CreditParts
 from compplan.engine.exception_rows import ExceptionPart, exception_frame, made
 from compplan.engine.filters import UnknownColumnError, evaluate
 from compplan.engine.people import People
@@ -45,10 +43,6 @@ from compplan.schema import (
     expressions,
 )
 from compplan.schema.filters import filter_columns
-
-CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
-        "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
-        "source_idx", "lookup_idx", "fx_rate"]
 
 
 def _select(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]:
@@ -421,11 +415,11 @@ def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
 
 
 def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources,
-                    calendar: Calendar) -> tuple[dict[str, Any], list[ExceptionPart]]:
-    """The placed credits of one plan measure (columns) and what it left out.
+                    calendar: Calendar) -> tuple[CreditPart, list[ExceptionPart]]:
+    """The placed credits of one plan measure (numbers) and what it left out.
 
     Each measure is one unit of work: the in-process engine runs them on threads, the
-    Dask engine as tasks; :func:`stack_credits` joins the parts.
+    Dask engine as tasks; :class:`CreditParts` keeps the parts.
     """
     m = plan.measures[name]
     credits, excs = candidates(plan, name, sources)
@@ -434,7 +428,7 @@ def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources
         excs.append(missed)
     seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
     excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
-    return _finish(credits, seat, plan.plan, name, m, sources, calendar), excs
+    return _placed(credits, seat, plan.plan, name, m, calendar), excs
 
 
 def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
@@ -444,7 +438,7 @@ def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan,
 
 
 def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
-                  calendar: Calendar) -> tuple[pd.DataFrame, list[ExceptionPart]]:
+                  calendar: Calendar) -> tuple[CreditParts, list[ExceptionPart]]:
     """Credits of every measure of every plan that has seats.
 
     Measures are independent, and most of their work is array work that releases the
@@ -462,68 +456,21 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
         done = list(pool.map(lambda pm: measure_credits(pm[0], pm[1], seats, sources,
                                                         calendar), work))
     excs = [exc for _, more in done for exc in more]
-    return stack_credits([part for part, _ in done]), excs
+    return CreditParts([part for part, _ in done], inputs, sources.people.ids), excs
 
 
-def stack_credits(parts: list[dict[str, Any]]) -> pd.DataFrame:
-    """Stack credit parts column by column into one frame, labels kept categorical.
-
-    ``pd.concat`` would hash a table's categories (millions of deal ids) to compare
-    them; parts cut from the same table share the very same categories, so their
-    codes are simply stacked.
-    """
-    if not parts:
-        return pd.DataFrame(columns=CORE)
-    out: dict[str, object] = {}
-    for col in parts[0]:
-        values = [part[col] for part in parts]
-        if all(isinstance(v, pd.Categorical) for v in values):
-            out[col] = _stack_labels(values)
-        else:
-            out[col] = np.concatenate(values)
-    return pd.DataFrame(out, copy=False)
-
-
-def _stack_labels(values: list[pd.Categorical]) -> object:
-    first = values[0].categories
-    if all(v.categories is first for v in values):
-        codes = np.concatenate([v.codes for v in values])
-        return pd.Categorical.from_codes(codes, dtype=values[0].dtype)  # type: ignore[call-overload]
-    try:
-        return union_categoricals(values)
-    except TypeError:  # categories of different kinds: plain values
-        return np.concatenate([np.asarray(v, dtype=object) for v in values])
-
-
-def _finish(credits: Batch, seat: Codes, plan_id: str, measure: str, m: Measure,
-            sources: Sources, calendar: Calendar) -> dict[str, Any]:
-    """The credits placed on a seat, with their labels as categoricals: each column is
-    gathered once, here (no text is copied per credit)."""
+def _placed(credits: Batch, seat: Codes, plan_id: str, measure: str, m: Measure,
+            calendar: Calendar) -> CreditPart:
+    """The credits placed on a seat, as numbers (labelled when read: credit_parts)."""
     pick = _picker(seat >= 0)
 
     def take(values: np.ndarray) -> np.ndarray:
         return values if pick is None else values[pick]
 
-    people = sources.people
-    src = take(credits["source_idx"])
-    via_labels = pd.Index(["", *("team:" + people.ids.to_numpy(dtype=str))])
-    table = sources.table(m.table)
     dates = take(credits["credit_date"]).astype("datetime64[D]", copy=False)
-    n = len(src)
-    return {
-        "payee_id": categorical(take(credits["code"]), people.ids),
-        "plan": constant(plan_id, n), "measure": constant(measure, n),
-        "seat": take(seat),
-        "credit_date": dates,
-        "month": calendar.month_of(dates),
-        "credit_value": take(credits["credit_value"]),
-        "credit_share": take(credits["credit_share"]),
-        "credit_kind": categorical(take(credits["clawback"]).astype(np.int64),
-                                   ["credit", "clawback"]),
-        "via": categorical(take(credits["via"]) + 1, via_labels),
-        "deal_id": sources.deal_ids(m.table).take(src),
-        "source_file": constant(table.file, n),
-        "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
-        "source_idx": src, "lookup_idx": take(credits["lookup_idx"]),
-        "fx_rate": take(credits["fx_rate"]),
-    }
+    return CreditPart(plan_id, measure, m.table, {
+        "code": take(credits["code"]), "seat": take(seat), "credit_date": dates,
+        "month": calendar.month_of(dates), "credit_value": take(credits["credit_value"]),
+        "credit_share": take(credits["credit_share"]), "clawback": take(credits["clawback"]),
+        "via": take(credits["via"]), "source_idx": take(credits["source_idx"]),
+        "lookup_idx": take(credits["lookup_idx"]), "fx_rate": take(credits["fx_rate"])})

@@ -14,6 +14,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.core.periods import Calendar, proration
+from compplan.engine.credit_parts import CreditParts, PlanCredits
 from compplan.schema import Plan, expressions
 
 Floats = npt.NDArray[np.float64]
@@ -26,7 +27,7 @@ class PlanFrame:
     plan: Plan
     calendar: Calendar
     seats: pd.DataFrame
-    credits: pd.DataFrame
+    credits: PlanCredits
     prorate: dict[str, Floats] = field(default_factory=dict)
     values: dict[str, Floats] = field(default_factory=dict)
     quota_values: dict[str, Floats] = field(default_factory=dict)
@@ -44,42 +45,36 @@ def monthly_sum(local: npt.NDArray[np.int64], month: npt.NDArray[np.int64], weig
     return np.asarray(flat.reshape(seats, 12), dtype=np.float64)
 
 
-def _rows_of(column: pd.Series, label: str) -> slice | npt.NDArray[np.int64]:
-    """Positions of a label's rows; a slice (no copy) when they are contiguous.
-
-    Credits are built plan by plan and measure by measure, so they always are.
-    """
-    rows = np.flatnonzero((column == label).to_numpy())
-    if len(rows) == 0 or rows[-1] - rows[0] + 1 == len(rows):
-        return slice(int(rows[0]), int(rows[-1]) + 1) if len(rows) else slice(0, 0)
-    return rows
-
-
-def plan_frame(plan: Plan, seats: pd.DataFrame, credits: pd.DataFrame,
+def plan_frame(plan: Plan, seats: pd.DataFrame, credits: CreditParts,
                calendar: Calendar) -> PlanFrame:
-    """Cut the seats and credits of one plan and compute its measure arrays."""
+    """Cut the seats and credits of one plan and compute its measure arrays, straight
+    from each measure's numbers (no labelled credit is made on the way)."""
     plan_seats = seats[(seats["plan"] == plan.plan).to_numpy()].reset_index(names="seat")
-    plan_credits = credits.iloc[_rows_of(credits["plan"], plan.plan)]
-    local = pd.Index(plan_seats["seat"]).get_indexer(plan_credits["seat"].to_numpy())
-    plan_credits = plan_credits.assign(local=local).reset_index(drop=True)
+    seat_labels = plan_seats["seat"].to_numpy(dtype=np.int64)
+    local_of = np.full(int(seat_labels.max(initial=-1)) + 1, -1, dtype=np.int64)
+    local_of[seat_labels] = np.arange(len(seat_labels))
+    pf = PlanFrame(plan, calendar, plan_seats, credits.of_plan(plan.plan, local_of))
     starts = plan_seats["start"].to_numpy(dtype="datetime64[D]")
     ends = plan_seats["end"].to_numpy(dtype="datetime64[D]")
-    pf = PlanFrame(plan, calendar, plan_seats, plan_credits)
     for kind in ("month", "quarter", "year"):
         pf.prorate[kind] = proration(starts, ends, calendar, kind)
     n = len(plan_seats)
-    local_all = plan_credits["local"].to_numpy(dtype=np.int64)
-    month_all = plan_credits["month"].to_numpy(dtype=np.int64)
-    value_all = plan_credits["credit_value"].to_numpy(dtype=np.float64)
     for name, measure in plan.measures.items():
         if measure.derived:
             continue
-        rows = _rows_of(plan_credits["measure"], name)
-        local, month, value = local_all[rows], month_all[rows], value_all[rows]
+        part = pf.credits.numbers(name)
+        if part is None:
+            local, month, value = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                                   np.zeros(0))
+            clawback = np.zeros(0, dtype=bool)
+        else:
+            local, month = pf.credits.local_of(part), part.columns["month"].astype(np.int64)
+            value = part.columns["credit_value"].astype(np.float64, copy=False)
+            clawback = part.columns["clawback"]
         pf.values[name] = monthly_sum(local, month, value, n)
         pf.counts[name] = monthly_sum(local, month, np.ones(len(value)), n)
         if measure.clawback is not None and not measure.clawback.reduces_quota_credit:
-            keep = (plan_credits["credit_kind"].iloc[rows] != "clawback").to_numpy()
+            keep = ~clawback
             pf.quota_values[name] = monthly_sum(local[keep], month[keep], value[keep], n)
         else:
             pf.quota_values[name] = pf.values[name]

@@ -13,6 +13,7 @@ from compplan.core.periods import Calendar
 from compplan.core.stopwatch import Stopwatch
 from compplan.engine.checks import Subject, run_checks, run_findings
 from compplan.engine.components import Context, evaluate_plan, findings_of
+from compplan.engine.credit_parts import CreditParts
 from compplan.engine.credits import build_credits
 from compplan.engine.exception_rows import ExceptionPart
 from compplan.engine.measures import plan_frame
@@ -55,7 +56,7 @@ def input_exceptions(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame
     return run_findings(Subject(plans, inputs, calendar, seats))
 
 
-def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.DataFrame,
+def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: CreditParts,
                    inputs: Inputs, calendar: Calendar,
                    watch: Stopwatch | None = None) -> dict[str, PlanResult]:
     """Every plan's components over the given seats and their credits.
@@ -76,7 +77,7 @@ def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: pd.Data
 
 
 def assemble(plans: dict[str, Plan], inputs: Inputs, calendar: Calendar, seats: pd.DataFrame,
-             credits: pd.DataFrame, excs: list[ExceptionPart],
+             credits: CreditParts, excs: list[ExceptionPart],
              by_plan: dict[str, PlanResult]) -> Evaluation:
     """The result: payout lines in reading order, and every exception collected (the
     run's, then each plan's)."""

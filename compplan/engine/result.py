@@ -14,6 +14,7 @@ import pandas as pd
 from compplan.core.currencies import decimals
 from compplan.core.money import format_minor
 from compplan.engine.components import ComponentResult
+from compplan.engine.credit_parts import CreditParts
 from compplan.engine.exception_rows import ExceptionPart, collect
 from compplan.engine.measures import PlanFrame
 from compplan.inputs.bundle import Inputs
@@ -42,9 +43,15 @@ class Evaluation:
     inputs: Inputs
     seats: pd.DataFrame
     lines: pd.DataFrame
-    credit_rows: pd.DataFrame
+    credit_parts: CreditParts
     exception_parts: list[ExceptionPart]
     by_plan: dict[str, PlanResult] = field(default_factory=dict)
+
+    @property
+    def credit_rows(self) -> pd.DataFrame:
+        """Every credit, labelled (payee, plan, measure, deal, source row...): made when
+        first read (credits.csv, the balance, explain), not on the way to the pay."""
+        return self.credit_parts.frame
 
     @cached_property
     def exceptions(self) -> pd.DataFrame:

@@ -84,10 +84,9 @@ class CrossPeriod:
 def cross_period(pf: PlanFrame, comp: Commission, source: pd.DataFrame) -> CrossPeriod:
     """The commission's clawbacks dated in a later period than the credit they reverse
     (whose date is the measure's date column of the clawback's ``source`` row)."""
-    c = pf.credits
-    mine = (c["measure"] == comp.measure).to_numpy()
+    c = pf.credits.of(comp.measure)
     kind = c["credit_kind"].to_numpy()
-    claws = c[mine & (kind == "clawback")]
+    claws = c[kind == "clawback"]
     rows = claws["source_idx"].to_numpy(dtype=np.int64)
     original = source[pf.plan.measures[comp.measure].date].to_numpy(dtype="datetime64[D]")[rows]
     year_start = np.datetime64(f"{pf.calendar.year}-01", "M")
@@ -96,7 +95,7 @@ def cross_period(pf: PlanFrame, comp: Commission, source: pd.DataFrame) -> Cross
     reverses = np.where(before, -1, _period(np.clip(start_month, 0, 11), comp.period))
     dated = _period(claws["month"].to_numpy(dtype=np.int64), comp.period)
     cross = before | (reverses != dated)
-    originals = c[mine & (kind == "credit")]
+    originals = c[kind == "credit"]
     span = np.int64(1 << 40)  # row positions are far below 2**40
     keys = (originals["local"].to_numpy(dtype=np.int64) * span
             + originals["source_idx"].to_numpy(dtype=np.int64))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from compplan.core.labels import among
 from compplan.core.periods import PERIODS_IN_YEAR, Calendar, fold
 from compplan.engine.exception_rows import exception_frame
 from compplan.engine.measures import Floats, PlanFrame
@@ -159,7 +160,7 @@ def unused_quota_rows(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFram
     used_pair = pair.isin(pd.MultiIndex.from_frame(wanted.astype(str))) if len(wanted) else (
         np.zeros(len(frame), dtype=bool))
     labels = {*calendar.month_labels(), *calendar.quarter_labels(), str(calendar.year)}
-    in_roster = frame["payee_id"].isin(inputs.roster.frame["payee_id"]).to_numpy()
+    in_roster = among(frame["payee_id"], inputs.roster.frame["payee_id"])
     in_year = frame["period"].isin(labels).to_numpy()
     reason = np.select(
         [~in_roster, ~used_pair, ~in_year],

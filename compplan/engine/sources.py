@@ -17,7 +17,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from compplan.core.labels import constant
 from compplan.core.memo import Memo
 from compplan.engine.filters import UnknownColumnError
 from compplan.engine.people import People
@@ -41,7 +40,6 @@ class Sources:
         self.people = people
         self._payees: Memo[tuple[Codes, Codes, npt.NDArray[np.str_]]] = Memo()
         self._lookups: Memo[Codes] = Memo()
-        self._deals: Memo[pd.Categorical] = Memo()
         self.valued: Memo[tuple[dict[str, np.ndarray], list[tuple[Codes, str]]]] = Memo()
         """Valued credits shared by measures that read the same rows the same way."""
         self.selected: Memo[tuple[Codes, Codes, Codes, Codes]] = Memo()
@@ -99,17 +97,6 @@ class Sources:
                               dtype=np.int64)
 
         return self._lookups.get((m.table, to.via, to.key, to.column), compute)
-
-    def deal_ids(self, table: str) -> pd.Categorical:
-        """The ``deal_id`` column as a categorical (cheap to take millions of times)."""
-        return self._deals.get(table, lambda: deal_labels(self.table(table)))
-
-
-def deal_labels(table: Table) -> pd.Categorical:
-    """A table's deal ids as codes into its distinct ids ('' for a table without them)."""
-    return table.factor("deal_id") if "deal_id" in table.frame else constant("", len(
-        table.frame))
-
 
 
 def credit_columns(inputs: Inputs, m: Measure, source_idx: npt.NDArray[np.int64],

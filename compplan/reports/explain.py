@@ -145,7 +145,7 @@ def _credit_notes(result: Evaluation, pr: PlanResult, comp: Component, measure: 
 
 def _deal_lines(result: Evaluation, pr: PlanResult, comp: Component, local: int, measure: str,
                 first: int, last: int, private: bool) -> list[str]:
-    c = pr.frame.credits
+    c = pr.frame.credits.frame
     mine = c[(c["local"] == local) & (c["measure"] == measure) & (c["month"] >= first)
              & (c["month"] <= last)].sort_values("credit_date", kind="stable")
     out = [f"    credits ({len(mine)}):"]

@@ -123,7 +123,7 @@ def _replicate(pf: PlanFrame, mult: Floats) -> PlanFrame:
     flat = mult.reshape(draws * n, 1)
     # one take per column (pd.concat of `draws` copies plans every block of every copy)
     seats = pf.seats.take(np.tile(np.arange(n), draws)).reset_index(drop=True)
-    return replace(pf, seats=seats, credits=pf.credits.iloc[:0],
+    return replace(pf, seats=seats, credits=pf.credits.without_rows(),
                    prorate=_Repeated(pf.prorate, draws),
                    values=_Repeated(pf.values, draws, flat),
                    quota_values=_Repeated(pf.quota_values, draws, flat),

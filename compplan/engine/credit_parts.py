@@ -1,0 +1,196 @@
+"""Placed credits kept as numbers, one part per plan measure; labelled only when read.
+
+Paying needs four numbers per credit (seat, month, value, clawback or not); the readable
+credit table (payee ids, deal ids, plan and measure names, source file and row) is
+millions of labels that only ``credits.csv``, ``explain`` and the components paid per
+credit read. So the credit stage hands over :class:`CreditParts`: each plan measure's
+credits as plain arrays, labelled when first asked for, per measure
+(:meth:`PlanCredits.of`) or for the whole run (:attr:`CreditParts.frame`), never on the
+way to the payout lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from compplan.core.labels import categorical, constant
+from compplan.core.memo import Memo
+from compplan.inputs.bundle import Inputs
+from compplan.inputs.ingest import ROW_COLUMN
+
+NUMBERS = ("code", "seat", "credit_date", "month", "credit_value", "credit_share",
+           "clawback", "via", "source_idx", "lookup_idx", "fx_rate")
+"""What a placed credit is: its payee's roster code, its seat, date and month, value,
+share, whether it is a clawback, the payee it rolled up from (-1: none), its source
+row and lookup row, and its rate into the plan's currency."""
+
+CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
+        "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
+        "source_idx", "lookup_idx", "fx_rate"]
+"""The columns of the labelled credits, in order (``Evaluation.credit_rows``)."""
+
+
+@dataclass(frozen=True)
+class CreditPart:
+    """One plan measure's credits placed on seats: the :data:`NUMBERS` as arrays."""
+
+    plan: str
+    measure: str
+    table: str
+    columns: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.columns["seat"])
+
+    def rows(self, pick: npt.NDArray[np.bool_] | npt.NDArray[np.int64]) -> CreditPart:
+        """The credits a mask or positions pick."""
+        return CreditPart(self.plan, self.measure, self.table,
+                          {name: values[pick] for name, values in self.columns.items()})
+
+
+@dataclass
+class CreditParts:
+    """The credits of a run (or of a partition of its payees), part by part in plan and
+    measure order, with what it takes to label them."""
+
+    parts: list[CreditPart]
+    inputs: Inputs
+    payees: pd.Index
+    """The roster's payee ids: a credit's ``code`` is its position here."""
+    _deals: Memo[pd.Categorical] = field(default_factory=Memo, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return sum(len(p) for p in self.parts)
+
+    def __iter__(self) -> Iterator[CreditPart]:
+        return iter(self.parts)
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str], CreditPart]:
+        return {(p.plan, p.measure): p for p in self.parts}
+
+    def part(self, plan: str, measure: str) -> CreditPart | None:
+        """A plan measure's credits (None: the plan has no seats here)."""
+        return self._index.get((plan, measure))
+
+    def of_plan(self, plan: str, local: npt.NDArray[np.int64]) -> PlanCredits:
+        """One plan's credits, with ``local`` mapping a seat to its position among the
+        plan's seats (:class:`compplan.engine.measures.PlanFrame`)."""
+        return PlanCredits(self, [p for p in self.parts if p.plan == plan], local)
+
+    @cached_property
+    def _via_labels(self) -> pd.Index:
+        return pd.Index(["", *("team:" + self.payees.to_numpy(dtype=str))])
+
+    def deal_ids(self, table: str) -> pd.Categorical:
+        """A table's ``deal_id`` column as codes into its distinct ids ('' without one)."""
+        def compute() -> pd.Categorical:
+            t = self.inputs.table(table)
+            assert t is not None
+            return t.factor("deal_id") if "deal_id" in t.frame else constant("", len(t.frame))
+
+        return self._deals.get(table, compute)  # one constant for a table without deal ids
+
+    def labelled(self, part: CreditPart) -> dict[str, Any]:
+        """A part's :data:`CORE` columns, labels as categoricals (no text copied)."""
+        c = part.columns
+        table = self.inputs.table(part.table)
+        assert table is not None
+        n, src = len(part), c["source_idx"]
+        return {
+            "payee_id": categorical(c["code"], self.payees),
+            "plan": constant(part.plan, n), "measure": constant(part.measure, n),
+            "seat": c["seat"], "credit_date": c["credit_date"], "month": c["month"],
+            "credit_value": c["credit_value"], "credit_share": c["credit_share"],
+            "credit_kind": categorical(c["clawback"].astype(np.int64), ["credit", "clawback"]),
+            "via": categorical(c["via"] + 1, self._via_labels),
+            "deal_id": self.deal_ids(part.table).take(src),
+            "source_file": constant(table.file, n),
+            "source_row": table.frame[ROW_COLUMN].to_numpy()[src],
+            "source_idx": src, "lookup_idx": c["lookup_idx"], "fx_rate": c["fx_rate"],
+        }
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Every credit labelled, one frame: ``Evaluation.credit_rows``."""
+        return stack_labelled([self.labelled(p) for p in self.parts])
+
+
+@dataclass
+class PlanCredits:
+    """One plan's credits: labelled frames per measure, each made on first read."""
+
+    run: CreditParts | None
+    """The run's credits, which label these (None: a plan frame with no credits)."""
+    parts: list[CreditPart]
+    local: npt.NDArray[np.int64]
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def numbers(self, measure: str) -> CreditPart | None:
+        return next((p for p in self.parts if p.measure == measure), None)
+
+    def local_of(self, part: CreditPart) -> npt.NDArray[np.int64]:
+        """Each credit's position among the plan's seats."""
+        return np.asarray(self.local[part.columns["seat"]], dtype=np.int64)
+
+    def of(self, measure: str) -> pd.DataFrame:
+        """A measure's credits labelled (:data:`CORE` and ``local``), read by the
+        components paid per credit and by reversals."""
+        if measure not in self._frames:
+            part = self.numbers(measure)
+            if part is None or self.run is None:
+                self._frames[measure] = pd.DataFrame(columns=[*CORE, "local"])
+            else:
+                self._frames[measure] = pd.DataFrame(
+                    {**self.run.labelled(part), "local": self.local_of(part)}, copy=False)
+        return self._frames[measure]
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """All the plan's credits labelled, measure after measure (for ``explain``)."""
+        frames = [self.of(p.measure) for p in self.parts]
+        return (pd.concat(frames, ignore_index=True) if frames
+                else pd.DataFrame(columns=[*CORE, "local"]))
+
+    def without_rows(self) -> PlanCredits:
+        """The same plan with no credits: what a Monte Carlo draw carries (it scales the
+        measures; its clawbacks of earlier periods are given), light to ship to a worker."""
+        return PlanCredits(None, [], self.local[:0])
+
+
+def stack_labelled(parts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Stack labelled parts column by column into one frame, labels kept categorical.
+
+    ``pd.concat`` would hash a table's categories (millions of deal ids) to compare
+    them; parts cut from the same table share the very same categories, so their
+    codes are simply stacked.
+    """
+    if not parts:
+        return pd.DataFrame(columns=CORE)
+    out: dict[str, object] = {}
+    for col in parts[0]:
+        values = [part[col] for part in parts]
+        if all(isinstance(v, pd.Categorical) for v in values):
+            out[col] = _stack_labels(values)
+        else:
+            out[col] = np.concatenate(values)
+    return pd.DataFrame(out, copy=False)
+
+
+def _stack_labels(values: list[pd.Categorical]) -> object:
+    first = values[0].categories
+    if all(v.categories is first for v in values):
+        codes = np.concatenate([v.codes for v in values])
+        return pd.Categorical.from_codes(codes, dtype=values[0].dtype)  # type: ignore[call-overload]
+    try:
+        return union_categoricals(values)
+    except TypeError:  # categories of different kinds: plain values
+        return np.concatenate([np.asarray(v, dtype=object) for v in values])
