@@ -77,9 +77,24 @@ class Calendar:
         return ms[:1], me[-1:]
 
     def month_of(self, dates: Days) -> npt.NDArray[np.int64]:
-        """Month index 0..11 of each date (dates outside the year give -1)."""
-        months = dates.astype("datetime64[M]").astype(np.int64) - (self.year - 1970) * 12
-        return np.where((months >= 0) & (months < 12), months, -1)
+        """Month index 0..11 of each date (dates outside the year, or none, give -1).
+
+        A table of the year's days, read at each date's day of the year: millions of
+        credits are dated per run, and numpy's day-to-month conversion does calendar
+        arithmetic per date.
+
+        >>> Calendar(2026).month_of(np.array(["2026-01-31", "2026-02-01", "2025-12-31",
+        ...                                   "NaT", "2027-01-01"], dtype="datetime64[D]"))
+        array([ 0,  1, -1, -1, -1])
+        """
+        days = np.asarray(dates).astype("datetime64[D]", copy=False).view(np.int64)
+        first = self.start.astype(np.int64)
+        length = int(self.end.astype(np.int64) - first) + 1
+        year = np.arange(self.start, self.end + 1).astype("datetime64[M]").astype(np.int64)
+        table = np.append(year - year[0], -1)  # the last entry: any day outside the year
+        offset = days - first
+        return np.asarray(table[np.where((offset >= 0) & (offset < length), offset, -1)],
+                          dtype=np.int64)
 
 
 def active_days(starts: Days, ends: Days, period_starts: Days, period_ends: Days) -> Floats:

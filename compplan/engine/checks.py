@@ -208,8 +208,9 @@ def find_split_shares(subject: Subject, tolerance: float = 1e-6) -> pd.DataFrame
     share = deals["split_pct"].fillna(1.0).to_numpy(dtype=np.float64)
     deal = inputs.deals.factor("deal_id").codes.astype(np.int64)
     total = np.bincount(deal, weights=share)[deal]
-    bad = first_of_each(deal) & (np.abs(total - 1.0) > tolerance)
-    sub = deals[bad]
+    off = np.flatnonzero(np.abs(total - 1.0) > tolerance)  # every row of such a deal
+    bad = off[first_of_each(deal[off])]  # reported once, at its first row
+    sub = deals[[ROW_COLUMN, "deal_id"]].iloc[bad]
     reasons = [f"split_pct of deal sums to {t:.6g}, not 1 (credited as given)"
                for t in total[bad]]
     return exception_frame(len(sub), file=inputs.deals.file, row=sub[ROW_COLUMN],

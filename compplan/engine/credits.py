@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -204,7 +205,7 @@ def _valued(plan: Plan, m: Measure, sources: Sources) -> tuple[Batch, LeftOut]:
     frame = table.frame
     src, lookup, codes, factor = _select(m, sources)
     assert m.date is not None
-    date = frame[m.date].to_numpy(dtype="datetime64[D]")[src]
+    date = sources.days(m.table, m.date)[src]
     share = (frame[m.split].to_numpy(dtype=np.float64)[src] if m.split else np.ones(len(src)))
     share = np.where(np.isnan(share), 1.0, share)
     zero_division = np.zeros(len(src), dtype=bool)
@@ -218,40 +219,43 @@ def _valued(plan: Plan, m: Measure, sources: Sources) -> tuple[Batch, LeftOut]:
     else:
         value = frame[str(m.value)].to_numpy(dtype=np.float64)[src] * share
     no_date, no_value = np.isnat(date), np.isnan(value)
-    rate = _fx_rates(plan, m, sources, src, np.where(no_date, np.datetime64("1970-01-01"),
-                                                     date))
-    value = value * rate
+    rate = _fx_rates(plan, m, sources, src, date, no_date)
+    if rate is not None:
+        value = value * rate
     what = m.value if m.row is None else f"value for {m.row}"
     left_out: LeftOut = [
         (src[no_date], f"no {m.date}: cannot date the credit"),
         (src[zero_division & ~no_date], f"{m.row}: division by zero, nothing to credit"),
         (src[no_value & ~no_date & ~zero_division], f"no {what}: nothing to credit")]
-    ok = ~no_date & ~no_value
-    out: Batch = {"code": codes[ok], "factor": factor[ok], "credit_date": date[ok],
-                  "credit_value": value[ok], "credit_share": share[ok],
-                  "clawback": np.zeros(int(ok.sum()), dtype=bool),
-                  "via": np.full(int(ok.sum()), -1, dtype=np.int64), "source_idx": src[ok],
-                  "lookup_idx": lookup[ok], "fx_rate": rate[ok]}
+    out = _rows({"code": codes, "factor": factor, "credit_date": date, "credit_value": value,
+                 "credit_share": share, "clawback": np.zeros(len(src), dtype=bool),
+                 "via": np.full(len(src), -1, dtype=np.int64), "source_idx": src,
+                 "lookup_idx": lookup,
+                 "fx_rate": np.ones(len(src)) if rate is None else rate}, ~no_date & ~no_value)
     if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
         out, more = _clawbacks(m, out, table)
         left_out.extend(more)
     return out, left_out
 
 
-def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.ndarray
-              ) -> npt.NDArray[np.float64]:
-    """Each row's rate into the plan's currency: 1 without a currency column (amounts
-    are in the plan's currency) or for an empty cell."""
+def _fx_rates(plan: Plan, m: Measure, sources: Sources, src: Codes, dates: np.ndarray,
+              no_date: npt.NDArray[np.bool_]) -> npt.NDArray[np.float64] | None:
+    """Each row's rate into the plan's currency; None when every row is in it already
+    (no currency column, an empty cell, or the plan's own currency)."""
     table = sources.table(m.table)
     if "currency" not in table.frame:
-        return np.ones(len(src))
-    codes = table.frame["currency"].astype(str).to_numpy()[src]
+        return None
+    cat = table.factor("currency")
+    if (cat.codes < 0).any():  # a missing cell not read as "": read the text itself
+        codes = table.frame["currency"].astype(str).to_numpy()[src]
+    else:  # the few distinct codes, looked up by position
+        codes = np.asarray(cat.categories.to_numpy(dtype=str), dtype=object)[cat.codes[src]]
     codes = np.where(codes == "", plan.currency, codes)
     if (codes == plan.currency).all():
-        return np.ones(len(src))
+        return None
     return convert_rates(sources.fx, plan.fx, plan.currency, codes, plan.currency,
-                         dates.astype("datetime64[D]"),
-                         f"credits of plan {plan.plan} from {table.file}")
+                         np.where(no_date, np.datetime64("1970-01-01"), dates).astype(
+                             "datetime64[D]"), f"credits of plan {plan.plan} from {table.file}")
 
 
 def _clawbacks(m: Measure, out: Batch, table: Table) -> tuple[Batch, LeftOut]:
@@ -324,8 +328,27 @@ def _credit_exceptions(table: Table, credits: Batch, names: npt.ArrayLike, plan:
                                 value=credits["credit_value"]))
 
 
+@dataclass(frozen=True)
+class Fanned:
+    """A measure's credits after the roll-up, before placing: each one's row of the
+    valued batch (``at``; None: row for row) and its beneficiary and roll-up payee.
+
+    Only these and the dates are needed to place credits on seats; every other column
+    is gathered once, for the credits placed (:func:`_placed`), instead of being copied
+    at each roll-up level."""
+
+    valued: Batch
+    at: Codes | None
+    code: Codes
+    via: Codes
+
+    def column(self, name: str) -> np.ndarray:
+        values = self.valued[name]
+        return values if self.at is None else values[self.at]
+
+
 def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
-            plan: str, measure: str) -> tuple[Batch, ExceptionPart]:
+            plan: str, measure: str) -> tuple[Fanned, ExceptionPart]:
     """Move credits from the payee who earned them to their manager(s).
 
     A credit rolls up only if it counts for that payee (in the roster, in the year,
@@ -343,20 +366,22 @@ def roll_up(m: Measure, credits: Batch, sources: Sources, calendar: Calendar,
         return _credit_exceptions(sources.table(m.table), left_out, names, plan, measure,
                                   people.reason_labels(calendar)[reason[bad]])
 
-    current = _rows(credits, ~bad)
-    current["via"] = current["code"]
-    levels = []
+    at, code = np.flatnonzero(~bad), codes[~bad]
+    ats, bosses = [], []
     for _ in range(m.credit_to.levels):
-        boss = people.manager[current["code"]]
-        current = _rows(current, boss >= 0)
-        current["code"] = boss[boss >= 0]
-        levels.append(current)
-    return _stack(levels), excs
+        boss = people.manager[code]
+        has = boss >= 0
+        at, code = at[has], boss[has]
+        ats.append(at)
+        bosses.append(code)
+    at = np.concatenate(ats)
+    return Fanned(credits, at, np.concatenate(bosses), codes[at]), excs
 
 
-def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
-                   people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
-    """The seat of this plan each credit falls in (-1: none), and which misses to report.
+def place_on_seats(codes: Codes, dates: npt.NDArray[np.datetime64], plan_id: str,
+                   seats: pd.DataFrame, people: People) -> tuple[Codes, npt.NDArray[np.bool_]]:
+    """The seat of this plan each credit (payee code, date) falls in (-1: none), and
+    which misses to report.
 
     Seats of one payee on one plan do not overlap: with one seat per payee (the usual
     case) the seat is looked up by payee code, else a binary search on (payee, start)
@@ -368,36 +393,51 @@ def place_on_seats(credits: Batch, plan_id: str, seats: pd.DataFrame,
     seat_code = people.codes(mine["payee_id"].to_numpy())
     seat_start = mine["start"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     seat_end = mine["end"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    codes = credits["code"]
     if len(mine) == 0:
         return np.full(len(codes), -1, dtype=np.int64), codes < 0
-    days = credits["credit_date"].astype("datetime64[D]").astype(np.int64)
+    days = dates.astype("datetime64[D]", copy=False).view(np.int64)
     known = seat_code >= 0
+    labels = mine.index.to_numpy()
     if len(np.unique(seat_code[known])) == int(known.sum()):
-        # one seat per payee on this plan (the usual case): look it up by payee code
+        # One seat per payee on this plan (the usual case): look it up by payee code.
+        # Codes are -1 (unknown) or roster positions; position -1 of each table is a
+        # sentinel (no seat, an interval no day is in, reported), so no credit needs a
+        # test of its own before the lookups.
         first = np.full(people.ids.size + 1, -1, dtype=np.int64)
         first[seat_code[known]] = np.flatnonzero(known)
-        at = first[np.clip(codes, 0, None)]
-        at = np.where(codes >= 0, at, -1)
-        safe = np.clip(at, 0, None)
-        hit = (at >= 0) & (days >= seat_start[safe]) & (days <= seat_end[safe])
-    else:  # a payee with seats at several times: the one that starts last before the day
-        order = np.lexsort((seat_start, seat_code))
-        span = np.int64(1 << 32)
-        keys = seat_code[order] * span + seat_start[order]
-        pos = np.searchsorted(keys, codes * span + days, side="right") - 1
-        safe = order[np.clip(pos, 0, None)]
-        hit = (pos >= 0) & (codes >= 0) & (seat_code[safe] == codes) & (days <= seat_end[safe])
-    seat = np.where(hit, mine.index.to_numpy()[safe], -1)
+        at = first[codes]
+        lo = np.append(seat_start, np.iinfo(np.int64).max)[at]
+        hi = np.append(seat_end, np.iinfo(np.int64).min)[at]
+        hit = (days >= lo) & (days <= hi)
+        seat = np.where(hit, np.append(labels, -1)[at], -1)
+        report_if_missed = np.zeros(people.ids.size + 1, dtype=bool)
+        report_if_missed[seat_code] = True
+        report_if_missed[-1] = True  # an unknown payee
+        return np.asarray(seat, dtype=np.int64), ~hit & report_if_missed[codes]
+    # a payee with seats at several times: the one that starts last before the day
+    order = np.lexsort((seat_start, seat_code))
+    span = np.int64(1 << 32)
+    keys = seat_code[order] * span + seat_start[order]
+    pos = np.searchsorted(keys, codes * span + days, side="right") - 1
+    safe = order[np.clip(pos, 0, None)]
+    hit = (pos >= 0) & (codes >= 0) & (seat_code[safe] == codes) & (days <= seat_end[safe])
+    seat = np.where(hit, labels[safe], -1)
     on_plan = np.zeros(people.ids.size + 1, dtype=bool)
     on_plan[seat_code] = True
     report = ~hit & ((codes < 0) | on_plan[np.clip(codes, 0, None)])
     return np.asarray(seat, dtype=np.int64), report
 
 
-def _misses(m: Measure, credits: Batch, report: npt.NDArray[np.bool_],
-            sources: Sources, calendar: Calendar, plan_id: str, name: str) -> ExceptionPart:
-    missed = _rows(credits, report)
+def _misses(m: Measure, fanned: Fanned, dates: npt.NDArray[np.datetime64],
+            report: npt.NDArray[np.bool_], sources: Sources, calendar: Calendar,
+            plan_id: str, name: str) -> ExceptionPart:
+    rows = np.flatnonzero(report)
+    if len(rows) == 0:
+        return exception_frame(0)
+    at = rows if fanned.at is None else fanned.at[rows]
+    missed: Batch = {"code": fanned.code[rows], "credit_date": dates[rows],
+                     **{col: fanned.valued[col][at] for col in
+                        ("factor", "source_idx", "credit_value")}}
 
     def make() -> pd.DataFrame:
         codes = missed["code"]
@@ -424,11 +464,14 @@ def measure_credits(plan: Plan, name: str, seats: pd.DataFrame, sources: Sources
     m = plan.measures[name]
     credits, excs = candidates(plan, name, sources)
     if isinstance(m.credit_to, CreditToManager):
-        credits, missed = roll_up(m, credits, sources, calendar, plan.plan, name)
+        fanned, missed = roll_up(m, credits, sources, calendar, plan.plan, name)
         excs.append(missed)
-    seat, report = place_on_seats(credits, plan.plan, seats, sources.people)
-    excs.append(_misses(m, credits, report, sources, calendar, plan.plan, name))
-    return _placed(credits, seat, plan.plan, name, m, calendar), excs
+    else:
+        fanned = Fanned(credits, None, credits["code"], credits["via"])
+    dates = fanned.column("credit_date")
+    seat, report = place_on_seats(fanned.code, dates, plan.plan, seats, sources.people)
+    excs.append(_misses(m, fanned, dates, report, sources, calendar, plan.plan, name))
+    return _placed(fanned, dates, seat, plan.plan, name, m, calendar), excs
 
 
 def measures_of(plans: dict[str, Plan], seats: pd.DataFrame) -> list[tuple[Plan, str]]:
@@ -459,18 +502,26 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
     return CreditParts([part for part, _ in done], inputs, sources.people.ids), excs
 
 
-def _placed(credits: Batch, seat: Codes, plan_id: str, measure: str, m: Measure,
-            calendar: Calendar) -> CreditPart:
-    """The credits placed on a seat, as numbers (labelled when read: credit_parts)."""
+def _placed(fanned: Fanned, dates: npt.NDArray[np.datetime64], seat: Codes, plan_id: str,
+            measure: str, m: Measure, calendar: Calendar) -> CreditPart:
+    """The credits placed on a seat, as numbers (labelled when read: credit_parts):
+    each column of the valued batch gathered once, at the placed credits' rows."""
     pick = _picker(seat >= 0)
 
     def take(values: np.ndarray) -> np.ndarray:
         return values if pick is None else values[pick]
 
-    dates = take(credits["credit_date"]).astype("datetime64[D]", copy=False)
+    at = fanned.at
+    rows: Pick | None = pick if at is None else (at if pick is None else at[pick])
+
+    def gather(name: str) -> np.ndarray:
+        values = fanned.valued[name]
+        return values if rows is None else values[rows]
+
+    placed_dates = take(dates).astype("datetime64[D]", copy=False)
     return CreditPart(plan_id, measure, m.table, {
-        "code": take(credits["code"]), "seat": take(seat), "credit_date": dates,
-        "month": calendar.month_of(dates), "credit_value": take(credits["credit_value"]),
-        "credit_share": take(credits["credit_share"]), "clawback": take(credits["clawback"]),
-        "via": take(credits["via"]), "source_idx": take(credits["source_idx"]),
-        "lookup_idx": take(credits["lookup_idx"]), "fx_rate": take(credits["fx_rate"])})
+        "code": take(fanned.code), "seat": take(seat), "credit_date": placed_dates,
+        "month": calendar.month_of(placed_dates), "credit_value": gather("credit_value"),
+        "credit_share": gather("credit_share"), "clawback": gather("clawback"),
+        "via": take(fanned.via), "source_idx": gather("source_idx"),
+        "lookup_idx": gather("lookup_idx"), "fx_rate": gather("fx_rate")})

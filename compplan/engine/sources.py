@@ -40,6 +40,7 @@ class Sources:
         self.people = people
         self._payees: Memo[tuple[Codes, Codes, npt.NDArray[np.str_]]] = Memo()
         self._lookups: Memo[Codes] = Memo()
+        self._days: Memo[npt.NDArray[np.datetime64]] = Memo()
         self.valued: Memo[tuple[dict[str, np.ndarray], list[tuple[Codes, str]]]] = Memo()
         """Valued credits shared by measures that read the same rows the same way."""
         self.selected: Memo[tuple[Codes, Codes, Codes, Codes]] = Memo()
@@ -75,6 +76,12 @@ class Sources:
             return np.asarray(roster[factor], dtype=np.int64), factor, names
 
         return self._payees.get((table, column), compute)
+
+    def days(self, table: str, column: str) -> npt.NDArray[np.datetime64]:
+        """A date column as days, converted once per run (measures of several plans
+        date their credits by the same column)."""
+        return self._days.get((table, column), lambda: self.table(table).frame[
+            column].to_numpy(dtype="datetime64[D]"))
 
     def lookup_rows(self, m: Measure) -> Codes:
         """Row of the lookup table each source row maps to (-1: none)."""
