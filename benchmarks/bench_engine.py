@@ -59,9 +59,10 @@ def company(payees: int, lines: int, seed: int = 1) -> dict[str, pd.DataFrame]:
 
 def floor_seconds(result: Result, repeat: int = 5) -> float:
     """The best of ``repeat`` bincounts of the credit amounts by payee-month."""
-    c = result.credit_rows
-    key = c["payee_id"].array.codes.astype(np.int64) * 12 + c["month"].to_numpy(np.int64)
-    value = c["credit_value"].to_numpy(np.float64)
+    parts = result.credit_parts.parts
+    key = np.concatenate([p.columns["code"] * 12 + p.columns["month"] for p in parts]
+                         or [np.zeros(0, dtype=np.int64)])
+    value = np.concatenate([p.columns["credit_value"] for p in parts] or [np.zeros(0)])
     best = np.inf
     for _ in range(repeat):
         start = time.perf_counter()

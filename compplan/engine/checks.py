@@ -238,10 +238,6 @@ def find_unused_quotas(subject: Subject) -> pd.DataFrame:
 
 
 FINDINGS: tuple[Finding, ...] = (find_split_shares, find_unknown_managers, find_unused_quotas)
-"""What is wrong with the inputs but does not stop a run: exception rows, in order."""
+"""What is wrong with the inputs but does not stop a run: exception rows, in order
+(each found when the run's exceptions are read: ``pipeline.input_exceptions``)."""
 
-
-def run_findings(subject: Subject, findings: tuple[Finding, ...] = FINDINGS
-                 ) -> list[pd.DataFrame]:
-    """The exception rows of every finding, in order."""
-    return [find(subject) for find in findings]

@@ -462,9 +462,12 @@ def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,
 def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     """Rate table: each credit's value x the rate of its key (or the default), gated."""
     c = _measure_credits(ctx, comp.measure)
-    key = _attributes(ctx, comp.measure, c, [comp.key])[comp.key].astype(str)
-    rate = key.map(comp.rates).astype("float64")
-    excluded = key.isin(comp.exclude).to_numpy()
+    # each distinct key looked up once (a few product classes for a million credits)
+    codes, distinct = pd.factorize(_attributes(ctx, comp.measure, c, [comp.key])[comp.key],
+                                   use_na_sentinel=False)
+    keys = pd.Series(distinct).astype(str)
+    rate = pd.Series(keys.map(comp.rates).astype("float64").to_numpy()[codes])
+    excluded = keys.isin(comp.exclude).to_numpy()[codes]
     missing = rate.isna().to_numpy() & ~excluded
     if comp.default is not None:
         rate = rate.fillna(comp.default)
@@ -476,7 +479,8 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
             deal_id=sub["deal_id"], payee_id=sub["payee_id"],
             plan=ctx.pf.plan.plan, measure=comp.measure, date=sub["credit_date"],
             value=sub["credit_value"],
-            reason=(f"{comp.id}: no rate for {comp.key} " + key[missing].map(repr)).to_numpy()))
+            reason=(f"{comp.id}: no rate for {comp.key} " + pd.Series(
+                keys.to_numpy(dtype=object)[codes[missing]]).map(repr)).to_numpy()))
     rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
     raw = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
     earned = np.sign(raw) * credit_cap(np.abs(raw), comp.cap)

@@ -6,12 +6,14 @@ shapes the result. The CLI and the Python API both call :func:`evaluate`.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from compplan.core.periods import Calendar
 from compplan.core.stopwatch import Stopwatch
-from compplan.engine.checks import Subject, run_checks, run_findings
+from compplan.engine.checks import FINDINGS, Subject, run_checks
 from compplan.engine.components import Context, evaluate_plan, findings_of
 from compplan.engine.credit_parts import CreditParts
 from compplan.engine.credits import build_credits
@@ -50,10 +52,12 @@ def prepare(plans: dict[str, Plan], inputs: Inputs, year: int) -> tuple[Calendar
 
 
 def input_exceptions(inputs: Inputs, plans: dict[str, Plan], seats: pd.DataFrame,
-                     calendar: Calendar) -> list[pd.DataFrame]:
+                     calendar: Calendar) -> list[ExceptionPart]:
     """What is wrong with the inputs as a whole but does not stop the run: every
-    finding of :data:`compplan.engine.checks.FINDINGS`."""
-    return run_findings(Subject(plans, inputs, calendar, seats))
+    finding of :data:`compplan.engine.checks.FINDINGS`, found when the exceptions are
+    read (a run that only pays does not group millions of deal ids to check splits)."""
+    subject = Subject(plans, inputs, calendar, seats)
+    return [partial(finding, subject) for finding in FINDINGS]
 
 
 def evaluate_plans(plans: dict[str, Plan], seats: pd.DataFrame, credits: CreditParts,
