@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.core.periods import Calendar
-from compplan.engine.credit_parts import CreditPart, CreditParts
+from compplan.engine.credit_parts import CreditPart, CreditParts, Gathered
 from compplan.engine.exception_rows import ExceptionPart, exception_frame, made
 from compplan.engine.filters import UnknownColumnError, evaluate
 from compplan.engine.people import People
@@ -504,8 +504,8 @@ def build_credits(plans: dict[str, Plan], inputs: Inputs, seats: pd.DataFrame,
 
 def _placed(fanned: Fanned, dates: npt.NDArray[np.datetime64], seat: Codes, plan_id: str,
             measure: str, m: Measure, calendar: Calendar) -> CreditPart:
-    """The credits placed on a seat, as numbers (labelled when read: credit_parts):
-    each column of the valued batch gathered once, at the placed credits' rows."""
+    """The credits placed on a seat, as numbers (labelled when read: credit_parts);
+    the columns of the valued batch the pay does not read are gathered when read."""
     pick = _picker(seat >= 0)
 
     def take(values: np.ndarray) -> np.ndarray:
@@ -513,15 +513,8 @@ def _placed(fanned: Fanned, dates: npt.NDArray[np.datetime64], seat: Codes, plan
 
     at = fanned.at
     rows: Pick | None = pick if at is None else (at if pick is None else at[pick])
-
-    def gather(name: str) -> np.ndarray:
-        values = fanned.valued[name]
-        return values if rows is None else values[rows]
-
     placed_dates = take(dates).astype("datetime64[D]", copy=False)
-    return CreditPart(plan_id, measure, m.table, {
-        "code": take(fanned.code), "seat": take(seat), "credit_date": placed_dates,
-        "month": calendar.month_of(placed_dates), "credit_value": gather("credit_value"),
-        "credit_share": gather("credit_share"), "clawback": gather("clawback"),
-        "via": take(fanned.via), "source_idx": gather("source_idx"),
-        "lookup_idx": gather("lookup_idx"), "fx_rate": gather("fx_rate")})
+    return CreditPart(plan_id, measure, m.table, Gathered(
+        {"code": take(fanned.code), "seat": take(seat), "credit_date": placed_dates,
+         "month": calendar.month_of(placed_dates), "via": take(fanned.via)},
+        fanned.valued, rows))
