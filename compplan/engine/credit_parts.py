@@ -32,10 +32,40 @@ NUMBERS = ("code", "seat", "credit_date", "month", "credit_value", "credit_share
 share, whether it is a clawback, the payee it rolled up from (-1: none), its source
 row and lookup row, and its rate into the plan's currency."""
 
+SHARED = ("seat", "month", "credit_value", "credit_share", "source_idx", "lookup_idx",
+          "fx_rate")
+"""The numbers a part and the labelled frame hold alike (the frame keeps them as they
+are; payee codes, dates, kinds and roll-up payees it holds as labels or other units)."""
+
 CORE = ["payee_id", "plan", "measure", "seat", "credit_date", "month", "credit_value",
         "credit_share", "credit_kind", "via", "deal_id", "source_file", "source_row",
         "source_idx", "lookup_idx", "fx_rate"]
 """The columns of the labelled credits, in order (``Evaluation.credit_rows``)."""
+
+
+Pick = npt.NDArray[np.bool_] | npt.NDArray[np.int64]
+
+
+def repeated(value: object, n: int) -> np.ndarray:
+    """One value for ``n`` credits, in no memory (a read-only broadcast): most credits
+    have no split, no FX conversion, no lookup row and no roll-up payee."""
+    return np.broadcast_to(np.asarray(value), (n,))
+
+
+def take_rows(values: np.ndarray, rows: Pick) -> np.ndarray:
+    """``values[rows]``; a :func:`repeated` value stays repeated (nothing to copy)."""
+    if values.strides == (0,) and len(values):
+        n = int(np.count_nonzero(rows)) if rows.dtype == np.bool_ else len(rows)
+        return repeated(values[0], n)
+    return values[rows]
+
+
+def stack_rows(parts: list[np.ndarray]) -> np.ndarray:
+    """The parts one after the other; parts that repeat one same value stay repeated."""
+    if parts and all(p.strides == (0,) and len(p) for p in parts) and len(
+            {p[0].item() for p in parts}) == 1:
+        return repeated(parts[0][0], sum(len(p) for p in parts))
+    return np.concatenate(parts)
 
 
 class Gathered(Mapping[str, np.ndarray]):
@@ -48,7 +78,7 @@ class Gathered(Mapping[str, np.ndarray]):
     """
 
     def __init__(self, own: dict[str, np.ndarray], batch: dict[str, np.ndarray],
-                 rows: npt.NDArray[np.bool_] | npt.NDArray[np.int64] | None) -> None:
+                 rows: Pick | None) -> None:
         self._own, self._batch, self._rows = dict(own), batch, rows
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -56,7 +86,7 @@ class Gathered(Mapping[str, np.ndarray]):
             if name not in NUMBERS:
                 raise KeyError(name)
             values = self._batch[name]
-            self._own[name] = values if self._rows is None else values[self._rows]
+            self._own[name] = values if self._rows is None else take_rows(values, self._rows)
         return self._own[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -64,6 +94,14 @@ class Gathered(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(NUMBERS)
+
+    def settle(self, views: dict[str, np.ndarray]) -> None:
+        """Take these columns from ``views`` (rows of the labelled frame) and let go of
+        the batch: every column is then held once, by the frame or by this part."""
+        for name in NUMBERS:
+            self[name]
+        self._own.update(views)
+        self._batch, self._rows = {}, None
 
     def __reduce__(self) -> tuple[object, ...]:
         """Shipped (to a Dask client) as the part's own columns only."""
@@ -82,10 +120,10 @@ class CreditPart:
     def __len__(self) -> int:
         return len(self.columns["seat"])
 
-    def rows(self, pick: npt.NDArray[np.bool_] | npt.NDArray[np.int64]) -> CreditPart:
+    def rows(self, pick: Pick) -> CreditPart:
         """The credits a mask or positions pick."""
         return CreditPart(self.plan, self.measure, self.table,
-                          {name: self.columns[name][pick] for name in NUMBERS})
+                          {name: take_rows(self.columns[name], pick) for name in NUMBERS})
 
 
 @dataclass
@@ -133,7 +171,7 @@ class CreditParts:
 
     def labelled(self, part: CreditPart) -> dict[str, Any]:
         """A part's :data:`CORE` columns, labels as categoricals (no text copied)."""
-        c = part.columns
+        c = {name: np.ascontiguousarray(values) for name, values in part.columns.items()}
         table = self.inputs.table(part.table)
         assert table is not None
         n, src = len(part), c["source_idx"]
@@ -152,8 +190,21 @@ class CreditParts:
 
     @cached_property
     def frame(self) -> pd.DataFrame:
-        """Every credit labelled, one frame: ``Evaluation.credit_rows``."""
-        return stack_labelled([self.labelled(p) for p in self.parts])
+        """Every credit labelled, one frame: ``Evaluation.credit_rows``.
+
+        Its number columns are then shared with the parts (each part reads its rows of
+        the frame), so a run that writes its credits holds them once, not twice."""
+        frame = stack_labelled([self.labelled(p) for p in self.parts])
+        shared = {name: frame[name].to_numpy() for name in SHARED if name in frame}
+        start = 0
+        for part in self.parts:
+            views = {name: values[start:start + len(part)] for name, values in shared.items()}
+            if isinstance(part.columns, Gathered):
+                part.columns.settle(views)
+            elif isinstance(part.columns, dict):
+                part.columns.update(views)
+            start += len(part)
+        return frame
 
 
 @dataclass

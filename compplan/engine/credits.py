@@ -26,7 +26,14 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.core.periods import Calendar
-from compplan.engine.credit_parts import CreditPart, CreditParts, Gathered
+from compplan.engine.credit_parts import (
+    CreditPart,
+    CreditParts,
+    Gathered,
+    repeated,
+    stack_rows,
+    take_rows,
+)
 from compplan.engine.exception_rows import ExceptionPart, exception_frame, made
 from compplan.engine.filters import UnknownColumnError, evaluate
 from compplan.engine.people import People
@@ -98,7 +105,7 @@ def _selected(m: Measure, sources: Sources) -> tuple[Codes, Codes, Codes, Codes]
     src = np.flatnonzero(mask)
     if m.once_per:
         src = src[first_of_each(table.factor(m.once_per).codes[src])]
-    return src, lookup[src], row_codes[src], row_factor[src]
+    return src, take_rows(lookup, src), row_codes[src], row_factor[src]
 
 
 def first_of_each(codes: npt.ArrayLike) -> npt.NDArray[np.bool_]:
@@ -162,11 +169,11 @@ def _rows(batch: Batch, which: Pick) -> Batch:
     pick = _picker(which)
     if pick is None:
         return dict(batch)  # arrays are never changed in place: shared, not copied
-    return {name: values[pick] for name, values in batch.items()}
+    return {name: take_rows(values, pick) for name, values in batch.items()}
 
 
 def _stack(batches: list[Batch]) -> Batch:
-    return {name: np.concatenate([b[name] for b in batches]) for name in batches[0]}
+    return {name: stack_rows([b[name] for b in batches]) for name in batches[0]}
 
 
 LeftOut = list[tuple[Codes, str]]
@@ -206,8 +213,11 @@ def _valued(plan: Plan, m: Measure, sources: Sources) -> tuple[Batch, LeftOut]:
     src, lookup, codes, factor = _select(m, sources)
     assert m.date is not None
     date = sources.days(m.table, m.date)[src]
-    share = (frame[m.split].to_numpy(dtype=np.float64)[src] if m.split else np.ones(len(src)))
-    share = np.where(np.isnan(share), 1.0, share)
+    if m.split:
+        share = frame[m.split].to_numpy(dtype=np.float64)[src]
+        share = np.where(np.isnan(share), 1.0, share)
+    else:
+        share = repeated(1.0, len(src))
     zero_division = np.zeros(len(src), dtype=bool)
     if m.row is not None:
         got = expressions.evaluate(expressions.parse(m.row), lambda col: frame[col].to_numpy(
@@ -228,10 +238,11 @@ def _valued(plan: Plan, m: Measure, sources: Sources) -> tuple[Batch, LeftOut]:
         (src[zero_division & ~no_date], f"{m.row}: division by zero, nothing to credit"),
         (src[no_value & ~no_date & ~zero_division], f"no {what}: nothing to credit")]
     out = _rows({"code": codes, "factor": factor, "credit_date": date, "credit_value": value,
-                 "credit_share": share, "clawback": np.zeros(len(src), dtype=bool),
-                 "via": np.full(len(src), -1, dtype=np.int64), "source_idx": src,
+                 "credit_share": share, "clawback": repeated(False, len(src)),
+                 "via": repeated(np.int64(-1), len(src)), "source_idx": src,
                  "lookup_idx": lookup,
-                 "fx_rate": np.ones(len(src)) if rate is None else rate}, ~no_date & ~no_value)
+                 "fx_rate": repeated(1.0, len(src)) if rate is None else rate},
+                ~no_date & ~no_value)
     if m.clawback is not None and m.clawback.cancel_column in frame:  # else optional: true
         out, more = _clawbacks(m, out, table)
         left_out.extend(more)
@@ -509,7 +520,7 @@ def _placed(fanned: Fanned, dates: npt.NDArray[np.datetime64], seat: Codes, plan
     pick = _picker(seat >= 0)
 
     def take(values: np.ndarray) -> np.ndarray:
-        return values if pick is None else values[pick]
+        return values if pick is None else take_rows(values, pick)
 
     at = fanned.at
     rows: Pick | None = pick if at is None else (at if pick is None else at[pick])

@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.core.memo import Memo
+from compplan.engine.credit_parts import repeated
 from compplan.engine.filters import UnknownColumnError
 from compplan.engine.people import People
 from compplan.inputs.bundle import Inputs
@@ -87,7 +88,7 @@ class Sources:
         """Row of the lookup table each source row maps to (-1: none)."""
         table = self.table(m.table)
         if not isinstance(m.credit_to, CreditToLookup):
-            return np.full(len(table.frame), -1, dtype=np.int64)
+            return repeated(np.int64(-1), len(table.frame))
         to = m.credit_to
 
         def compute() -> Codes:
