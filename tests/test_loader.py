@@ -90,3 +90,15 @@ def test_plan_files_point_editors_at_the_schema() -> None:
             continue  # quota-planning parameters, not a plan
         first = path.read_text().splitlines()[0]
         assert first == "# yaml-language-server: $schema=../schema/plan.schema.json", path
+
+
+def test_quotas_written_as_a_list_are_reported_not_a_crash() -> None:
+    """Found by the plan fuzzer: a `- ` slipped in before a quota made `quotas` a list of
+    mappings, and the cross-reference check hashed a mapping (TypeError, a traceback)."""
+    text = (PLANS / "ae-2026.yaml").read_text(encoding="utf-8").replace(
+        "quotas:\n", "quotas:\n- \n", 1)
+    plan, issues = load_plan_text(text, "ae.yaml")
+    assert plan is None
+    [issue] = issues
+    assert (issue.field, issue.line, issue.message) == (
+        "quotas", 19, "Input should be a valid dictionary")

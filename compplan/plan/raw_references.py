@@ -51,7 +51,8 @@ def raw_references(data: dict[str, Any]) -> list[Finding]:
         for j, cid in enumerate(comp.get("components") or []):
             if isinstance(cid, str) and cid not in ids:
                 found.append((("components", i, "components", j), f"unknown component {cid!r}"))
-    for name in data.get("quotas") or {}:
+    quotas = data.get("quotas")
+    for name in quotas if isinstance(quotas, dict) else {}:  # a list: the schema says so
         if name not in measures:
             found.append((("quotas", name), f"quota for unknown measure {name!r}"))
     for k, cap in enumerate(data.get("caps") or []):
