@@ -52,7 +52,7 @@ def collect(parts: Sequence[ExceptionPart]) -> pd.DataFrame:
     frames = [f for f in map(made, parts) if len(f)]
     if not frames:
         return exception_frame(0)
-    out = pd.concat(frames, ignore_index=True)
+    out = pd.concat(_as_text_where_shared(frames), ignore_index=True)
     for col in out.columns:  # codes kept from the stages become text here
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = labels_as_text(out[col].array)
@@ -62,3 +62,18 @@ def collect(parts: Sequence[ExceptionPart]) -> pd.DataFrame:
     out = out.drop_duplicates(["file", "row", "payee_id", "date", "period", "reason"])
     return out.sort_values(["file", "row", "payee_id", "period"], kind="stable",
                            na_position="last").reset_index(drop=True)
+
+
+def _as_text_where_shared(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """The frames, with a label column every one of them holds as codes into the very
+    same categories (a table's deal ids) turned to text first: ``pd.concat`` would hash
+    those categories (millions of ids) to prove them equal, and the text is what
+    :func:`collect` makes of them anyway."""
+    shared = [col for col in frames[0].columns
+              if isinstance(frames[0][col].dtype, pd.CategoricalDtype)
+              and all(col in f and isinstance(f[col].dtype, pd.CategoricalDtype)
+                      and f[col].cat.categories is frames[0][col].cat.categories
+                      for f in frames)]
+    if not shared:
+        return frames
+    return [f.assign(**{col: labels_as_text(f[col].array) for col in shared}) for f in frames]
