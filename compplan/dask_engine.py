@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import operator
 import os
-from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -45,11 +44,17 @@ from compplan.engine.sources import Sources
 from compplan.errors import ClusterError
 from compplan.inputs.bundle import Inputs
 from compplan.result import Result
-from compplan.scenarios.monte_carlo import Chunk, Evaluator, plan_draws, run_clawbacks
+from compplan.scenarios.monte_carlo import (
+    Chunk,
+    Evaluator,
+    in_order,
+    plan_draws,
+    run_clawbacks,
+)
 from compplan.schema import Plan
 
 if TYPE_CHECKING:
-    from dask.distributed import Client, Future
+    from dask.distributed import Client
 
 # plan id -> (seat labels, the components' results, exceptions)
 PartitionResult = dict[str, tuple[np.ndarray, list[ComponentResult], list[pd.DataFrame]]]
@@ -203,15 +208,7 @@ def map_draws(client: Client, window: int | None = None) -> Evaluator:
                      run_clawbacks(pr, result.inputs)) for p, pr in result.by_plan.items()}
         bases_f, inputs_f = client.scatter([bases, result.inputs], broadcast=True)
         limit = window or 8 * max(1, len(client.scheduler_info()["workers"]))
-        pending: deque[tuple[str, int, Future[Any]]] = deque()
-        for plan_id, size, mult in work:
-            pending.append((plan_id, size, client.submit(_draw_chunk, bases_f, inputs_f,
-                                                         plan_id, mult, pure=False)))
-            while len(pending) > limit:
-                done_id, done_size, future = pending.popleft()
-                yield done_id, done_size, future.result()
-        while pending:
-            done_id, done_size, future = pending.popleft()
-            yield done_id, done_size, future.result()
+        yield from in_order(work, lambda chunk: client.submit(
+            _draw_chunk, bases_f, inputs_f, chunk[0], chunk[2], pure=False), limit)
 
     return evaluate

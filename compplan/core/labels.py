@@ -27,7 +27,6 @@ def constant(label: str, n: int) -> pd.Categorical:
     return categorical(np.zeros(n, dtype=np.int64), [label])
 
 
-
 def among(values: pd.Series | npt.ArrayLike, allowed: pd.Series | npt.ArrayLike
           ) -> npt.NDArray[np.bool_]:
     """``values.isin(allowed)``, by Arrow's ``is_in``: pandas' ``isin`` on Arrow

@@ -99,7 +99,8 @@ class Gathered(Mapping[str, np.ndarray]):
         """Take these columns from ``views`` (rows of the labelled frame) and let go of
         the batch: every column is then held once, by the frame or by this part."""
         for name in NUMBERS:
-            self[name]
+            if name not in views:
+                self[name]  # gathered from the batch now, before it is let go
         self._own.update(views)
         self._batch, self._rows = {}, None
 

@@ -409,6 +409,11 @@ def place_on_seats(codes: Codes, dates: npt.NDArray[np.datetime64], plan_id: str
     days = dates.astype("datetime64[D]", copy=False).view(np.int64)
     known = seat_code >= 0
     labels = mine.index.to_numpy()
+    # a miss is reported for a payee with a seat of this plan, or unknown (code -1, the
+    # sentinel at the end); a payee on another plan matches no rule of this one
+    report_if_missed = np.zeros(people.ids.size + 1, dtype=bool)
+    report_if_missed[seat_code] = True
+    report_if_missed[-1] = True
     if len(np.unique(seat_code[known])) == int(known.sum()):
         # One seat per payee on this plan (the usual case): look it up by payee code.
         # Codes are -1 (unknown) or roster positions; position -1 of each table is a
@@ -421,9 +426,6 @@ def place_on_seats(codes: Codes, dates: npt.NDArray[np.datetime64], plan_id: str
         hi = np.append(seat_end, np.iinfo(np.int64).min)[at]
         hit = (days >= lo) & (days <= hi)
         seat = np.where(hit, np.append(labels, -1)[at], -1)
-        report_if_missed = np.zeros(people.ids.size + 1, dtype=bool)
-        report_if_missed[seat_code] = True
-        report_if_missed[-1] = True  # an unknown payee
         return np.asarray(seat, dtype=np.int64), ~hit & report_if_missed[codes]
     # a payee with seats at several times: the one that starts last before the day
     order = np.lexsort((seat_start, seat_code))
@@ -433,10 +435,7 @@ def place_on_seats(codes: Codes, dates: npt.NDArray[np.datetime64], plan_id: str
     safe = order[np.clip(pos, 0, None)]
     hit = (pos >= 0) & (codes >= 0) & (seat_code[safe] == codes) & (days <= seat_end[safe])
     seat = np.where(hit, labels[safe], -1)
-    on_plan = np.zeros(people.ids.size + 1, dtype=bool)
-    on_plan[seat_code] = True
-    report = ~hit & ((codes < 0) | on_plan[np.clip(codes, 0, None)])
-    return np.asarray(seat, dtype=np.int64), report
+    return np.asarray(seat, dtype=np.int64), ~hit & report_if_missed[codes]
 
 
 def _misses(m: Measure, fanned: Fanned, dates: npt.NDArray[np.datetime64],

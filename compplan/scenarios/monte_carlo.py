@@ -26,8 +26,9 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -237,14 +238,34 @@ def chunks(result: Evaluation, settings: DrawSettings) -> Iterator[Chunk]:
         done += size
 
 
-def in_process(result: Evaluation, work: Iterable[Chunk], threads: int | None = None
-               ) -> Iterator[tuple[str, int, dict[str, Floats]]]:
+class _Pending(Protocol):
+    def result(self) -> dict[str, Floats]: ...
+
+
+Paid = Iterator[tuple[str, int, dict[str, Floats]]]
+
+
+def in_order(work: Iterable[Chunk], submit: Callable[[Chunk], _Pending], limit: int) -> Paid:
+    """Each chunk's draws in the order of the chunks, with at most ``limit`` chunks
+    submitted and not yet handed back (on threads here, on a Dask cluster there), so
+    memory stays bounded whatever the number of draws."""
+    pending: deque[tuple[str, int, _Pending]] = deque()
+    for chunk in work:
+        pending.append((chunk[0], chunk[1], submit(chunk)))
+        while len(pending) > limit:
+            plan_id, size, future = pending.popleft()
+            yield plan_id, size, future.result()
+    while pending:
+        plan_id, size, future = pending.popleft()
+        yield plan_id, size, future.result()
+
+
+def in_process(result: Evaluation, work: Iterable[Chunk], threads: int | None = None) -> Paid:
     """Pay the chunks here, on a thread per core, handed back in order.
 
     A chunk is whole-array numpy work that releases the GIL, so two chunks run side by
-    side on two cores; at most two chunks a thread are in flight, so memory stays
-    bounded whatever the number of draws. Each plan's own context (its quotas) and its
-    run's clawbacks are found once, before any chunk."""
+    side on two cores; at most two chunks a thread are in flight. Each plan's own
+    context (its quotas) and its run's clawbacks are found once, before any chunk."""
     bases = {p: (Context(pr.frame, result.inputs), run_clawbacks(pr, result.inputs))
              for p, pr in result.by_plan.items()}
     workers = threads or os.cpu_count() or 1
@@ -254,16 +275,8 @@ def in_process(result: Evaluation, work: Iterable[Chunk], threads: int | None = 
         base, clawbacks = bases[plan_id]
         return plan_draws(result.by_plan[plan_id], result.inputs, mult, clawbacks, base)
 
-    pending: deque[tuple[str, int, Future[dict[str, Floats]]]] = deque()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for chunk in work:
-            pending.append((chunk[0], chunk[1], pool.submit(pay, chunk)))
-            while len(pending) > 2 * workers:
-                plan_id, size, future = pending.popleft()
-                yield plan_id, size, future.result()
-        while pending:
-            plan_id, size, future = pending.popleft()
-            yield plan_id, size, future.result()
+        yield from in_order(work, lambda chunk: pool.submit(pay, chunk), 2 * workers)
 
 
 def monte_carlo(name: str, result: Evaluation, settings: DrawSettings,
