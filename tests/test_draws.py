@@ -225,7 +225,7 @@ def test_statement_shows_the_draw_balance_month_by_month(tmp_path: Path) -> None
     path = next(p for p in write_statements(r, tmp_path / "st", ["A"]) if p.suffix == ".xlsx")
     ws = openpyxl.load_workbook(path)["Statement"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
-    header = next(i for i, row in enumerate(rows) if row[:2] == ["plan", "component"]
+    header = next(i for i, row in enumerate(rows) if row[:2] == ["Plan", "Component"]
                   and i > 0 and str(rows[i - 1][0]).startswith("Draw balance owed"))
     # Q1 books 2,500 in March; Q2 recovers it in June
     assert rows[header + 1][:8] == ["draws", "draw", 0, 0, 2500, 2500, 2500, 0]

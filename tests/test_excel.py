@@ -80,27 +80,38 @@ def test_formula_cells_recompute_to_the_engine_values(mixed: Result, tmp_path: P
             assert float(got) == pytest.approx(want, abs=0.005), (sheet, cell)
 
 
+def _title(chart: Any) -> str:
+    return "".join(run.t for p in chart.title.tx.rich.p for run in (p.r or []))
+
+
 def test_workbook_has_tables_formats_frozen_headers_and_charts(mixed: Result,
                                                                tmp_path: Path) -> None:
     path = tmp_path / "results.xlsx"
     write_results(mixed, path)
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == ["Summary", "Pay by payee", "Payouts", "Attainment", "Credits",
-                             "Exceptions", "Plans", "Charts"]
+    dashboards = [f"{plan} dashboard" for plan in sorted(mixed.by_plan)]
+    assert wb.sheetnames == ["Summary", *dashboards, "Pay by payee", "Payouts", "Attainment",
+                             "Credits", "Exceptions", "Plans"]
     for name in ("Payouts", "Attainment", "Credits", "Exceptions"):
         assert wb[name].tables, name
         assert wb[name].freeze_panes == "A2"
+        assert wb[name].print_title_rows == "$1:$1", name  # the header on every page
+    assert wb["Pay by payee"].freeze_panes == "E2"
     payouts = wb["Payouts"]
     header = [c.value for c in payouts[1]]
-    amount = header.index("amount") + 1
+    assert header[:3] == ["Payee ID", "Name", "Plan"]  # headers in words
+    amount = header.index("Amount") + 1
     cell = payouts.cell(row=2, column=amount)
     assert cell.number_format == "#,##0.00" and isinstance(cell.value, int | float)
     summary_text = " ".join(str(c.value) for row in wb["Summary"].iter_rows() for c in row
                             if c.value is not None)
-    assert "cost of sales" in summary_text and "120 % and above" in summary_text
-    charts = wb["Charts"]._charts + wb["Summary"]._charts
-    plans_with_quota = sum(1 for pr in mixed.by_plan.values() if pr.frame.plan.quotas)
-    assert len(charts) >= 1 + 2 * plans_with_quota - 1
+    assert "Cost of sales" in summary_text and "120 % and above" in summary_text
+    assert len(wb["Summary"]._charts) == mixed.lines["currency"].nunique()
+    for plan_id, name in zip(sorted(mixed.by_plan), dashboards, strict=True):
+        titles = {_title(chart) for chart in wb[name]._charts}
+        assert {"Cost by month", "Pay by component"} <= titles, name
+        if mixed.by_plan[plan_id].frame.plan.quotas:
+            assert "Payees by year attainment" in titles, name
     rules = [c.value for c in wb["Plans"]["E"]][1:]
     assert any("marginal tiers" in str(r) for r in rules)
 
@@ -139,9 +150,27 @@ def test_sheets_past_the_row_limit_point_to_the_csv(mixed: Result, tmp_path: Pat
     path = tmp_path / "results.xlsx"
     write_results(mixed, path)
     wb = openpyxl.load_workbook(path)
-    assert "see credits.csv" in str(wb["Credits"]["A1"].value)
+    assert "every row is in credits.csv" in str(wb["Credits"]["A1"].value)
     notes = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
     assert any(n.startswith("Credits:") and "credits.csv" in n for n in notes)
+
+
+def test_detail_sheets_past_excel_rows_point_to_their_file(mixed: Result,
+                                                           tmp_path: Path) -> None:
+    credits, payouts = len(mixed.credit_rows), len(mixed.lines)
+    assert credits < payouts
+    write_results(mixed, tmp_path / "out.xlsx", excel_rows=payouts - 1, detail="parquet")
+    wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert str(wb["Payouts"]["A1"].value) == (
+        f"{payouts:,} rows: more than the {payouts - 1:,} a sheet of this workbook holds; "
+        "every row is in payouts.csv.")
+    assert not wb["Payouts"].tables
+    assert wb["Credits"].tables and wb["Credits"].max_row == credits + 1  # under the limit
+    notes = [str(c.value) for row in wb["Summary"].iter_rows() for c in row if c.value]
+    assert any("exceptions.parquet" in n for n in notes)
+    write_results(mixed, tmp_path / "all.xlsx", excel_rows=payouts)
+    kept = openpyxl.load_workbook(tmp_path / "all.xlsx")["Payouts"]
+    assert kept.tables and kept.max_row == payouts + 1
 
 
 def test_statements_hold_only_their_payee(demo: Result, tmp_path: Path) -> None:

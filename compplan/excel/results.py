@@ -1,10 +1,16 @@
 """results.xlsx: what each payee earned, why, and what it cost, in one workbook.
 
-Sheets: Summary (per plan and per month, with formulas for totals and cost of sales),
-Pay by payee (payees down, months across), Payouts, Attainment (attainment as a
-formula of credited / quota), Credits, Exceptions, Plans (each component in words) and
-Charts. Detail sheets are written in write-only mode; a sheet that would pass Excel's
-row limit is replaced by a note pointing to the CSV, and the Summary says so.
+Sheets: Summary (per plan and per month, with formulas for totals and cost of sales,
+and pay by month charted; one printed page), a dashboard per plan (its figures and
+charts on one page), Pay by payee (payees down, months across), Payouts, Attainment
+(attainment as a formula of credited / quota), Credits, Exceptions and Plans (each
+component in words). Every sheet prints: A4, one page wide, header rows repeated, the
+plan year, run id and page numbers in the footer.
+
+Detail sheets are written in write-only mode. One of more rows than ``excel_rows``
+(:data:`DETAIL_ROWS` by default, never more than Excel's row limit) is replaced by a
+note pointing to the CSV or Parquet file holding the same rows, and the Summary says
+so: a million credits take minutes to write as cells and nobody reads them in a sheet.
 """
 
 from __future__ import annotations
@@ -20,8 +26,11 @@ from openpyxl.utils import get_column_letter
 from compplan.core.currencies import scale
 from compplan.engine.result import Evaluation
 from compplan.excel import sheet as xl
-from compplan.excel.charts import write_charts
-from compplan.excel.sheet import Layout, blank, title, write_table
+from compplan.excel.charts import dashboard_name, monthly_chart, write_dashboard
+from compplan.excel.grid import ChartGrid
+from compplan.excel.page import Printed, Stamp, new_sheet, set_print
+from compplan.excel.sheet import Layout, blank, estimate_widths, table_sheet, title, write_table
+from compplan.outputs.stamp import RunInfo, run_info
 from compplan.reports.attainment import BUCKETS, attainment_table
 from compplan.reports.credit_table import credits_table
 from compplan.reports.describe import plan_rows
@@ -29,6 +38,12 @@ from compplan.reports.pay_by_currency import pay_by_currency
 from compplan.reports.summary import pay_by_month, summarize
 
 Expected = dict[tuple[str, str], float | str]
+DETAIL_ROWS = 200_000
+"""Detail sheets (payout lines, credits, exceptions, attainment) of more rows than this
+point to their CSV/Parquet file instead, unless ``compplan run --excel-rows`` says
+otherwise: writing a million credits as cells took three minutes for a sheet nobody
+scrolls, and the file holds every row anyway."""
+SUMMARY_WIDTHS = [18.0, 10.0, *[15.0] * 11]
 CREDIT_COLUMNS = ["payee_id", "plan", "measure", "date", "period", "amount", "split", "kind",
                   "via", "deal_id", "source_file", "source_row"]
 
@@ -57,7 +72,7 @@ def _plan_table(ws: Any, result: Evaluation, expected: Expected) -> int:
     """The per-plan table with a SUMIF total per currency; return its last row."""
     plans = summarize(result).rename(columns=SUMMARY_NAMES)
     per_plan = plans[plans["plan"] != "total"].reset_index(drop=True)
-    first, n = 5, len(per_plan)
+    first, n = _PLAN_HEADER + 1, len(per_plan)
     last = first + n - 1
     cols = list(per_plan.columns)
     d, e = xl.col(cols, "variable pay"), xl.col(cols, "bookings")
@@ -66,7 +81,7 @@ def _plan_table(ws: Any, result: Evaluation, expected: Expected) -> int:
              **dict.fromkeys(BUCKETS, "pct")}
     layout = Layout(kinds=kinds,
                     formulas={"cost of sales": lambda r: _cost_of_sales(d, e, r)})
-    write_table(ws, per_plan, "plans", layout, header_at=4, set_widths=False)
+    write_table(ws, per_plan, "plans", layout, header_at=_PLAN_HEADER, set_widths=False)
     cos = xl.col(cols, "cost of sales")
     for i, value in enumerate(per_plan["cost of sales"].tolist()):
         expected[("Summary", f"{cos}{first + i}")] = _expect(value)
@@ -110,13 +125,19 @@ def _month_table(ws: Any, result: Evaluation, header: int, expected: Expected) -
     return end
 
 
-def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) -> int:
-    """Write the Summary sheet; return the header row of its month table.
+_PLAN_HEADER = 5
+
+
+def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected,
+             info: RunInfo, stamp: Stamp) -> None:
+    """Write the Summary sheet: one printed page.
 
     Each plan is in its own currency; totals are per currency (SUMIF over the plans of
     that currency), never across currencies."""
-    xl.set_widths(ws, [18, 10, *[16] * 11])
+    xl.set_widths(ws, SUMMARY_WIDTHS)
     title(ws, f"compplan results: plan year {result.year}")
+    ws.append([f"Run {info.run_id} of {info.run_date}; inputs digest {info.inputs_digest} "
+               "(run.json lists each file's SHA-256)."])
     ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
                "each plan's amounts in its currency, totals per currency; formulas recompute "
                "totals, attainment and cost of sales from the values beside them."])
@@ -125,16 +146,30 @@ def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected) 
     blank(ws)
     month_header = row + 2
     end = _month_table(ws, result, month_header, expected)
+    grid = ChartGrid(SUMMARY_WIDTHS, first_row=month_header, first_col=7, span_cols=6,
+                     span_rows=16, per_row=1)
+    codes = list(pd.unique(pay_by_month(result)["currency"]))
+    for k, code in enumerate(codes):  # a chart per currency: never added across them
+        first = month_header + 1 + 12 * k
+        grid.add(ws, monthly_chart(ws, first, first + 11, str(code)))
+    row = end
+    if grid.last_row > row:
+        blank(ws, grid.last_row - row)
+        row = grid.last_row
     blank(ws)
+    row += 1
     if result.lines["currency"].nunique() > 1:
-        _currency_table(ws, result, end + 2)
+        row = _currency_table(ws, result, row + 1)
         blank(ws)
+        row += 1
     for note in notes:
         ws.append([note])
-    return month_header
+        row += 1
+    set_print(ws, Printed(row, max(len(SUMMARY_WIDTHS), grid.last_col),
+                          widths=tuple(SUMMARY_WIDTHS)), stamp, one_page=True, landscape=True)
 
 
-def _currency_table(ws: Any, result: Evaluation, header: int) -> None:
+def _currency_table(ws: Any, result: Evaluation, header: int) -> int:
     """What was paid in each currency and, for finance, its value in one reporting
     currency at a stated rate (:mod:`compplan.reports.pay_by_currency`)."""
     table = pay_by_currency(result)
@@ -145,6 +180,7 @@ def _currency_table(ws: Any, result: Evaluation, header: int) -> None:
                           set_widths=False)
     xl.total_row(ws, ["total", "", "", "", f"=SUM(E{header + 1}:E{last})", ""],
                  ["text", "text", "text", "text", "money", "text"])
+    return last + 1
 
 
 def _pivot(result: Evaluation) -> pd.DataFrame:
@@ -167,18 +203,22 @@ def _pivot(result: Evaluation) -> pd.DataFrame:
     return out
 
 
-def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected) -> None:
+def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected, stamp: Stamp) -> None:
     frame = _pivot(result)
     months = [c for c in frame.columns if c[:4].isdigit()]
     first_m, last_m = xl.col(frame.columns, months[0]), xl.col(frame.columns, months[-1])
     total_col = xl.col(frame.columns, "total")
     layout = Layout(kinds={**dict.fromkeys(months, "money"), "total": "money"},
-                    formulas={"total": lambda r: f"=SUM({first_m}{r}:{last_m}{r})"})
+                    formulas={"total": lambda r: f"=SUM({first_m}{r}:{last_m}{r})"},
+                    as_is=frozenset(months))
+    ws.freeze_panes = "E2"  # before the first row: a write-only sheet writes it there
+    widths = estimate_widths(frame, layout)
     _, last = write_table(ws, frame, "pay by payee", layout)
     for i, value in enumerate(frame["total"].tolist()):
         expected[("Pay by payee", f"{total_col}{2 + i}")] = float(value)
     cur = xl.col(frame.columns, "currency")
-    for k, code in enumerate(pd.unique(frame["currency"])):  # a total per currency
+    codes = pd.unique(frame["currency"])
+    for k, code in enumerate(codes):  # a total per currency
         totals: list[Any] = ["total", "", "", code]
         mine = frame[frame["currency"] == code]
         for name in [*months, "total"]:
@@ -186,7 +226,7 @@ def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected) -> None:
             totals.append(f'=SUMIF({cur}2:{cur}{last},"{code}",{letter}2:{letter}{last})')
             expected[("Pay by payee", f"{letter}{last + 1 + k}")] = float(mine[name].sum())
         xl.total_row(ws, totals, ["text", "text", "text", "text", *["money"] * 13])
-    ws.freeze_panes = "E2"
+    set_print(ws, Printed(last + len(codes), len(frame.columns), (1, 1), tuple(widths)), stamp)
 
 
 def _attainment_frame(result: Evaluation) -> pd.DataFrame:
@@ -218,29 +258,48 @@ def _detail_frames(result: Evaluation) -> dict[str, tuple[pd.DataFrame, Layout]]
     }
 
 
-def write_results(result: Evaluation, path: Path) -> Expected:
-    """Write results.xlsx; return the engine's value for every formula cell written."""
+def write_results(result: Evaluation, path: Path, info: RunInfo | None = None,
+                  excel_rows: int | None = None, detail: str = "csv") -> Expected:
+    """Write results.xlsx; return the engine's value for every formula cell written.
+
+    ``info`` is the run's identity for the Summary and page footers (made from the
+    inputs when not given); ``detail`` names the format of the files that hold the
+    rows of a detail sheet left out (``csv`` or ``parquet``).
+    """
+    info = info if info is not None else run_info(result)
+    stamp = info.stamp(result.year)
+    limit = min(excel_rows if excel_rows is not None else DETAIL_ROWS, xl.EXCEL_MAX_ROWS - 1)
     expected: Expected = {}
     details = _detail_frames(result)
-    too_big = {name for name, (frame, _) in details.items() if len(frame) + 1 > xl.EXCEL_MAX_ROWS}
+    too_big = {name for name, (frame, _) in details.items() if len(frame) > limit}
     notes = [f"Exceptions: {len(result.exceptions)} rows or credits left out of pay, each with "
-             "its reason (sheet Exceptions, file exceptions.csv)."]
-    csv = {"Payouts": "payouts.csv", "Credits": "credits.csv", "Exceptions": "exceptions.csv",
-           "Attainment": "the Attainment sheet of a smaller run"}
+             f"its reason (sheet Exceptions, file exceptions.{detail})."]
+    files = {"Payouts": "payouts.csv", "Credits": f"credits.{detail}",
+             "Exceptions": f"exceptions.{detail}",
+             "Attainment": "the Attainment sheet of a smaller run"}
     for name in sorted(too_big):
-        notes.append(f"{name}: {len(details[name][0]):,} rows pass Excel's limit of "
-                     f"{xl.EXCEL_MAX_ROWS:,}; see {csv[name]} instead.")
+        notes.append(f"{name}: {len(details[name][0]):,} rows, more than the {limit:,} a "
+                     f"sheet of this workbook holds (compplan run --excel-rows); see "
+                     f"{files[name]}.")
     wb = Workbook(write_only=True)
-    summary = wb.create_sheet("Summary")
-    month_header = _summary(summary, result, notes, expected)
-    _pivot_sheet(wb.create_sheet("Pay by payee"), result, expected)
+    summary = new_sheet(wb, "Summary")
+    _summary(summary, result, notes, expected, info, stamp)
+    plans_summary = {str(r["plan"]): {str(k): v for k, v in r.items()}
+                     for r in summarize(result).to_dict("records")}
+    taken = {"summary", "pay by payee", *(n.lower() for n in details), "plans"}
+    for plan_id in sorted(result.by_plan):
+        write_dashboard(new_sheet(wb, dashboard_name(plan_id, taken)), result, plan_id,
+                        plans_summary[plan_id], stamp)
+    _pivot_sheet(new_sheet(wb, "Pay by payee"), result, expected, stamp)
     for name, (frame, layout) in details.items():
-        ws = wb.create_sheet(name)
         if name in too_big:
-            ws.append([f"{len(frame):,} rows: more than an Excel sheet holds; see {csv[name]}."])
+            ws = new_sheet(wb, name)
+            xl.set_widths(ws, [110])
+            ws.append([f"{len(frame):,} rows: more than the {limit:,} a sheet of this "
+                       f"workbook holds; every row is in {files[name]}."])
+            set_print(ws, Printed(1, 1), stamp)
             continue
-        ws.freeze_panes = "A2"
-        write_table(ws, frame, name.lower(), layout)
+        table_sheet(wb, name, frame, name.lower(), layout, stamp)
         if name == "Attainment":
             kept = frame["attainment"].tolist()
             letter = get_column_letter(list(frame.columns).index("attainment") + 1)
@@ -248,8 +307,7 @@ def write_results(result: Evaluation, path: Path) -> Expected:
                 expected[(name, f"{letter}{2 + i}")] = _expect(value, blank="")
     plans = pd.DataFrame([row for plan in result.plans.values() if plan.plan in result.by_plan
                           for row in plan_rows(plan)])
-    write_table(wb.create_sheet("Plans"), plans, "plan rules",
-                Layout(widths={"rule": 140}))
-    write_charts(wb.create_sheet("Charts"), result, summary, month_header)
+    table_sheet(wb, "Plans", plans, "plan rules",
+                Layout(widths={"rule": 90}, wrap=frozenset({"rule"})), stamp)
     wb.save(path)
     return expected

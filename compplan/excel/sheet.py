@@ -10,6 +10,7 @@ which keeps a million-row sheet within memory.
 from __future__ import annotations
 
 import re
+import textwrap
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +25,23 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from compplan.core.cell_text import FORMULA_START
+from compplan.excel.page import Printed, Stamp, new_sheet, set_print
 
 EXCEL_MAX_ROWS = 1_048_576
-FORMATS = {"money": "#,##0.00", "pct": "0.0%", "date": "yyyy-mm-dd", "int": "#,##0",
-           "number": "#,##0.####", "text": "@"}
+FORMATS = {"money": "#,##0.00", "money0": "#,##0", "pct": "0.0%", "date": "yyyy-mm-dd",
+           "int": "#,##0", "number": "#,##0.####", "ratio": "0.00", "text": "@",
+           "money_delta": "+#,##0.00;-#,##0.00;0.00",
+           "pp": '+0.0 "pp";-0.0 "pp";0.0 "pp"'}
+"""Number formats by what a column means. ``pp`` (percentage points) columns hold a
+difference of two ratios and are written times 100: 0.012 shows as ``+1.2 pp``."""
+AXIS_FORMATS = {"money": "#,##0", "money0": "#,##0", "pct": "0%", "int": "#,##0",
+                "number": "#,##0.##", "ratio": "0.0"}
+"""Number formats on chart axes: no cents on an axis of large values."""
+HEADERS = {"payee_id": "Payee ID", "deal_id": "Deal ID", "territory_id": "Territory ID",
+           "account_id": "Account ID", "fx_rate": "FX rate", "cv": "CV", "id": "ID",
+           "p90_payout": "P90 payout", "source_row": "Source row"}
+"""Headers that are not just the column name in words (``target_incentive``:
+``Target incentive``)."""
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TITLE_FONT = Font(bold=True, size=14)
@@ -42,6 +56,28 @@ class Layout:
     kinds: dict[str, str] = field(default_factory=dict)
     formulas: dict[str, Formula] = field(default_factory=dict)
     widths: dict[str, float] = field(default_factory=dict)
+    as_is: frozenset[str] = frozenset()
+    """Columns named by data (a scenario, a month): their header is the name itself."""
+    wrap: frozenset[str] = frozenset()
+    """Text columns whose long cells wrap onto more lines instead of widening the page."""
+
+    def header(self, name: str) -> str:
+        """The header shown for a column."""
+        return name if name in self.as_is else human(name)
+
+
+def human(name: str) -> str:
+    """A column name as a reader says it.
+
+    >>> human("target_incentive"), human("payee_id"), human("variable pay"), human("2026-01")
+    ('Target incentive', 'Payee ID', 'Variable pay', '2026-01')
+    >>> human("cost_of_sales_vs_baseline")
+    'Cost of sales vs baseline'
+    """
+    if name in HEADERS:
+        return HEADERS[name]
+    words = name.replace("_", " ")
+    return words[:1].upper() + words[1:]
 
 
 def table_name(text: str) -> str:
@@ -58,16 +94,21 @@ _RIGHT = Alignment(horizontal="right")
 
 def _cell(ws: Any, kind: str) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
-    if kind in FORMATS and kind != "text":
+    if kind in FORMATS and kind not in ("text", "auto"):
         cell.number_format = FORMATS[kind]
         cell.alignment = _RIGHT  # a formula's "n/a" lines up with the numbers
     return cell
 
 
-def _text_cells(ws: Any, kind: str) -> tuple[WriteOnlyCell, WriteOnlyCell]:
+_WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _text_cells(ws: Any, kind: str, wrap: bool = False) -> tuple[WriteOnlyCell, WriteOnlyCell]:
     plain = _cell(ws, kind)
     quoted = _cell(ws, kind)
     quoted.quotePrefix = True
+    if wrap:
+        plain.alignment = quoted.alignment = _WRAP
     return plain, quoted
 
 
@@ -92,12 +133,15 @@ def text_cell(ws: Any, text: str) -> WriteOnlyCell:
     return cell
 
 
+_HEADER_ALIGN = _WRAP
+
+
 def header_row(ws: Any, names: Sequence[str]) -> list[WriteOnlyCell]:
     """The styled header cells of a table (bold on a fill, wrapped)."""
     cells = []
     for name in names:  # a CRM's column name is data too: text, never a formula
         cell = text_cell(ws, str(name))
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, _HEADER_ALIGN
         cells.append(cell)
     return cells
 
@@ -109,27 +153,56 @@ def title(ws: Any, text: str) -> None:
     ws.append([cell])
 
 
-def _estimate_widths(frame: pd.DataFrame, layout: Layout) -> list[float]:
+def _shown(sample: pd.Series, kind: str) -> list[str]:
+    """Roughly what the cells of a column show, to size it."""
+    if kind in ("money", "money0", "money_delta", "int", "number"):
+        values = pd.to_numeric(sample, errors="coerce").fillna(0).to_numpy(dtype=np.float64)
+        digits = ".2f" if kind in ("money", "money_delta") else ".0f"
+        return [f"{v:+,{digits}}" for v in values]
+    if kind in ("pct", "pp"):
+        return ["+100.0 pp"]
+    if kind == "date":
+        return ["2026-01-01"]
+    return [str(v) for v in sample.tolist()]
+
+
+def estimate_widths(frame: pd.DataFrame, layout: Layout) -> list[float]:
+    """Column widths by content: the longest of the first 2,000 values, and the header
+    up to 24 characters (a longer header wraps)."""
     widths = []
-    sample = frame.head(200)
+    sample = frame.head(2000)
     for col in frame.columns:
         if col in layout.widths:
             widths.append(layout.widths[col])
             continue
         kind = layout.kinds.get(col, "text")
-        shown = ([f"{v:,.2f}" for v in pd.to_numeric(sample[col], errors="coerce").fillna(0)]
-                 if kind == "money" else [str(v) for v in sample[col].tolist()])
-        longest = max([len(str(col))] + [len(v) for v in shown])
-        widths.append(float(min(max(longest + 2, 8 if kind != "money" else 12), 60)))
+        longest = max([min(len(layout.header(str(col))), 24)]
+                      + [len(v) for v in _shown(sample[col], kind)])
+        widths.append(float(min(max(longest + 2, 8), 60)))
     return widths
 
 
+def _auto(value: Any) -> Any:
+    """A number stays a number (never text that looks like one); anything else is text."""
+    if isinstance(value, bool | np.bool_) or value is None:
+        return "" if value is None else str(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    return xml_text(str(value))
+
+
 def _values(series: pd.Series, kind: str) -> list[Any]:
+    if kind == "auto":
+        return [_auto(v) for v in series.astype(object).tolist()]
     if kind == "date":
         stamps = pd.to_datetime(series, errors="coerce")
         return [None if pd.isna(v) else v.to_pydatetime().date() for v in stamps]
-    if kind in ("money", "pct", "int", "number"):
+    if kind in FORMATS and kind != "text":
         values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=np.float64)
+        if kind == "pp":
+            values = values * 100.0
         values = np.round(values, 8)  # no 0.30000000000000004 in a cell
         return [None if np.isnan(v) else (int(v) if kind == "int" else float(v))
                 for v in values.tolist()]
@@ -144,7 +217,8 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
     values = [_values(frame[c], k) if c not in layout.formulas else None
               for c, k in zip(columns, kinds, strict=True)]
     cells = [_cell(ws, k) for k in kinds]
-    texts = [_text_cells(ws, k) if k == "text" else None for k in kinds]
+    texts = [_text_cells(ws, "text", c in layout.wrap) if k in ("text", "auto") else None
+             for c, k in zip(columns, kinds, strict=True)]
     for i in range(len(frame)):
         row = []
         for j, col in enumerate(columns):
@@ -155,7 +229,7 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
             else:
                 value = values[j][i]  # type: ignore[index]
                 pair = texts[j]
-                if pair is not None:
+                if pair is not None and isinstance(value, str):
                     cell = pair[1] if value.startswith(FORMULA_START) else pair[0]
                     cell.value = value
                     cell.data_type = "s"
@@ -166,17 +240,40 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
         ws.append(row)
 
 
+def header_lines(ws: Any, headers: Sequence[str]) -> int:
+    """How many lines the tallest header takes, wrapped at its column's width.
+
+    >>> from openpyxl import Workbook
+    >>> ws = Workbook(write_only=True).create_sheet("s")
+    >>> ws.column_dimensions["A"].width = 10
+    >>> header_lines(ws, ["Median attainment", "Payees"])
+    2
+    """
+    lines = 1
+    for j, text in enumerate(headers, start=1):
+        dim = ws.column_dimensions.get(get_column_letter(j))
+        width = dim.width if dim is not None and dim.width else 8.43
+        lines = max(lines, len(textwrap.wrap(text, max(int(width) - 1, 1))) or 1)
+    return min(lines, 4)
+
+
 def write_table(ws: Any, frame: pd.DataFrame, name: str, layout: Layout,
                 header_at: int = 1, set_widths: bool = True) -> tuple[int, int]:
     """Write a header and rows as a named, filterable Excel table; return its row span.
 
-    Column widths can only be set before a write-only sheet's first row, so
-    ``set_widths`` is for a table that starts the sheet; others pass False.
+    Headers are the columns' names in words (:func:`human`). Column widths can only be
+    set before a write-only sheet's first row, so ``set_widths`` is for a table that
+    starts the sheet; others pass False.
     """
-    columns = [str(c) for c in frame.columns]
+    columns = [layout.header(str(c)) for c in frame.columns]
+    if len({c.lower() for c in columns}) < len(columns):  # Excel wants them unique
+        columns = [str(c) for c in frame.columns]
     if set_widths:
-        for j, width in enumerate(_estimate_widths(frame, layout), start=1):
+        for j, width in enumerate(estimate_widths(frame, layout), start=1):
             ws.column_dimensions[get_column_letter(j)].width = width
+    lines = header_lines(ws, columns)
+    if lines > 1:  # a wrapped header needs a taller row: Excel does not grow it on opening
+        ws.row_dimensions[header_at].height = 15 * lines
     ws.append(header_row(ws, columns))
     write_rows(ws, frame, layout, header_at + 1)
     last = header_at + max(len(frame), 1)
@@ -219,3 +316,16 @@ def blank(ws: Any, count: int = 1) -> None:
 def col(frame_columns: Iterable[str], name: str) -> str:
     """Column letter of a column name in a frame written from column A."""
     return str(get_column_letter(list(frame_columns).index(name) + 1))
+
+
+def table_sheet(wb: Any, sheet: str, frame: pd.DataFrame, name: str, layout: Layout,
+                stamp: Stamp, freeze: str = "A2", landscape: bool | None = None) -> Any:
+    """A sheet that is one table: frozen and repeated header row, widths by content,
+    printed one page wide with the run's footer. Returns the sheet."""
+    ws = new_sheet(wb, sheet)
+    ws.freeze_panes = freeze
+    widths = estimate_widths(frame, layout)
+    _, last = write_table(ws, frame, name, layout)
+    set_print(ws, Printed(last, len(frame.columns), (1, 1), tuple(widths)), stamp,
+              landscape=landscape)
+    return ws

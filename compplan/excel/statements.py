@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import textwrap
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -18,19 +19,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.core.currencies import decimals, scale
 from compplan.core.money import exact_sum
 from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue, OutputError
-from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
+from compplan.excel.page import Printed, new_sheet, set_print
+from compplan.excel.sheet import (
+    Layout,
+    blank,
+    set_widths,
+    table_sheet,
+    text_cell,
+    title,
+    total_row,
+    write_table,
+)
+from compplan.outputs.stamp import RunInfo, run_info
 from compplan.reports.attainment import attainment_table
 from compplan.reports.conservation import grouped_cents
 from compplan.reports.credit_table import credits_table
 from compplan.reports.describe import plan_rows
 from compplan.reports.draw_balances import monthly_balances
 from compplan.reports.explain import explain_components
+from compplan.reports.tiers import standings
 
 INDEX = "index.csv"
 """Which statement file is whose: ``payee_id, file``."""
@@ -140,55 +154,178 @@ def _credits(result: Evaluation, payee_id: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def write_statement(result: Evaluation, payee_id: str, path: Path,
-                    attainment: pd.DataFrame) -> None:
-    """Write one payee's statement workbook."""
+_SECTION = Font(bold=True, size=12, color="1F4E78")
+STATEMENT_WIDTHS = [18.0, 18.0, *[11.0] * 12, 13.0]
+"""Plan, component, twelve months and the total: the pay grid sets the page's columns."""
+
+
+def _section(ws: Any, text: str) -> None:
+    cell = text_cell(ws, text)
+    cell.font = _SECTION
+    ws.append([cell])
+
+
+def _text(ws: Any, text: str) -> None:
+    ws.append([text_cell(ws, text)])
+
+
+def _money(cents: int, code: str) -> str:
+    return f"{grouped_cents(cents, decimals(code) if code else 2)} {code}".strip()
+
+
+def _earned(lines: pd.DataFrame) -> str:
+    """``Total pay 98,000.00 USD: salary 60,000.00 USD, variable pay 38,000.00 USD.``"""
+    if not len(lines):
+        return "No pay in this year."
+    code = str(lines["currency"].iloc[0])  # a payee is paid in one currency
+    cents = lines["cents"].to_numpy()
+    salary = lines["kind"].to_numpy() == "salary"
+    return (f"Total pay {_money(exact_sum(cents), code)}: salary "
+            f"{_money(exact_sum(cents[salary]), code)}, variable pay "
+            f"{_money(exact_sum(cents[~salary]), code)}.")
+
+
+def _why(result: Evaluation, payee_id: str, attainment: pd.DataFrame,
+         plans: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The year's attainment of each quota measure with the tier reached, and what the
+    next tier takes, as sentences."""
+    year = attainment[(attainment["payee_id"] == payee_id)
+                      & (attainment["period_kind"] == "year")]
+    rows, next_steps = [], []
+    for plan_id in plans:
+        plan = result.plans[plan_id]
+        for row in year[year["plan"] == plan_id].to_dict("records"):
+            quota, credited = float(row["quota"]), float(row["credited"])
+            measure = str(row["measure"])
+            found = standings(plan, measure, credited, quota)
+            rows.append({"plan": plan_id, "measure": measure, "year quota": quota,
+                         "credited": credited, "attainment": row["attainment"],
+                         "tier reached": "; ".join(f"{s.component}: {s.reached}"
+                                                   for s in found) or "no tiers"})
+            for s in found:
+                if s.to_go is not None and s.to_go > 0:
+                    next_steps.append(
+                        f"{s.component} ({plan_id}): {s.to_go:,.2f} more {measure} "
+                        f"credited reaches the tier from {s.next_from}.")
+    columns = ["plan", "measure", "year quota", "credited", "attainment", "tier reached"]
+    return pd.DataFrame(rows, columns=columns), next_steps
+
+
+def _plan_in_words(ws: Any, result: Evaluation, plans: list[str]) -> int:
+    """Each plan's description and components in words; return the rows written."""
+    written = 0
+    for plan_id in plans:
+        plan = result.plans[plan_id]
+        said = [f"{plan_id}{' — ' + plan.name if plan.name else ''} ({plan.currency})"]
+        said += ["  " + line for line in textwrap.wrap(" ".join(plan.description.split()), 160)]
+        for row in plan_rows(plan):
+            paid = f", paid each {row['paid']}" if row["paid"] != "month" else ""
+            said += [("  • " if k == 0 else "     ") + line for k, line in enumerate(
+                textwrap.wrap(f"{row['component']} ({row['kind']}{paid}): {row['rule']}", 160))]
+        for line in said:
+            _text(ws, line)
+        written += len(said)
+    return written
+
+
+def _pay_block(ws: Any, lines: pd.DataFrame, year: int, header_at: int) -> int:
+    """Pay by component and month with a total row; return its last row."""
+    grid = _pay_grid(lines, year)
+    months = [c for c in grid.columns if c[:4].isdigit()]
+    _, last = write_table(ws, grid, "pay", Layout(dict.fromkeys([*months, "total"], "money"),
+                                                  as_is=frozenset(months)),
+                          header_at=header_at, set_widths=False)
+    if len(grid):  # the month totals, from the cents (never a sum of rounded floats)
+        unit = scale(str(lines["currency"].iloc[0]))
+        cents = lines.groupby("period")["cents"].sum().reindex(months, fill_value=0)
+        total_row(ws, ["total", "", *(cents.to_numpy() / unit).tolist(),
+                       exact_sum(lines["cents"].to_numpy()) / unit],
+                  ["text", "text", *["money"] * 13])
+        last += 1
+    return last
+
+
+def _front_page(ws: Any, result: Evaluation, payee_id: str, lines: pd.DataFrame,
+                attainment: pd.DataFrame, info: RunInfo) -> None:
+    """The Statement sheet, one printed page: what was earned, why, and what is next."""
     roster = result.inputs.roster.frame
     person = roster[roster["payee_id"] == payee_id]
     name = str(person["name"].iloc[0]) if "name" in person and len(person) else ""
-    lines = result.lines[result.lines["payee_id"] == payee_id]
-    wb = Workbook(write_only=True)
-    ws: Any = wb.create_sheet("Statement")
-    set_widths(ws, [18, *[14] * 14])  # before the first row: a write-only sheet needs that
-    title(ws, f"Statement {result.year}: {name} ({payee_id})")
-    code = str(lines["currency"].iloc[0]) if len(lines) else ""
-    total = grouped_cents(exact_sum(lines["cents"].to_numpy()), decimals(code) if code else 2)
-    ws.append([f"Total pay {total} {code}; each line is explained on the Explained sheet, "
-               "each credit listed on the Credits sheet."])
-    blank(ws)
     seats = _seats(result, payee_id)
-    _, last = write_table(ws, seats, "seats", Layout(
-        {"from": "date", "to": "date", "base_salary": "money", "target_incentive": "money",
-         "quota": "money"}), header_at=4, set_widths=False)
+    plans = list(dict.fromkeys(seats["plan"]))
+    set_widths(ws, STATEMENT_WIDTHS)  # before the first row: a write-only sheet needs that
+    title(ws, f"Statement {result.year}: {name} ({payee_id})")
+    _text(ws, f"Plan year {result.year}; run {info.run_id} of {info.run_date}; inputs digest "
+              f"{info.inputs_digest}. Questions: quote the run id.")
     blank(ws)
-    grid = _pay_grid(lines, result.year)
-    months = [c for c in grid.columns if c[:4].isdigit()]
-    _, last = write_table(ws, grid, "pay",
-                          Layout({**dict.fromkeys([*months, "total"], "money")}),
-                          header_at=last + 2, set_widths=False)
+    _section(ws, "What you earned")
+    _text(ws, _earned(lines))
+    row = 6
+    last = _pay_block(ws, lines, result.year, row)
     blank(ws)
+    row = last + 2
     owed = _draw_grid(result, payee_id)
     if len(owed):
         ws.append(["Draw balance owed after each month (top-ups not yet recovered)"])
+        draw_months = list(owed.columns[2:])
         _, last = write_table(ws, owed, "draws", Layout(
-            dict.fromkeys(owed.columns[2:], "money")), header_at=last + 3, set_widths=False)
+            dict.fromkeys(draw_months, "money"), as_is=frozenset(draw_months)),
+            header_at=row + 1, set_widths=False)
         blank(ws)
-    rules = pd.DataFrame([row for plan_id in seats["plan"].unique()
-                          for row in plan_rows(result.plans[plan_id])])
-    write_table(ws, rules, "plan rules", Layout(), header_at=last + 2, set_widths=False)
+        row = last + 2
+    _section(ws, "Why: attainment against quota")
+    why, next_steps = _why(result, payee_id, attainment, plans)
+    if len(why):
+        _, last = write_table(ws, why, "attainment year", Layout(
+            {"year quota": "money", "credited": "money", "attainment": "pct"}),
+            header_at=row + 1, set_widths=False)
+        blank(ws)
+        row = last + 2
+    else:
+        _text(ws, "No quota this year: pay does not depend on attainment.")
+        blank(ws)
+        row += 3
+    _section(ws, "What is next")
+    if len(owed):
+        next_steps.append("A recoverable draw is repaid from later commission (table above).")
+    next_steps.append("Each payout line is explained on the Explained sheet, each credit "
+                      "listed on the Credits sheet, attainment by month and quarter on the "
+                      "Attainment sheet.")
+    for step in next_steps:
+        _text(ws, step)
+    blank(ws)
+    row += len(next_steps) + 2
+    _section(ws, "Your plan")
+    _, last = write_table(ws, seats, "seats", Layout(
+        {"from": "date", "to": "date", "base_salary": "money", "target_incentive": "money",
+         "quota": "money"}), header_at=row + 1, set_widths=False)
+    blank(ws)
+    words = _plan_in_words(ws, result, plans)
+    set_print(ws, Printed(last + 1 + words, len(STATEMENT_WIDTHS)), info.stamp(result.year),
+              one_page=True, landscape=True)
+
+
+def write_statement(result: Evaluation, payee_id: str, path: Path,
+                    attainment: pd.DataFrame, info: RunInfo) -> None:
+    """Write one payee's statement workbook: the front page, then the detail sheets."""
+    stamp = info.stamp(result.year)
+    lines = result.lines[result.lines["payee_id"] == payee_id]
+    wb = Workbook(write_only=True)
+    _front_page(new_sheet(wb, "Statement"), result, payee_id, lines, attainment, info)
     mine = attainment[attainment["payee_id"] == payee_id].drop(columns=["payee_id"])
-    write_table(wb.create_sheet("Attainment"), mine, "attainment",
-                Layout({"quota": "money", "credited": "money", "attainment": "pct"}))
+    table_sheet(wb, "Attainment", mine, "attainment",
+                Layout({"quota": "money", "credited": "money", "attainment": "pct"}), stamp)
     paid, told = _explained(result, payee_id, lines)
-    write_table(wb.create_sheet("Payouts"), paid, "payouts", Layout({"amount": "money"}))
-    write_table(wb.create_sheet("Explained"), told, "explained",
-                Layout(widths={"how it was computed": 110}))
-    write_table(wb.create_sheet("Credits"), _credits(result, payee_id), "credits",
-                Layout({"amount": "money", "split": "number", "date": "date"}))
+    table_sheet(wb, "Payouts", paid, "payouts", Layout({"amount": "money"}), stamp)
+    table_sheet(wb, "Explained", told, "explained",
+                Layout(widths={"how it was computed": 100}), stamp)
+    table_sheet(wb, "Credits", _credits(result, payee_id), "credits",
+                Layout({"amount": "money", "split": "number", "date": "date"}), stamp)
     wb.save(path)
 
 
-def write_statements(result: Evaluation, out: Path, payees: list[str] | None = None) -> list[Path]:
+def write_statements(result: Evaluation, out: Path, payees: list[str] | None = None,
+                     info: RunInfo | None = None) -> list[Path]:
     """Write one statement per payee (all seated payees by default) into ``out``.
 
     Written as every run's files are (:func:`compplan.core.atomic.write_atomically`), so a
@@ -200,9 +337,10 @@ def write_statements(result: Evaluation, out: Path, payees: list[str] | None = N
         raise InputError([Issue("--payee", f"{', '.join(map(repr, unknown))}: not in the "
                                 f"roster, or on no plan in {result.year}")])
     attainment = attainment_table(result)
+    run = info if info is not None else run_info(result)
 
     def statement(payee: str) -> Writer:
-        return lambda path: write_statement(result, payee, path, attainment)
+        return lambda path: write_statement(result, payee, path, attainment, run)
 
     names = statement_names(sorted(result.seats["payee_id"].unique()))  # stable per roster
     index = pd.DataFrame({"payee_id": wanted, "file": [names[p] for p in wanted]})

@@ -7,29 +7,24 @@ check which files and plans produced the payouts and that no input row was lost.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from compplan.engine.result import Evaluation
-from compplan.outputs.digest import file_digest, plan_digest
+from compplan.outputs.digest import plan_digest
+from compplan.outputs.stamp import RunInfo, compplan_version
 from compplan.reports.conservation import Balance
 
 
-def _version() -> str:
-    try:
-        return version("compplan")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "unknown"
-
-
 def run_manifest(result: Evaluation, inputs: dict[str, Path | None],
-                 balances: list[Balance]) -> dict[str, object]:
-    """The content of ``run.json`` (the files written are added as they are staged)."""
-    digests = file_digest(inputs)
+                 balances: list[Balance], info: RunInfo) -> dict[str, object]:
+    """The content of ``run.json`` (the files written are added as they are staged);
+    ``info`` carries the run's id and the inputs' digests, computed once."""
+    digests = info.files
     return {
-        "compplan": _version(),
-        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "compplan": compplan_version(),
+        "run_id": info.run_id,
+        "created_at": info.created_at,
+        "inputs_digest": info.inputs_digest,
         "year": result.year,
         "inputs": {name: {"file": str(inputs[name]), "sha256": digest}
                    for name, digest in digests.items()},

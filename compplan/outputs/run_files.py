@@ -18,7 +18,9 @@ from compplan.core.atomic import Writer, arrow_for_csv, csv_writer, to_arrow, wr
 from compplan.core.stopwatch import Stopwatch
 from compplan.engine.result import Evaluation
 from compplan.errors import CompplanError, Issue
+from compplan.outputs.digest import file_digest
 from compplan.outputs.manifest import run_manifest
+from compplan.outputs.stamp import RunInfo, run_info
 from compplan.reports.conservation import Balance, balances
 from compplan.reports.credit_table import credit_batches
 
@@ -46,12 +48,16 @@ def _batches_writer(batches: Callable[[], Iterator[pd.DataFrame]], kind: str,
     return write
 
 
-def run_writers(result: Evaluation, excel: bool = True, detail: str = "csv") -> dict[str, Writer]:
+def run_writers(result: Evaluation, excel: bool = True, detail: str = "csv",
+                info: RunInfo | None = None, excel_rows: int | None = None
+                ) -> dict[str, Writer]:
     """The files of ``compplan run``, by name (``results.xlsx`` unless ``excel`` is off).
 
     ``detail="parquet"`` writes credits and exceptions as Parquet (typed, several times
     faster for millions of credits); payouts.csv stays CSV, as the run contract says.
-    Credits are written in batches of rows, in reading order.
+    Credits are written in batches of rows, in reading order. ``info`` stamps the
+    workbook's pages with the run; ``excel_rows`` is the most rows a detail sheet of
+    the workbook holds (:data:`compplan.excel.results.DETAIL_ROWS` by default).
     """
     def credits() -> Iterator[pd.DataFrame]:
         return credit_batches(result)
@@ -67,13 +73,15 @@ def run_writers(result: Evaluation, excel: bool = True, detail: str = "csv") -> 
         writers["credits.csv"] = _batches_writer(credits, "csv", _CREDIT_NUMBERS)
         writers["exceptions.csv"] = _batches_writer(exceptions, "csv", {"row", "value"})
     if excel:
-        writers["results.xlsx"] = lambda path: _write_workbook(result, path)
+        shown = "parquet" if detail == "parquet" else "csv"
+        writers["results.xlsx"] = lambda path: _write_workbook(result, path, info, excel_rows,
+                                                               shown)
     return writers
 
 
 def write_run(result: Evaluation, out: Path, inputs: dict[str, Path | None], excel: bool = True,
-              detail: str = "csv", watch: Stopwatch | None = None
-              ) -> tuple[list[Path], list[Balance]]:
+              detail: str = "csv", watch: Stopwatch | None = None,
+              excel_rows: int | None = None) -> tuple[list[Path], list[Balance]]:
     """Write a run's files and, last, its ``run.json``, once conservation holds.
 
     An unbalanced run has lost or invented input rows: its payouts cannot be trusted,
@@ -87,12 +95,14 @@ def write_run(result: Evaluation, out: Path, inputs: dict[str, Path | None], exc
         raise CompplanError([Issue("conservation", b.render()) for b in kept] + [Issue(
             "conservation", "input rows are unaccounted for: nothing was written (a "
             "bug: please report it)")])
-    written = write_atomically(out, run_writers(result, excel, detail),
-                               run_manifest(result, inputs, kept))
+    info = run_info(result, file_digest(inputs))
+    written = write_atomically(out, run_writers(result, excel, detail, info, excel_rows),
+                               run_manifest(result, inputs, kept, info))
     return written, kept
 
 
-def _write_workbook(result: Evaluation, path: Path) -> None:
+def _write_workbook(result: Evaluation, path: Path, info: RunInfo | None,
+                    excel_rows: int | None, detail: str) -> None:
     from compplan.excel.results import write_results  # noqa: PLC0415 - openpyxl is heavy
 
-    write_results(result, path)
+    write_results(result, path, info, excel_rows, detail)

@@ -11,7 +11,10 @@ from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
-from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
+from compplan.excel.charts import axes
+from compplan.excel.grid import ChartGrid
+from compplan.excel.page import Printed, Stamp, new_sheet, set_print
+from compplan.excel.sheet import Layout, blank, set_widths, table_sheet, title, write_table
 from compplan.quotas.planner import QuotaPlan
 
 
@@ -49,21 +52,13 @@ def _solver(plan: QuotaPlan) -> pd.DataFrame:
             ("floors", float(b.lower.sum())), ("ceilings", float(b.upper.sum())),
             ("territories", plan.territories.size),
             ("checks failed", int((~plan.smart["passed"]).sum()))]
-    return pd.DataFrame(rows, columns=["item", "value"]).astype({"value": str})
+    return pd.DataFrame(rows, columns=["item", "value"])  # numbers stay numbers
 
 
-def write_workbook(plan: QuotaPlan, path: Path) -> None:
-    """quota_plan.xlsx: quotas by month, shares, seasonal profile chart, SMART, solver."""
-    wb = Workbook(write_only=True)
-    months = [f"{plan.params.year}-{m:02d}" for m in range(1, 13)]
-    write_table(wb.create_sheet("Quotas"), _by_month(plan), "quotas",
-                Layout(dict.fromkeys([*months, "year", "ramp shortfall"], "money")))
-    money = ("potential", "last_year", "ideal", "floor", "ceiling", "solved", "quota")
-    write_table(wb.create_sheet("Shares"), _shares(plan), "shares",
-                Layout({**dict.fromkeys(money, "money"), "potential share": "pct",
-                        "quota share": "pct"}))
-    ws: Any = wb.create_sheet("Seasonality")
-    set_widths(ws, [12, 10])
+def _season_sheet(wb: Any, plan: QuotaPlan, months: list[str], stamp: Stamp) -> None:
+    """The average seasonal profile, and its line chart beside it (one printed page)."""
+    ws = new_sheet(wb, "Seasonality")
+    set_widths(ws, [12, 10, 4, *[10.0] * 9])
     season = plan.params.seasonality
     method = season if isinstance(season, str) else "given shares"
     title(ws, f"Seasonal profile ({method}): average monthly share of the annual quota")
@@ -72,12 +67,39 @@ def write_workbook(plan: QuotaPlan, path: Path) -> None:
     header, last = write_table(ws, profile, "season", Layout({"share": "pct"}), header_at=3,
                                set_widths=False)
     chart = LineChart()
-    chart.title, chart.y_axis.title = "Seasonal profile", "share of year"
+    chart.title, chart.y_axis.title = "Seasonal profile", "share of the year's quota"
     chart.add_data(Reference(ws, min_col=2, min_row=header, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-    ws.add_chart(chart, "D3")
-    write_table(wb.create_sheet("SMART"), plan.smart, "smart", Layout(widths={"detail": 60}))
-    write_table(wb.create_sheet("Solver"), _solver(plan), "solver", Layout())
+    for series in chart.series:
+        series.smooth = False  # monthly shares are points, not a smoothed curve
+    chart.legend = None
+    chart.y_axis.scaling.min = 0
+    axes(chart, None, "0.0%")
+    grid = ChartGrid([12, 10, 4, *[10.0] * 9], first_row=3, first_col=4, span_cols=9,
+                     span_rows=18, per_row=1)
+    grid.add(ws, chart)
+    set_print(ws, Printed(max(last, grid.last_row), grid.last_col), stamp, one_page=True,
+              landscape=True)
+
+
+def write_workbook(plan: QuotaPlan, path: Path) -> None:
+    """quota_plan.xlsx: quotas by month, shares, seasonal profile chart, SMART, solver."""
+    stamp = Stamp.now(plan.params.year)
+    wb = Workbook(write_only=True)
+    months = [f"{plan.params.year}-{m:02d}" for m in range(1, 13)]
+    table_sheet(wb, "Quotas", _by_month(plan), "quotas",
+                Layout(dict.fromkeys([*months, "year", "ramp shortfall"], "money"),
+                       as_is=frozenset(months)), stamp, freeze="C2")
+    money = ("potential", "last_year", "ideal", "floor", "ceiling", "solved", "quota")
+    table_sheet(wb, "Shares", _shares(plan), "shares",
+                Layout({**dict.fromkeys(money, "money"), "potential share": "pct",
+                        "quota share": "pct"}, wrap=frozenset({"override reason"}),
+                       widths={"override reason": 40}), stamp, freeze="B2")
+    _season_sheet(wb, plan, months, stamp)
+    table_sheet(wb, "SMART", plan.smart, "smart",
+                Layout(widths={"detail": 70}, wrap=frozenset({"detail"})), stamp)
+    table_sheet(wb, "Solver", _solver(plan), "solver",
+                Layout({"value": "auto"}, widths={"item": 22, "value": 22}), stamp)
     wb.save(path)
 
 

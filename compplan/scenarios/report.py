@@ -11,7 +11,20 @@ from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
-from compplan.excel.sheet import Layout, blank, set_widths, title, write_table
+from compplan.excel.charts import NAVY, ORANGE, axes, legend_below
+from compplan.excel.grid import ChartGrid
+from compplan.excel.page import Printed, Stamp, new_sheet, set_print
+from compplan.excel.sheet import (
+    AXIS_FORMATS,
+    Layout,
+    blank,
+    estimate_widths,
+    set_widths,
+    table_sheet,
+    title,
+    write_table,
+)
+from compplan.outputs.stamp import run_info
 from compplan.scenarios.compare import pay_by_payee
 from compplan.scenarios.run import Comparison
 
@@ -45,6 +58,9 @@ def _distribution(comparison: Comparison) -> pd.DataFrame:
 
 SIDE_BY_SIDE = (("total_pay", "money"), ("variable_pay", "money"),
                 ("cost_of_sales", "pct"), ("share_at_quota", "pct"))
+DELTA = {"money": "money_delta", "pct": "pp"}
+"""How a change is shown: money signed, a ratio's change in percentage points."""
+COLORS = (NAVY, ORANGE, "A5A5A5", "FFC000", "5B9BD5", "70AD47")
 
 
 def side_by_side(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
@@ -59,32 +75,37 @@ def side_by_side(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     return out
 
 
-def _side_by_side_sheet(ws: Any, metrics: pd.DataFrame) -> None:
+def _side_by_side_sheet(ws: Any, metrics: pd.DataFrame, stamp: Stamp) -> None:
     names = list(dict.fromkeys(metrics["scenario"]))
     widths = [16] + [max(14, len(n) + 2) for n in names] + [len(n) + 14 for n in names[1:]]
     set_widths(ws, widths)  # a write-only sheet takes widths before its first row
     row = 1
     for metric, kind in SIDE_BY_SIDE:
-        title(ws, metric.replace("_", " "))
+        title(ws, metric.replace("_", " ").capitalize()
+              + (" (changes in percentage points)" if kind == "pct" else ""))
         frame = side_by_side(metrics, metric)
+        deltas = [c for c in frame.columns[1:] if str(c).endswith(" vs baseline")]
+        kinds = {**dict.fromkeys(frame.columns[1:], kind), **dict.fromkeys(deltas, DELTA[kind])}
         _, last = write_table(ws, frame, f"side {metric}",
-                              Layout(dict.fromkeys(frame.columns[1:], kind), widths={"plan": 16}),
+                              Layout(kinds, widths={"plan": 16},
+                                     as_is=frozenset(map(str, frame.columns[1:]))),
                               header_at=row + 1, set_widths=False)
         blank(ws)
         row = last + 2
+    set_print(ws, Printed(row - 2, len(widths), widths=tuple(map(float, widths))), stamp,
+              one_page=True)
 
 
-def write_workbook(comparison: Comparison, path: Path) -> None:
-    wb = Workbook(write_only=True)
-    _side_by_side_sheet(wb.create_sheet("Side by side"), comparison.metrics)
-    table = with_deltas(comparison.metrics)
-    kinds = {**dict.fromkeys([c for c in table.columns if c.startswith(MONEY)], "money"),
-             **dict.fromkeys([c for c in table.columns if c.startswith(RATIOS)], "pct")}
-    ws: Any = wb.create_sheet("Comparison")
-    ws.freeze_panes = "C2"
-    write_table(ws, table, "comparison", Layout(kinds))
-    cost: Any = wb.create_sheet("Cost by scenario")
-    set_widths(cost, [26, 16, 16, 14])
+def _bar_colors(chart: Any) -> None:
+    for series, color in zip(chart.series, COLORS, strict=False):
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.solidFill = color
+
+
+def _cost_sheet(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
+    cost = new_sheet(wb, "Cost by scenario")
+    widths = [26.0, 16.0, 16.0, 14.0, 3.0, *[10.0] * 10]
+    set_widths(cost, widths)
     title(cost, "Total and variable pay by scenario (all plans)")
     blank(cost)
     totals = comparison.metrics[comparison.metrics["plan"] == "total"][
@@ -97,55 +118,109 @@ def write_workbook(comparison: Comparison, path: Path) -> None:
     chart.add_data(Reference(cost, min_col=2, max_col=3, min_row=header, max_row=last),
                    titles_from_data=True)
     chart.set_categories(Reference(cost, min_col=1, min_row=header + 1, max_row=last))
-    chart.width, chart.height = 20, 9
-    cost.add_chart(chart, "F3")
-    write_table(wb.create_sheet("Winners and losers"), comparison.movers, "movers",
-                Layout({"baseline_pay": "money", "scenario_pay": "money", "delta": "money"}))
-    dist: Any = wb.create_sheet("Payout distribution")
+    _bar_colors(chart)
+    axes(chart, None, AXIS_FORMATS["money"])
+    legend_below(chart)
+    grid = ChartGrid(widths, first_row=3, first_col=6, span_cols=10, span_rows=20, per_row=1)
+    grid.add(cost, chart)
+    set_print(cost, Printed(max(last, grid.last_row), grid.last_col), stamp, one_page=True,
+              landscape=True)
+
+
+def _distribution_sheet(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
+    dist = new_sheet(wb, "Payout distribution")
     frame = _distribution(comparison)
-    header, last = write_table(dist, frame, "distribution",
-                               Layout(dict.fromkeys(frame.columns[1:], "int")))
+    layout = Layout(dict.fromkeys(frame.columns[1:], "int"),
+                    as_is=frozenset(map(str, frame.columns[1:])))
+    widths = estimate_widths(frame, layout)
+    set_widths(dist, widths)
+    header, last = write_table(dist, frame, "distribution", layout, set_widths=False)
     bars = BarChart()
     bars.title, bars.y_axis.title = "Payees by variable pay", "payees"
+    bars.x_axis.title = "variable pay (all plans)"
+    bars.gapWidth = 40
     bars.add_data(Reference(dist, min_col=2, max_col=len(frame.columns), min_row=header,
                             max_row=last), titles_from_data=True)
     bars.set_categories(Reference(dist, min_col=1, min_row=header + 1, max_row=last))
-    bars.width, bars.height = 24, 10
-    dist.add_chart(bars, f"A{last + 3}")
+    _bar_colors(bars)
+    axes(bars, None, AXIS_FORMATS["int"])
+    legend_below(bars)
+    grid = ChartGrid(widths, first_row=last + 2, span_cols=max(len(widths), 6), span_rows=20,
+                     per_row=1)
+    grid.add(dist, bars)
+    set_print(dist, Printed(grid.last_row, grid.last_col), stamp, one_page=True,
+              landscape=True)
+
+
+def write_workbook(comparison: Comparison, path: Path, stamp: Stamp | None = None) -> None:
+    """scenarios.xlsx: side by side with changes, the full comparison, cost and payout
+    charts, winners and losers, pay by payee and, after a simulation, Monte Carlo."""
+    if stamp is None:
+        baseline = comparison.results["baseline"]
+        stamp = run_info(baseline).stamp(baseline.year)
+    wb = Workbook(write_only=True)
+    _side_by_side_sheet(new_sheet(wb, "Side by side"), comparison.metrics, stamp)
+    table = with_deltas(comparison.metrics)
+    deltas = [c for c in table.columns if c.endswith("_vs_baseline")]
+    kinds = {**dict.fromkeys([c for c in table.columns if c.startswith(MONEY)], "money"),
+             **dict.fromkeys([c for c in table.columns if c.startswith(RATIOS)], "pct"),
+             **{c: "money_delta" if c.startswith(MONEY) else "pp" for c in deltas}}
+    table_sheet(wb, "Comparison", table, "comparison", Layout(kinds), stamp, freeze="C2",
+                landscape=True)
+    _cost_sheet(wb, comparison, stamp)
+    table_sheet(wb, "Winners and losers", comparison.movers, "movers",
+                Layout({"baseline_pay": "money", "scenario_pay": "money",
+                        "delta": "money_delta"}), stamp)
+    _distribution_sheet(wb, comparison, stamp)
     payees = pd.DataFrame({name: pay_by_payee(r) for name, r in comparison.results.items()})
     payees = payees.fillna(0.0).rename_axis("payee_id").reset_index()
-    write_table(wb.create_sheet("Pay by payee"), payees, "payee pay",
-                Layout(dict.fromkeys(payees.columns[1:], "money")))
+    table_sheet(wb, "Pay by payee", payees, "payee pay",
+                Layout(dict.fromkeys(payees.columns[1:], "money"),
+                       as_is=frozenset(map(str, payees.columns[1:]))), stamp, freeze="B2")
     if comparison.montecarlo is not None and comparison.draws is not None:
-        _monte_carlo_sheet(wb.create_sheet("Monte Carlo"), comparison)
+        _monte_carlo_sheets(wb, comparison, stamp)
     wb.save(path)
 
 
-def _monte_carlo_sheet(ws: Any, comparison: Comparison) -> None:
+def _monte_carlo_sheets(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
+    """The simulated metrics, then the histogram of the drawn years' variable pay on a
+    sheet of its own, its chart beside the counts (one printed page)."""
     assert comparison.montecarlo is not None and comparison.draws is not None
     table = comparison.montecarlo
     money = [c for c in table.columns if c.startswith(("total_", "variable_"))]
     pct = [c for c in table.columns if c.startswith(("cost_of_sales", "share_at_quota"))]
-    _, last = write_table(ws, table, "monte carlo",
-                          Layout({**dict.fromkeys(money, "money"), **dict.fromkeys(pct, "pct"),
-                                  "draws": "int"}))
-    blank(ws)
+    table_sheet(wb, "Monte Carlo", table, "monte carlo",
+                Layout({**dict.fromkeys(money, "money"), **dict.fromkeys(pct, "pct"),
+                        "draws": "int"}), stamp, freeze="C2", landscape=True)
     values = np.concatenate(list(comparison.draws.values()))
     edges = np.linspace(values.min(), values.max() + 1e-9, 21)
     hist = pd.DataFrame({"variable pay from": [f"{e:,.0f}" for e in edges[:-1]]})
     for name, draws in comparison.draws.items():
         hist[name] = np.histogram(draws, bins=edges)[0]
-    header, end = write_table(ws, hist, "mc histogram",
-                              Layout(dict.fromkeys(hist.columns[1:], "int")),
-                              header_at=last + 2, set_widths=False)
+    layout = Layout(dict.fromkeys(hist.columns[1:], "int"),
+                    as_is=frozenset(map(str, hist.columns[1:])))
+    ws = new_sheet(wb, "Monte Carlo histogram")
+    widths = [*estimate_widths(hist, layout), 3.0, *[10.0] * 14]
+    set_widths(ws, widths)
+    title(ws, f"Variable pay (all plans) across {len(values) // len(comparison.draws):,} "
+              "drawn years: how many draws fall in each band")
+    blank(ws)
+    header, end = write_table(ws, hist, "mc histogram", layout, header_at=3, set_widths=False)
     chart = BarChart()
     chart.title = "Variable pay across the drawn years"
-    chart.y_axis.title, chart.x_axis.title = "draws", "variable pay (all plans)"
+    chart.y_axis.title, chart.x_axis.title = "draws", "variable pay (all plans), from"
+    chart.gapWidth = 30
     chart.add_data(Reference(ws, min_col=2, max_col=len(hist.columns), min_row=header,
                              max_row=end), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=end))
-    chart.width, chart.height = 24, 10
-    ws.add_chart(chart, f"A{end + 3}")
+    _bar_colors(chart)
+    axes(chart, None, AXIS_FORMATS["int"])
+    legend_below(chart)
+    grid = ChartGrid(widths, first_row=3, first_col=len(hist.columns) + 2, span_cols=14,
+                     span_rows=24, per_row=1)
+    grid.add(ws, chart)
+    set_print(ws, Printed(max(end, grid.last_row), grid.last_col), stamp, one_page=True,
+              landscape=True)
 
 
 def write_comparison(comparison: Comparison, out: Path) -> list[Path]:
