@@ -181,10 +181,15 @@ def run(
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
     table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
     excel: Annotated[bool, typer.Option(
-        "--excel/--no-excel", help="also write results.xlsx (minutes for millions of credits)")
+        "--excel/--no-excel", help="also write results.xlsx")
     ] = True,
     detail_format: Annotated[str, typer.Option(
         "--format", help="credits and exceptions as csv or parquet")] = "csv",
+    excel_rows: Annotated[int | None, typer.Option(
+        "--excel-rows", min=1, max=1_048_575, show_default=False,
+        help="most rows a detail sheet of results.xlsx holds (default 200,000); a longer "
+             "one (payouts, credits, exceptions, attainment) points to its CSV/Parquet file")
+    ] = None,
     engine: EngineOpt = "memory", scheduler: SchedulerOpt = None, workers: WorkersOpt = None,
     timings: Annotated[bool, typer.Option(help="print the seconds of each stage")] = False,
     as_json: JsonOpt = False,
@@ -197,7 +202,8 @@ def run(
             watch = Stopwatch(shown.stage)
             files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
             result = _evaluate(plans, files, year, engine, scheduler, workers, watch)
-            written, kept = write_run(result, out_dir, files.files(), excel, detail_format)
+            written, kept = write_run(result, out_dir, files.files(), excel, detail_format,
+                                      excel_rows=excel_rows)
             watch.lap("write")
         payouts = result.payouts
         if as_json:

@@ -275,12 +275,14 @@ def write_results(result: Evaluation, path: Path, info: RunInfo | None = None,
     notes = [f"Exceptions: {len(result.exceptions)} rows or credits left out of pay, each with "
              f"its reason (sheet Exceptions, file exceptions.{detail})."]
     files = {"Payouts": "payouts.csv", "Credits": f"credits.{detail}",
-             "Exceptions": f"exceptions.{detail}",
-             "Attainment": "the Attainment sheet of a smaller run"}
+             "Exceptions": f"exceptions.{detail}"}
+    where = {name: f"every row is in {file}." for name, file in files.items()}
+    where["Attainment"] = ("attainment is not written as a file: compplan run --excel-rows "
+                           f"{len(details['Attainment'][0]):,} keeps it here.")
     for name in sorted(too_big):
         notes.append(f"{name}: {len(details[name][0]):,} rows, more than the {limit:,} a "
-                     f"sheet of this workbook holds (compplan run --excel-rows); see "
-                     f"{files[name]}.")
+                     f"sheet of this workbook holds (compplan run --excel-rows); "
+                     f"{where[name]}")
     wb = Workbook(write_only=True)
     summary = new_sheet(wb, "Summary")
     _summary(summary, result, notes, expected, info, stamp)
@@ -296,7 +298,7 @@ def write_results(result: Evaluation, path: Path, info: RunInfo | None = None,
             ws = new_sheet(wb, name)
             xl.set_widths(ws, [110])
             ws.append([f"{len(frame):,} rows: more than the {limit:,} a sheet of this "
-                       f"workbook holds; every row is in {files[name]}."])
+                       f"workbook holds; {where[name]}"])
             set_print(ws, Printed(1, 1), stamp)
             continue
         table_sheet(wb, name, frame, name.lower(), layout, stamp)
