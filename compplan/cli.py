@@ -27,6 +27,7 @@ from compplan.inputs.bundle import Inputs
 from compplan.inputs.files import InputFiles
 from compplan.inputs.mapping import load_mapping
 from compplan.outputs.run_files import write_run
+from compplan.outputs.stamp import run_info
 from compplan.plan.load import load_plans, load_plans_checked
 from compplan.result import Result, evaluate
 
@@ -250,6 +251,8 @@ def statements(
         help="only these payees (repeatable); all by default")] = None,
     quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
     table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
+    pdf: Annotated[bool, typer.Option(
+        "--pdf", help="also a PDF of each statement (needs LibreOffice)")] = False,
 ) -> None:
     """Write one statement workbook per payee, holding only that payee's data."""
     from compplan.excel.statements import write_statements  # noqa: PLC0415 - openpyxl is heavy
@@ -257,8 +260,11 @@ def statements(
     def action() -> None:
         result = _evaluate(plans, _files(roster, deals, quotas, accounts, assignments, table,
                                          mapping, fx), year)
-        written = write_statements(result, out_dir, payee)
-        out.print(f"{len(written)} statements in {out_dir}", highlight=False)
+        stamp = run_info(result).stamp(result.year)
+        written = write_statements(result, out_dir, payee, stamp, pdf=pdf)
+        books = sum(1 for p in written if p.suffix == ".xlsx")
+        out.print(f"{books} statements{' with their PDFs' if pdf else ''} in {out_dir}",
+                  highlight=False)
     _guard(action)
 
 

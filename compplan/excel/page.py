@@ -27,12 +27,21 @@ class Stamp:
     year: int | None
     run_id: str = ""
     run_date: str = ""
+    inputs_digest: str = ""
 
     @classmethod
     def now(cls, year: int | None) -> Stamp:
         """A stamp for outputs that are not a pay run (a quota plan, account classes):
         the year, if any, and when they were made."""
         return cls(year, run_date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+    def line(self) -> str:
+        """The sentence a Summary or statement opens with, to trace it to its run."""
+        if not self.run_id:
+            return (f"Written {self.run_date}, not by compplan run: no run id (run.json "
+                    "and the run id come with compplan run and compplan statements).")
+        return (f"Run {self.run_id} of {self.run_date}; inputs digest {self.inputs_digest} "
+                "(run.json lists each file's SHA-256).")
 
     def footer(self) -> str:
         """The left footer: ``plan year 2026 · run 1a2b3c4d5e6f · 2026-11-26 10:42 UTC``."""

@@ -30,7 +30,6 @@ from compplan.excel.charts import dashboard_name, monthly_chart, write_dashboard
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
 from compplan.excel.sheet import Layout, blank, estimate_widths, table_sheet, title, write_table
-from compplan.outputs.stamp import RunInfo, run_info
 from compplan.reports.attainment import BUCKETS, attainment_table
 from compplan.reports.credit_table import credits_table
 from compplan.reports.describe import plan_rows
@@ -129,15 +128,14 @@ _PLAN_HEADER = 5
 
 
 def _summary(ws: Any, result: Evaluation, notes: list[str], expected: Expected,
-             info: RunInfo, stamp: Stamp) -> None:
+             stamp: Stamp) -> None:
     """Write the Summary sheet: one printed page.
 
     Each plan is in its own currency; totals are per currency (SUMIF over the plans of
     that currency), never across currencies."""
     xl.set_widths(ws, SUMMARY_WIDTHS)
     title(ws, f"compplan results: plan year {result.year}")
-    ws.append([f"Run {info.run_id} of {info.run_date}; inputs digest {info.inputs_digest} "
-               "(run.json lists each file's SHA-256)."])
+    ws.append([stamp.line()])
     ws.append([f"{result.seats['payee_id'].nunique()} payees on {len(result.by_plan)} plans; "
                "each plan's amounts in its currency, totals per currency; formulas recompute "
                "totals, attainment and cost of sales from the values beside them."])
@@ -258,16 +256,16 @@ def _detail_frames(result: Evaluation) -> dict[str, tuple[pd.DataFrame, Layout]]
     }
 
 
-def write_results(result: Evaluation, path: Path, info: RunInfo | None = None,
+def write_results(result: Evaluation, path: Path, stamp: Stamp | None = None,
                   excel_rows: int | None = None, detail: str = "csv") -> Expected:
     """Write results.xlsx; return the engine's value for every formula cell written.
 
-    ``info`` is the run's identity for the Summary and page footers (made from the
-    inputs when not given); ``detail`` names the format of the files that hold the
-    rows of a detail sheet left out (``csv`` or ``parquet``).
+    ``stamp`` is the run's identity for the Summary and page footers
+    (:meth:`compplan.outputs.stamp.RunInfo.stamp`; without one, the time of writing);
+    ``detail`` names the format of the files that hold the rows of a detail sheet left
+    out (``csv`` or ``parquet``).
     """
-    info = info if info is not None else run_info(result)
-    stamp = info.stamp(result.year)
+    stamp = stamp if stamp is not None else Stamp.now(result.year)
     limit = min(excel_rows if excel_rows is not None else DETAIL_ROWS, xl.EXCEL_MAX_ROWS - 1)
     expected: Expected = {}
     details = _detail_frames(result)
@@ -285,7 +283,7 @@ def write_results(result: Evaluation, path: Path, info: RunInfo | None = None,
                      f"{where[name]}")
     wb = Workbook(write_only=True)
     summary = new_sheet(wb, "Summary")
-    _summary(summary, result, notes, expected, info, stamp)
+    _summary(summary, result, notes, expected, stamp)
     plans_summary = {str(r["plan"]): {str(k): v for k, v in r.items()}
                      for r in summarize(result).to_dict("records")}
     taken = {"summary", "pay by payee", *(n.lower() for n in details), "plans"}

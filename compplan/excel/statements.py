@@ -26,7 +26,8 @@ from compplan.core.currencies import decimals, scale
 from compplan.core.money import exact_sum
 from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue, OutputError
-from compplan.excel.page import Printed, new_sheet, set_print
+from compplan.excel.page import Printed, Stamp, new_sheet, set_print
+from compplan.excel.pdf import office, to_pdf
 from compplan.excel.sheet import (
     Layout,
     blank,
@@ -37,7 +38,6 @@ from compplan.excel.sheet import (
     total_row,
     write_table,
 )
-from compplan.outputs.stamp import RunInfo, run_info
 from compplan.reports.attainment import attainment_table
 from compplan.reports.conservation import grouped_cents
 from compplan.reports.credit_table import credits_table
@@ -246,7 +246,7 @@ def _pay_block(ws: Any, lines: pd.DataFrame, year: int, header_at: int) -> int:
 
 
 def _front_page(ws: Any, result: Evaluation, payee_id: str, lines: pd.DataFrame,
-                attainment: pd.DataFrame, info: RunInfo) -> None:
+                attainment: pd.DataFrame, stamp: Stamp) -> None:
     """The Statement sheet, one printed page: what was earned, why, and what is next."""
     roster = result.inputs.roster.frame
     person = roster[roster["payee_id"] == payee_id]
@@ -255,8 +255,8 @@ def _front_page(ws: Any, result: Evaluation, payee_id: str, lines: pd.DataFrame,
     plans = list(dict.fromkeys(seats["plan"]))
     set_widths(ws, STATEMENT_WIDTHS)  # before the first row: a write-only sheet needs that
     title(ws, f"Statement {result.year}: {name} ({payee_id})")
-    _text(ws, f"Plan year {result.year}; run {info.run_id} of {info.run_date}; inputs digest "
-              f"{info.inputs_digest}. Questions: quote the run id.")
+    _text(ws, f"Plan year {result.year}. {stamp.line()}"
+              + (" Questions: quote the run id." if stamp.run_id else ""))
     blank(ws)
     _section(ws, "What you earned")
     _text(ws, _earned(lines))
@@ -301,17 +301,16 @@ def _front_page(ws: Any, result: Evaluation, payee_id: str, lines: pd.DataFrame,
          "quota": "money"}), header_at=row + 1, set_widths=False)
     blank(ws)
     words = _plan_in_words(ws, result, plans)
-    set_print(ws, Printed(last + 1 + words, len(STATEMENT_WIDTHS)), info.stamp(result.year),
-              one_page=True, landscape=True)
+    set_print(ws, Printed(last + 1 + words, len(STATEMENT_WIDTHS)), stamp, one_page=True,
+              landscape=True)
 
 
 def write_statement(result: Evaluation, payee_id: str, path: Path,
-                    attainment: pd.DataFrame, info: RunInfo) -> None:
+                    attainment: pd.DataFrame, stamp: Stamp) -> None:
     """Write one payee's statement workbook: the front page, then the detail sheets."""
-    stamp = info.stamp(result.year)
     lines = result.lines[result.lines["payee_id"] == payee_id]
     wb = Workbook(write_only=True)
-    _front_page(new_sheet(wb, "Statement"), result, payee_id, lines, attainment, info)
+    _front_page(new_sheet(wb, "Statement"), result, payee_id, lines, attainment, stamp)
     mine = attainment[attainment["payee_id"] == payee_id].drop(columns=["payee_id"])
     table_sheet(wb, "Attainment", mine, "attainment",
                 Layout({"quota": "money", "credited": "money", "attainment": "pct"}), stamp)
@@ -325,8 +324,10 @@ def write_statement(result: Evaluation, payee_id: str, path: Path,
 
 
 def write_statements(result: Evaluation, out: Path, payees: list[str] | None = None,
-                     info: RunInfo | None = None) -> list[Path]:
-    """Write one statement per payee (all seated payees by default) into ``out``.
+                     stamp: Stamp | None = None, pdf: bool = False) -> list[Path]:
+    """Write one statement per payee (all seated payees by default) into ``out``, and
+    with ``pdf`` each one's PDF beside it (through LibreOffice, :mod:`compplan.excel.pdf`).
+    ``stamp`` traces each statement to its run (the time of writing without one).
 
     Written as every run's files are (:func:`compplan.core.atomic.write_atomically`), so a
     failed run leaves the previous statements as they were.
@@ -336,8 +337,10 @@ def write_statements(result: Evaluation, out: Path, payees: list[str] | None = N
     if unknown:
         raise InputError([Issue("--payee", f"{', '.join(map(repr, unknown))}: not in the "
                                 f"roster, or on no plan in {result.year}")])
+    if pdf and office() is None:  # before minutes of writing, not after
+        to_pdf([], out)
     attainment = attainment_table(result)
-    run = info if info is not None else run_info(result)
+    run = stamp if stamp is not None else Stamp.now(result.year)
 
     def statement(payee: str) -> Writer:
         return lambda path: write_statement(result, payee, path, attainment, run)
@@ -345,5 +348,24 @@ def write_statements(result: Evaluation, out: Path, payees: list[str] | None = N
     names = statement_names(sorted(result.seats["payee_id"].unique()))  # stable per roster
     index = pd.DataFrame({"payee_id": wanted, "file": [names[p] for p in wanted]})
     writers = {names[p]: statement(p) for p in wanted}
+    if pdf:
+        index["pdf"] = [Path(names[p]).with_suffix(".pdf").name for p in wanted]
+        writers.update(_pdf_writers([names[p] for p in wanted]))
     writers[INDEX] = lambda path: write_csv(index, path, set())
     return write_atomically(out, writers)
+
+
+def _pdf_writers(books: list[str]) -> dict[str, Writer]:
+    """A writer per statement PDF; the first converts every staged workbook in one
+    LibreOffice run, the others take their file from it."""
+    converted: list[Path] = []
+
+    def writer(book: str) -> Writer:
+        def write(path: Path) -> None:
+            folder = path.parent / ".pdf"
+            if not converted:
+                converted.extend(to_pdf([path.parent / b for b in books], folder))
+            (folder / path.name).replace(path)
+        return write
+
+    return {Path(book).with_suffix(".pdf").name: writer(book) for book in books}

@@ -105,4 +105,5 @@ def _write_workbook(result: Evaluation, path: Path, info: RunInfo | None,
                     excel_rows: int | None, detail: str) -> None:
     from compplan.excel.results import write_results  # noqa: PLC0415 - openpyxl is heavy
 
-    write_results(result, path, info, excel_rows, detail)
+    write_results(result, path, info.stamp(result.year) if info is not None else None,
+                  excel_rows, detail)

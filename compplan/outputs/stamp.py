@@ -48,7 +48,7 @@ class RunInfo:
 
     def stamp(self, year: int) -> Stamp:
         """What every printed page of the run's workbooks says."""
-        return Stamp(year, self.run_id, self.run_date)
+        return Stamp(year, self.run_id, self.run_date, self.inputs_digest)
 
 
 def _frame_digest(frame: pd.DataFrame) -> str:
