@@ -238,3 +238,12 @@ def synth_inputs(size: Size) -> Inputs:
     """The tables of a synthetic company, typed as a run reads them."""
     company = make(size)
     return Inputs(*(table_from_frame(getattr(company, n), n, f"{n}.csv") for n in TABLES))
+
+
+@pytest.fixture(scope="session")
+def mixed() -> Result:
+    """The mixed-2026 case (tests/cases): every sample plan on a handful of payees."""
+    case = ROOT / "tests" / "cases" / "mixed-2026"
+    inputs = load_inputs(case / "roster.csv", case / "deals.csv", case / "quotas.csv",
+                         case / "accounts.csv")
+    return evaluate(load_plans(PLANS), inputs, 2026)

@@ -29,13 +29,6 @@ HOSTILE = '=HYPERLINK("http://example.invalid","x")'
 
 
 @pytest.fixture(scope="module")
-def mixed() -> Result:
-    inputs = load_inputs(CASE / "roster.csv", CASE / "deals.csv", CASE / "quotas.csv",
-                         CASE / "accounts.csv")
-    return evaluate(load_plans(PLANS), inputs, 2026)
-
-
-@pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Result:
     folder = tmp_path_factory.mktemp("demo")
     company = make_company(5)
@@ -214,6 +207,26 @@ def test_statements_command(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(tmp_path / "st" / "A1.xlsx")
     explained = [c.value for c in wb["Explained"]["D"]][1:]
     assert "    attainment: 40.00 %" in explained
+
+
+def test_the_statement_front_page_says_earned_why_and_next(mixed: Result,
+                                                          tmp_path: Path) -> None:
+    """Ann (A1), ae-2026: quota 1,000,000; credited D1 300,000, D2 half of 200,000 then
+    clawed back (cancelled 90 days after closing), D4 -10,000: 290,000, 29 %, on the
+    first tier; 710,000 more reaches the tier from 100 %."""
+    (path, _) = write_statements(mixed, tmp_path, ["A1"])
+    rows = [[c for c in row if c is not None] for row in
+            openpyxl.load_workbook(path)["Statement"].iter_rows(values_only=True)]
+    said = [row[0] for row in rows if len(row) == 1]
+    assert said[:3] == ["Statement 2026: Ann (A1)", said[1], "What you earned"]
+    assert "Total pay 140,900.00 USD: salary 120,000.00 USD, variable pay 20,900.00 USD." in said
+    why = rows[[r[:1] for r in rows].index(["Why: attainment against quota"]) + 2]
+    assert why == ["ae-2026", "bookings", 1_000_000, 290_000, 0.29,
+                   "commission: tier 1 of 3 (from 0%)"]
+    assert ("commission (ae-2026): 710,000.00 more bookings credited reaches the tier from "
+            "100%.") in said
+    totals = next(r for r in rows if r[:1] == ["total"])
+    assert totals[-1] == 140_900  # the month totals' row ends with the year's pay
 
 
 def test_pay_by_payee_matches_payouts_summed_by_the_test(mixed: Result, tmp_path: Path) -> None:

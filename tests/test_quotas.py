@@ -192,6 +192,17 @@ def test_cli_quotas_feed_compplan_run(tmp_path: Path) -> None:
 
     book = openpyxl.load_workbook(tmp_path / "q" / "quota_plan.xlsx", read_only=True)
     assert {"Quotas", "Seasonality", "SMART", "Solver"} <= set(book.sheetnames)
+    solver = {row[0]: row[1] for row in book["Solver"].iter_rows(min_row=2, values_only=True)}
+    assert solver["sum of quotas"] == 1_200_000 and solver["territories"] == 1  # numbers
+    assert isinstance(solver["objective"], int | float) and isinstance(solver["status"], str)
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "q" / "quota_plan.xlsx") as z:
+        (chart,) = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    from lxml import etree
+
+    smooth = [e.get("val") for e in etree.fromstring(chart).iter("{*}smooth")]
+    assert smooth == ["0"]  # monthly shares drawn as straight segments
     pd.DataFrame([person("S", "sdr-2026", target_incentive=24000)]).to_csv(
         tmp_path / "roster.csv", index=False)
     pd.DataFrame([deal("D1", "S", 60000, "", created_date="2026-01-10", sdr_id="S",

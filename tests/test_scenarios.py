@@ -181,6 +181,18 @@ def test_simulate_command(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(tmp_path / "sim" / "scenarios.xlsx")
     cells = {c.value for ws in book for r in ws.iter_rows() for c in r}
     assert set(table["scenario"]) <= cells  # every scenario is in the workbook
+    sheet = book["Comparison"]
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["Scenario", "Plan", "Payees"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "bookings-plus-10"
+               and r[1].value == "total")
+    want = table[(table["scenario"].isin(["baseline", "bookings-plus-10"]))
+                 & (table["plan"] == "total")]["cost_of_sales"].tolist()
+    pp = row[header.index("Cost of sales vs baseline")]
+    assert pp.number_format == '+0.0 "pp";-0.0 "pp";0.0 "pp"'  # a change in points, not %
+    assert pp.value == pytest.approx((want[1] - want[0]) * 100, abs=1e-6)
+    money = row[header.index("Total pay vs baseline")]
+    assert money.number_format == "+#,##0.00;-#,##0.00;0.00"
 
 
 def test_compare_keeps_the_baseline_untouched(case: Case, tmp_path: Path) -> None:

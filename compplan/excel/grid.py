@@ -23,13 +23,19 @@ PX_PER_CM = 96 / 2.54
 GAP_PX = 14
 
 
-def column_px(width: float) -> int:
-    """Pixels of a column ``width`` characters wide (Excel's rule for its default font,
-    whose digits are 7 pixels wide).
+DEFAULT_COLUMN_PX = 64
+"""A column with no width set: Excel's default 8.43 characters, 64 pixels."""
 
-    >>> column_px(8.43), column_px(10), column_px(18)
-    (64, 75, 131)
+
+def column_px(width: float | None) -> int:
+    """Pixels of a column ``width`` wide, as a workbook stores it (characters of the
+    default font's 7-pixel digits, padding included): Excel's own rule.
+
+    >>> column_px(10), column_px(12), column_px(18), column_px(None)
+    (70, 84, 126, 64)
     """
+    if width is None:
+        return DEFAULT_COLUMN_PX
     return math.trunc((256 * width + math.trunc(128 / 7)) / 256 * 7)
 
 
@@ -47,8 +53,8 @@ class ChartGrid:
     """Slots ``span_cols`` columns wide and ``span_rows`` rows tall, ``per_row`` across,
     starting at cell (``first_row``, ``first_col``), both 1-based.
 
-    ``widths`` are the sheet's column widths in characters from column A (the default
-    8.43 past its end): the grid measures each slot over the columns it really spans.
+    ``widths`` are the sheet's column widths in characters from column A (Excel's
+    default past its end): the grid measures each slot over the columns it really spans.
     """
 
     widths: Sequence[float]
@@ -59,8 +65,8 @@ class ChartGrid:
     per_row: int = 2
     placed: int = field(default=0, init=False)
 
-    def _width(self, col: int) -> float:  # 1-based
-        return self.widths[col - 1] if col - 1 < len(self.widths) else 8.43
+    def _width(self, col: int) -> float | None:  # 1-based
+        return self.widths[col - 1] if col - 1 < len(self.widths) else None
 
     def next_slot(self) -> Slot:
         """The next free slot, left to right then top to bottom."""

@@ -13,6 +13,7 @@ import hashlib
 import re
 import textwrap
 from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,15 @@ def _earned(lines: pd.DataFrame) -> str:
             f"{_money(exact_sum(cents[~salary]), code)}.")
 
 
+def _cents_text(value: float) -> str:
+    """A computed amount to the cent, rounded half-up in decimal (not float ``round``).
+
+    >>> _cents_text(710000.005), _cents_text(2.675)
+    ('710,000.01', '2.68')
+    """
+    return f"{Decimal(repr(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+
+
 def _why(result: Evaluation, payee_id: str, attainment: pd.DataFrame,
          plans: list[str]) -> tuple[pd.DataFrame, list[str]]:
     """The year's attainment of each quota measure with the tier reached, and what the
@@ -201,12 +211,12 @@ def _why(result: Evaluation, payee_id: str, attainment: pd.DataFrame,
             rows.append({"plan": plan_id, "measure": measure, "year quota": quota,
                          "credited": credited, "attainment": row["attainment"],
                          "tier reached": "; ".join(f"{s.component}: {s.reached}"
-                                                   for s in found) or "no tiers"})
+                                                   for s in found) or "no tiers or curve"})
             for s in found:
                 if s.to_go is not None and s.to_go > 0:
                     next_steps.append(
-                        f"{s.component} ({plan_id}): {s.to_go:,.2f} more {measure} "
-                        f"credited reaches the tier from {s.next_from}.")
+                        f"{s.component} ({plan_id}): {_cents_text(s.to_go)} more {measure} "
+                        f"credited reaches the {s.step} from {s.next_from}.")
     columns = ["plan", "measure", "year quota", "credited", "attainment", "tier reached"]
     return pd.DataFrame(rows, columns=columns), next_steps
 
