@@ -109,6 +109,16 @@ def test_mixed_columns_keep_numbers_as_numbers_and_text_as_text(tmp_path: Path) 
     assert cells[3].quotePrefix  # data text is never a formula
 
 
+def test_text_that_looks_like_an_error_code_stays_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"deal_id": ["#N/A", "#REF!", "D-1", "plain", ""]})
+    wb = Workbook(write_only=True)
+    write_table(wb.create_sheet("T"), frame, "t", Layout())
+    wb.save(tmp_path / "e.xlsx")
+    cells = list(openpyxl.load_workbook(tmp_path / "e.xlsx")["T"]["A"])[1:]
+    assert [c.value for c in cells[:4]] == ["#N/A", "#REF!", "D-1", "plain"]
+    assert [c.data_type for c in cells[:4]] == ["s", "s", "s", "s"]  # never 'e' or 'f'
+
+
 AE = load_plans(PLANS)["ae-2026"]  # commission on ytd attainment, tiers 0 / 100 % / 150 %
 AM = load_plans(PLANS)["am-2026"]
 

@@ -15,6 +15,7 @@ so: a million credits take minutes to write as cells and nobody reads them in a 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -233,7 +234,17 @@ def _attainment_frame(result: Evaluation) -> pd.DataFrame:
     return table
 
 
-def _detail_frames(result: Evaluation) -> dict[str, tuple[pd.DataFrame, Layout]]:
+@dataclass(frozen=True)
+class Detail:
+    """A detail sheet: how many rows it has, and its frame when it is to be written
+    (``None`` past the workbook's limit: a million credits are not even labelled)."""
+
+    rows: int
+    frame: pd.DataFrame | None
+    layout: Layout
+
+
+def _detail_frames(result: Evaluation, limit: int) -> dict[str, Detail]:
     lines = result.lines
     payouts = pd.DataFrame({
         "payee_id": lines["payee_id"].to_numpy(),
@@ -243,16 +254,18 @@ def _detail_frames(result: Evaluation) -> dict[str, tuple[pd.DataFrame, Layout]]
         "amount": lines["amount"].to_numpy(), "currency": lines["currency"].to_numpy()})
     attainment = _attainment_frame(result)
     q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
-    credits = credits_table(result)[CREDIT_COLUMNS]  # the deal's other columns are in credits.csv
+    credits = len(result.credit_parts)
     return {
-        "Payouts": (payouts, Layout({"amount": "money"})),
-        "Attainment": (attainment, Layout(
+        "Payouts": Detail(len(payouts), payouts, Layout({"amount": "money"})),
+        "Attainment": Detail(len(attainment), attainment, Layout(
             {"quota": "money", "credited": "money", "attainment": "pct"},
             formulas={"attainment": lambda r: f'=IF({q}{r}>0,{c}{r}/{q}{r},"")'})),
-        "Credits": (credits, Layout({"amount": "money", "split": "number", "source_row": "int",
-                                     "date": "date"})),
-        "Exceptions": (result.exceptions, Layout({"row": "int", "value": "money"},
-                                                 widths={"reason": 60})),
+        "Credits": Detail(  # the deal's other columns are in credits.csv
+            credits, credits_table(result)[CREDIT_COLUMNS] if credits <= limit else None,
+            Layout({"amount": "money", "split": "number", "source_row": "int",
+                    "date": "date"})),
+        "Exceptions": Detail(len(result.exceptions), result.exceptions, Layout(
+            {"row": "int", "value": "money"}, widths={"reason": 60})),
     }
 
 
@@ -268,17 +281,17 @@ def write_results(result: Evaluation, path: Path, stamp: Stamp | None = None,
     stamp = stamp if stamp is not None else Stamp.now(result.year)
     limit = min(excel_rows if excel_rows is not None else DETAIL_ROWS, xl.EXCEL_MAX_ROWS - 1)
     expected: Expected = {}
-    details = _detail_frames(result)
-    too_big = {name for name, (frame, _) in details.items() if len(frame) > limit}
+    details = _detail_frames(result, limit)
+    too_big = {name for name, d in details.items() if d.rows > limit}
     notes = [f"Exceptions: {len(result.exceptions)} rows or credits left out of pay, each with "
              f"its reason (sheet Exceptions, file exceptions.{detail})."]
     files = {"Payouts": "payouts.csv", "Credits": f"credits.{detail}",
              "Exceptions": f"exceptions.{detail}"}
     where = {name: f"every row is in {file}." for name, file in files.items()}
     where["Attainment"] = ("attainment is not written as a file: compplan run --excel-rows "
-                           f"{len(details['Attainment'][0]):,} keeps it here.")
+                           f"{details['Attainment'].rows:,} keeps it here.")
     for name in sorted(too_big):
-        notes.append(f"{name}: {len(details[name][0]):,} rows, more than the {limit:,} a "
+        notes.append(f"{name}: {details[name].rows:,} rows, more than the {limit:,} a "
                      f"sheet of this workbook holds (compplan run --excel-rows); "
                      f"{where[name]}")
     wb = Workbook(write_only=True)
@@ -291,15 +304,16 @@ def write_results(result: Evaluation, path: Path, stamp: Stamp | None = None,
         write_dashboard(new_sheet(wb, dashboard_name(plan_id, taken)), result, plan_id,
                         plans_summary[plan_id], stamp)
     _pivot_sheet(new_sheet(wb, "Pay by payee"), result, expected, stamp)
-    for name, (frame, layout) in details.items():
-        if name in too_big:
+    for name, sheet in details.items():
+        frame = sheet.frame
+        if name in too_big or frame is None:
             ws = new_sheet(wb, name)
             xl.set_widths(ws, [110])
-            ws.append([f"{len(frame):,} rows: more than the {limit:,} a sheet of this "
+            ws.append([f"{sheet.rows:,} rows: more than the {limit:,} a sheet of this "
                        f"workbook holds; {where[name]}"])
             set_print(ws, Printed(1, 1), stamp)
             continue
-        table_sheet(wb, name, frame, name.lower(), layout, stamp)
+        table_sheet(wb, name, frame, name.lower(), sheet.layout, stamp)
         if name == "Attainment":
             kept = frame["attainment"].tolist()
             letter = get_column_letter(list(frame.columns).index("attainment") + 1)

@@ -4,7 +4,7 @@ Cells from input data are always stored as text, never as formulas: a value such
 ``=HYPERLINK(...)`` is written with the string type and a quote prefix, so Excel shows
 it literally. Number formats come from the column's kind. One cell object per column
 is reused for every row (write-only sheets serialise a row as soon as it is appended),
-which keeps a million-row sheet within memory.
+which keeps a million-row sheet within memory; plain text is appended as a value.
 """
 
 from __future__ import annotations
@@ -47,6 +47,10 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 TITLE_FONT = Font(bold=True, size=14)
 
 Formula = Callable[[int], str]
+_RISKY_START = (*FORMULA_START, "#")
+"""Text openpyxl would not store as plain text: a formula's start, or an error code
+(``#N/A``). Such text goes through a cell typed as a string; other text is appended as
+it is, which skips a cell object and a failed bind per cell."""
 
 
 @dataclass
@@ -219,23 +223,29 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
     cells = [_cell(ws, k) for k in kinds]
     texts = [_text_cells(ws, "text", c in layout.wrap) if k in ("text", "auto") else None
              for c, k in zip(columns, kinds, strict=True)]
+    plain = [k in ("text", "auto") and c not in layout.wrap
+             for c, k in zip(columns, kinds, strict=True)]
     for i in range(len(frame)):
-        row = []
+        row: list[Any] = []
         for j, col in enumerate(columns):
             formula = layout.formulas.get(col)
             if formula is not None:
                 cell = cells[j]
                 cell.value = formula(first_row + i)
+                row.append(cell)
+                continue
+            value = values[j][i]  # type: ignore[index]
+            pair = texts[j]
+            if pair is not None and isinstance(value, str):
+                if plain[j] and not value.startswith(_RISKY_START):
+                    row.append(value)  # plain text: no style, no cell object (half the time)
+                    continue
+                cell = pair[1] if value.startswith(FORMULA_START) else pair[0]
+                cell.value = value
+                cell.data_type = "s"
             else:
-                value = values[j][i]  # type: ignore[index]
-                pair = texts[j]
-                if pair is not None and isinstance(value, str):
-                    cell = pair[1] if value.startswith(FORMULA_START) else pair[0]
-                    cell.value = value
-                    cell.data_type = "s"
-                else:
-                    cell = cells[j]
-                    cell.value = value
+                cell = cells[j]
+                cell.value = value
             row.append(cell)
         ws.append(row)
 
