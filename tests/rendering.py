@@ -225,6 +225,7 @@ def charts(path: Path) -> dict[str, tuple[list[Box], SheetGeometry]]:
 def screenshots(folder: Path) -> list[Path]:
     """PNGs of the pages the README shows: Summary, a plan dashboard, a statement's first
     page, the quota plan's seasonality and the scenarios side by side."""
+    folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="compplan-shots-"))
     books = build(work)
     pdfs = dict(zip(books.all(), to_pdf(books.all(), work / "pdf"), strict=True))

@@ -258,7 +258,7 @@ def write_dashboard(ws: Any, result: Evaluation, plan_id: str, summary: dict[str
         {"payees": "int", "total pay": "money0", "variable pay": "money0",
          "bookings": "money0", "cost of sales": "pct", "median attainment": "pct",
          "at or above quota": "pct"}), header_at=3, set_widths=False)
-    grid = ChartGrid(DASHBOARD_WIDTHS, first_row=6, span_cols=8, span_rows=18, per_row=2)
+    grid = ChartGrid(DASHBOARD_WIDTHS, first_row=6, span_cols=8, span_rows=21, per_row=2)
     data_at = 6 + 2 * grid.span_rows + 2
     blank(ws, data_at - 5)  # rows 5 .. data_at - 1: the charts' area
     title(ws, "Chart data")

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.units import pixels_to_EMU
 
 ROW_PX = 20
 """Default row height: 15 points = 20 pixels at 96 dpi."""
@@ -80,10 +82,25 @@ class ChartGrid:
                     (px_tall - GAP_PX) / PX_PER_CM)
 
     def add(self, ws: Any, chart: Any) -> Slot:
-        """Size ``chart`` to the next slot and anchor it there."""
+        """Anchor ``chart`` to the next slot's cells at both corners.
+
+        A two-cell anchor stretches the chart over the slot's own cells, so it fills the
+        slot in any program, whatever width it gives a column of 12 characters (Excel 84
+        pixels, LibreOffice a few more): the extent is the cells, not a guess at them.
+        """
         slot = self.next_slot()
         chart.width, chart.height = slot.width_cm, slot.height_cm
-        ws.add_chart(chart, slot.anchor)
+        across, down = (self.placed - 1) % self.per_row, (self.placed - 1) // self.per_row
+        col = self.first_col - 1 + across * self.span_cols  # 0-based
+        row = self.first_row - 1 + down * self.span_rows
+        last = col + self.span_cols - 1
+        half = pixels_to_EMU(GAP_PX // 2)
+        chart.anchor = TwoCellAnchor(
+            _from=AnchorMarker(col=col, colOff=half, row=row, rowOff=half),
+            to=AnchorMarker(col=last, colOff=pixels_to_EMU(column_px(self._width(last + 1)))
+                            - half, row=row + self.span_rows - 1,
+                            rowOff=pixels_to_EMU(ROW_PX) - half))
+        ws.add_chart(chart)
         return slot
 
     @property

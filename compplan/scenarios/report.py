@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.shapes import GraphicalProperties
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.excel.charts import NAVY, ORANGE, axes, legend_below
@@ -206,18 +207,24 @@ def _monte_carlo_sheets(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
               "drawn years: how many draws fall in each band")
     blank(ws)
     header, end = write_table(ws, hist, "mc histogram", layout, header_at=3, set_widths=False)
-    chart = BarChart()
+    chart = LineChart()  # one line per scenario: overlapping distributions stay readable
     chart.title = "Variable pay across the drawn years"
     chart.y_axis.title, chart.x_axis.title = "draws", "variable pay (all plans), from"
-    chart.gapWidth = 30
     chart.add_data(Reference(ws, min_col=2, max_col=len(hist.columns), min_row=header,
                              max_row=end), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=end))
-    _bar_colors(chart)
+    for series, color in zip(chart.series, COLORS, strict=False):
+        series.smooth = False
+        series.marker.symbol = "circle"
+        series.marker.size = 5
+        series.graphicalProperties.line.solidFill = color
+        series.graphicalProperties.line.width = 22225
+        series.marker.graphicalProperties = GraphicalProperties(solidFill=color)
+        series.marker.graphicalProperties.line.solidFill = color
     axes(chart, None, AXIS_FORMATS["int"])
     legend_below(chart)
     grid = ChartGrid(widths, first_row=3, first_col=len(hist.columns) + 2, span_cols=14,
-                     span_rows=24, per_row=1)
+                     span_rows=30, per_row=1)
     grid.add(ws, chart)
     set_print(ws, Printed(max(end, grid.last_row), grid.last_col), stamp, one_page=True,
               landscape=True)
