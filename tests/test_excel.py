@@ -245,3 +245,18 @@ def test_pay_by_payee_matches_payouts_summed_by_the_test(mixed: Result, tmp_path
     for payee, values in sheet.items():
         want = wide.loc[payee].reindex([header[i] for i in months], fill_value=0.0)
         assert values == pytest.approx(want.tolist(), abs=0.005), payee
+
+
+def test_statements_pdf_without_libreoffice_is_refused_before_writing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import compplan.excel.pdf as pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    args = ["statements", "--plans", str(PLANS), "--roster", str(CASE / "roster.csv"),
+            "--deals", str(CASE / "deals.csv"), "--quotas", str(CASE / "quotas.csv"),
+            "--accounts", str(CASE / "accounts.csv"), "--year", "2026",
+            "--out", str(tmp_path / "st"), "--payee", "A1", "--pdf"]
+    res = CliRunner().invoke(app, args)
+    assert res.exit_code == 3, res.output
+    assert "PDF needs LibreOffice" in res.output and "libreoffice-calc-nogui" in res.output
+    assert not (tmp_path / "st").exists()  # nothing half-written

@@ -96,3 +96,23 @@ def test_no_chart_covers_another_chart_or_a_filled_cell(books: Books, book: str)
             covered = [c for c in (geo.cell(r, k) for r, k in geo.filled) if a.overlaps(c)]
             assert not covered, (sheet, a.name, covered[:3])
     assert seen > 0 or book == "statement"
+
+
+def test_statements_pdf_writes_one_pdf_per_statement(books: Books, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from compplan.cli import app
+    from tests.rendering import ROOT
+
+    given = books.results.parent.parent / "input"
+    res = CliRunner().invoke(app, [
+        "statements", "--plans", str(ROOT / "plans"), "--roster", str(given / "roster.csv"),
+        "--deals", str(given / "deals.csv"), "--quotas", str(given / "quotas.csv"),
+        "--accounts", str(given / "accounts.csv"), "--fx", str(given / "fx.csv"),
+        "--year", "2026", "--out", str(tmp_path / "st"), "--payee", "AE01", "--payee",
+        "KAM01", "--pdf"])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "st").iterdir()) == [
+        "AE01.pdf", "AE01.xlsx", "KAM01.pdf", "KAM01.xlsx", "index.csv"]
+    first = pages(tmp_path / "st" / "KAM01.pdf")[0]
+    assert first.sheet == "Statement" and "KAM01" in first.text
