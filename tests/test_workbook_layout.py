@@ -175,3 +175,23 @@ def test_run_json_and_every_footer_carry_the_same_run_id(tmp_path: Path) -> None
         smooth = [e.get("val") for n in drawings
                   for e in etree.fromstring(book.read(n)).iter("{*}smooth")]
     assert smooth and set(smooth) == {"0"}  # the plan curves' tiers are never smoothed
+
+
+def test_money_shows_its_currencys_minor_units(tmp_path: Path) -> None:
+    from compplan.excel.sheet import total_row
+
+    frame = pd.DataFrame({"currency": ["USD", "JPY", "KWD"], "paid": [10.5, 1200.0, 3.125],
+                          "in_USD": [10.5, 8.1, 10.2], "delta": [1.0, -5.0, 0.5]})
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("C")
+    write_table(ws, frame, "c", Layout({"paid": "money", "in_USD": "money",
+                                        "delta": "money_delta"}, currency="currency",
+                                       other_currency=frozenset({"in_USD"})))
+    total_row(ws, ["total", 1200.0, "", ""], ["text", "money", "text", "text"], "JPY")
+    wb.save(tmp_path / "c.xlsx")
+    back = openpyxl.load_workbook(tmp_path / "c.xlsx")["C"]
+    assert [back[f"B{r}"].number_format for r in (2, 3, 4)] == ["#,##0.00", "#,##0",
+                                                               "#,##0.000"]
+    assert {back[f"C{r}"].number_format for r in (2, 3, 4)} == {"#,##0.00"}  # reporting
+    assert back["D3"].number_format == "+#,##0;-#,##0;0"
+    assert back["B5"].number_format == "#,##0" and back["B5"].font.b

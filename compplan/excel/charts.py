@@ -276,12 +276,14 @@ def write_dashboard(ws: Any, result: Evaluation, plan_id: str, summary: dict[str
         row = last + 2
     months = _by_month(result, plan_id)
     month_header, last = write_table(ws, months, f"{plan_id} by month", Layout(
-        {"salary": "money", "variable pay": "money"}), header_at=row, set_widths=False)
+        {"salary": "money", "variable pay": "money"}, currency=plan.currency),
+        header_at=row, set_widths=False)
     blank(ws)
     row = last + 2
     parts = _by_component(result, plan_id)
     part_header, last = write_table(ws, parts, f"{plan_id} by component",
-                                    Layout({"pay": "money"}), header_at=row, set_widths=False)
+                                    Layout({"pay": "money"}, currency=plan.currency),
+                                    header_at=row, set_widths=False)
     blank(ws)
     row = last + 2
     if has_quota:

@@ -79,7 +79,7 @@ def _plan_table(ws: Any, result: Evaluation, expected: Expected) -> int:
     kinds = {"payees": "int", "total pay": "money", "variable pay": "money",
              "bookings": "money", "cost of sales": "pct", "share at quota": "pct",
              **dict.fromkeys(BUCKETS, "pct")}
-    layout = Layout(kinds=kinds,
+    layout = Layout(kinds=kinds, currency="currency",
                     formulas={"cost of sales": lambda r: _cost_of_sales(d, e, r)})
     write_table(ws, per_plan, "plans", layout, header_at=_PLAN_HEADER, set_widths=False)
     cos = xl.col(cols, "cost of sales")
@@ -98,7 +98,7 @@ def _plan_table(ws: Any, result: Evaluation, expected: Expected) -> int:
             expected[("Summary", f"{letter}{row}")] = float(total[name])
         xl.total_row(ws, ["total", code, int(total["payees"]), sums["total pay"],
                           sums["variable pay"], sums["bookings"], _cost_of_sales(d, e, row)],
-                     ["text", "text", "int", "money", "money", "money", "pct"])
+                     ["text", "text", "int", "money", "money", "money", "pct"], code)
         expected[("Summary", f"{cos}{row}")] = _expect(total["cost of sales"])
     return row
 
@@ -108,7 +108,7 @@ def _month_table(ws: Any, result: Evaluation, header: int, expected: Expected) -
     months = pay_by_month(result).rename(columns=SUMMARY_NAMES)
     money = {"salary": "money", "variable pay": "money", "total pay": "money"}
     write_table(ws, months, "pay by month", Layout(
-        kinds=money, formulas={"total pay": lambda r: f"=C{r}+D{r}"}),
+        kinds=money, formulas={"total pay": lambda r: f"=C{r}+D{r}"}, currency="currency"),
         header_at=header, set_widths=False)
     for i, value in enumerate(months["total pay"].tolist()):
         expected[("Summary", f"E{header + 1 + i}")] = float(value)
@@ -119,7 +119,7 @@ def _month_table(ws: Any, result: Evaluation, header: int, expected: Expected) -
         xl.total_row(ws, ["year", code, *(
             f'=SUMIF(B{header + 1}:B{header + len(months)},"{code}",'
             f'{letter}{header + 1}:{letter}{header + len(months)})'
-            for letter in "CDE")], ["text", "text", "money", "money", "money"])
+            for letter in "CDE")], ["text", "text", "money", "money", "money"], str(code))
         for letter, name in (("C", "salary"), ("D", "variable pay"), ("E", "total pay")):
             expected[("Summary", f"{letter}{end}")] = float(mine[name].sum())
     return end
@@ -174,7 +174,8 @@ def _currency_table(ws: Any, result: Evaluation, header: int) -> int:
     table = pay_by_currency(result)
     report = next(c for c in table.columns if c.startswith("in_"))
     layout = Layout(kinds={"lines": "int", "paid": "money", "rate": "number", report: "money"},
-                    formulas={report: lambda r: f"=C{r}*D{r}"})
+                    formulas={report: lambda r: f"=C{r}*D{r}"}, currency="currency",
+                    other_currency=frozenset({report}))
     _, last = write_table(ws, table, "pay by currency", layout, header_at=header,
                           set_widths=False)
     xl.total_row(ws, ["total", "", "", "", f"=SUM(E{header + 1}:E{last})", ""],
@@ -209,7 +210,7 @@ def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected, stamp: Stamp) 
     total_col = xl.col(frame.columns, "total")
     layout = Layout(kinds={**dict.fromkeys(months, "money"), "total": "money"},
                     formulas={"total": lambda r: f"=SUM({first_m}{r}:{last_m}{r})"},
-                    as_is=frozenset(months))
+                    as_is=frozenset(months), currency="currency")
     ws.freeze_panes = "E2"  # before the first row: a write-only sheet writes it there
     widths = estimate_widths(frame, layout)
     _, last = write_table(ws, frame, "pay by payee", layout)
@@ -224,7 +225,7 @@ def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected, stamp: Stamp) 
             letter = xl.col(frame.columns, name)
             totals.append(f'=SUMIF({cur}2:{cur}{last},"{code}",{letter}2:{letter}{last})')
             expected[("Pay by payee", f"{letter}{last + 1 + k}")] = float(mine[name].sum())
-        xl.total_row(ws, totals, ["text", "text", "text", "text", *["money"] * 13])
+        xl.total_row(ws, totals, ["text", "text", "text", "text", *["money"] * 13], str(code))
     set_print(ws, Printed(last + len(codes), len(frame.columns), (1, 1), tuple(widths)), stamp)
 
 
@@ -256,7 +257,8 @@ def _detail_frames(result: Evaluation, limit: int) -> dict[str, Detail]:
     q, c = xl.col(attainment.columns, "quota"), xl.col(attainment.columns, "credited")
     credits = len(result.credit_parts)
     return {
-        "Payouts": Detail(len(payouts), payouts, Layout({"amount": "money"})),
+        "Payouts": Detail(len(payouts), payouts, Layout({"amount": "money"},
+                                                        currency="currency")),
         "Attainment": Detail(len(attainment), attainment, Layout(
             {"quota": "money", "credited": "money", "attainment": "pct"},
             formulas={"attainment": lambda r: f'=IF({q}{r}>0,{c}{r}/{q}{r},"")'})),

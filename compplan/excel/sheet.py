@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from compplan.core.cell_text import FORMULA_START
+from compplan.core.currencies import UnknownCurrencyError, decimals
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
 
 EXCEL_MAX_ROWS = 1_048_576
@@ -64,6 +65,11 @@ class Layout:
     """Columns named by data (a scenario, a month): their header is the name itself."""
     wrap: frozenset[str] = frozenset()
     """Text columns whose long cells wrap onto more lines instead of widening the page."""
+    currency: str | None = None
+    """The column holding each row's currency code, or one code for all rows: money
+    then shows that currency's minor units (JPY ``1,234``, KWD ``1,234.500``)."""
+    other_currency: frozenset[str] = frozenset()
+    """Money columns in another currency than the row's (a reporting currency)."""
 
     def header(self, name: str) -> str:
         """The header shown for a column."""
@@ -96,12 +102,48 @@ def table_name(text: str) -> str:
 _RIGHT = Alignment(horizontal="right")
 
 
-def _cell(ws: Any, kind: str) -> WriteOnlyCell:
+MONEY_KINDS = ("money", "money_delta")
+
+
+def number_format(kind: str, places: int = 2) -> str:
+    """The format of a kind; money shows its currency's minor units (``places``).
+
+    >>> number_format("money", 0), number_format("money_delta", 3), number_format("pct", 0)
+    ('#,##0', '+#,##0.000;-#,##0.000;0.000', '0.0%')
+    """
+    if kind not in MONEY_KINDS or places == 2:
+        return FORMATS[kind]
+    digits = "." + "0" * places if places else ""
+    if kind == "money":
+        return f"#,##0{digits}"
+    return f"+#,##0{digits};-#,##0{digits};0{digits}"
+
+
+def _cell(ws: Any, kind: str, places: int = 2) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
     if kind in FORMATS and kind not in ("text", "auto"):
-        cell.number_format = FORMATS[kind]
+        cell.number_format = number_format(kind, places)
         cell.alignment = _RIGHT  # a formula's "n/a" lines up with the numbers
     return cell
+
+
+def _places(frame: pd.DataFrame, layout: Layout) -> np.ndarray | None:
+    """Each row's currency's minor units, when the layout names the currency."""
+    if layout.currency is None:
+        return None
+    if layout.currency in frame.columns:
+        codes = frame[layout.currency].astype(str)
+        by_code = {c: _minor_units(c) for c in pd.unique(codes)}  # a handful of currencies
+        return codes.map(by_code).to_numpy(dtype=np.int64)
+    return np.full(len(frame), _minor_units(layout.currency), dtype=np.int64)
+
+
+def _minor_units(code: str) -> int:
+    """A currency's minor units; 2 for a row with no currency (a total's blank)."""
+    try:
+        return decimals(code)
+    except UnknownCurrencyError:
+        return 2
 
 
 _WRAP = Alignment(wrap_text=True, vertical="top")
@@ -221,6 +263,10 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
     values = [_values(frame[c], k) if c not in layout.formulas else None
               for c, k in zip(columns, kinds, strict=True)]
     cells = [_cell(ws, k) for k in kinds]
+    places = _places(frame, layout)
+    by_places = [{p: _cell(ws, k, p) for p in (0, 2, 3, 4)} if k in MONEY_KINDS and
+                 places is not None and c not in layout.other_currency else None
+                 for c, k in zip(columns, kinds, strict=True)]
     texts = [_text_cells(ws, "text", c in layout.wrap) if k in ("text", "auto") else None
              for c, k in zip(columns, kinds, strict=True)]
     plain = [k in ("text", "auto") and c not in layout.wrap
@@ -228,9 +274,10 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
     for i in range(len(frame)):
         row: list[Any] = []
         for j, col in enumerate(columns):
+            money = by_places[j]
+            cell = cells[j] if money is None or places is None else money[int(places[i])]
             formula = layout.formulas.get(col)
             if formula is not None:
-                cell = cells[j]
                 cell.value = formula(first_row + i)
                 row.append(cell)
                 continue
@@ -244,7 +291,6 @@ def write_rows(ws: Any, frame: pd.DataFrame, layout: Layout, first_row: int) -> 
                 cell.value = value
                 cell.data_type = "s"
             else:
-                cell = cells[j]
                 cell.value = value
             row.append(cell)
         ws.append(row)
@@ -300,11 +346,14 @@ def write_table(ws: Any, frame: pd.DataFrame, name: str, layout: Layout,
     return header_at, last
 
 
-def total_row(ws: Any, values: Sequence[Any], kinds: Sequence[str]) -> None:
-    """A bold row of totals, formatted like the table above it."""
+def total_row(ws: Any, values: Sequence[Any], kinds: Sequence[str],
+              currency: str | None = None) -> None:
+    """A bold row of totals, formatted like the table above it (money in ``currency``'s
+    minor units when given)."""
     row = []
+    places = _minor_units(currency) if currency else 2
     for value, kind in zip(values, kinds, strict=True):
-        cell = _cell(ws, kind)
+        cell = _cell(ws, kind, places)
         cell.value = value
         cell.font = Font(bold=True)
         row.append(cell)

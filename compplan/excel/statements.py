@@ -242,15 +242,16 @@ def _pay_block(ws: Any, lines: pd.DataFrame, year: int, header_at: int) -> int:
     """Pay by component and month with a total row; return its last row."""
     grid = _pay_grid(lines, year)
     months = [c for c in grid.columns if c[:4].isdigit()]
+    code = str(lines["currency"].iloc[0]) if len(lines) else None  # one per payee
     _, last = write_table(ws, grid, "pay", Layout(dict.fromkeys([*months, "total"], "money"),
-                                                  as_is=frozenset(months)),
+                                                  as_is=frozenset(months), currency=code),
                           header_at=header_at, set_widths=False)
-    if len(grid):  # the month totals, from the cents (never a sum of rounded floats)
-        unit = scale(str(lines["currency"].iloc[0]))
+    if code is not None:  # the month totals, from the cents (never a sum of rounded floats)
+        unit = scale(code)
         cents = lines.groupby("period")["cents"].sum().reindex(months, fill_value=0)
         total_row(ws, ["total", "", *(cents.to_numpy() / unit).tolist(),
                        exact_sum(lines["cents"].to_numpy()) / unit],
-                  ["text", "text", *["money"] * 13])
+                  ["text", "text", *["money"] * 13], code)
         last += 1
     return last
 
@@ -325,7 +326,8 @@ def write_statement(result: Evaluation, payee_id: str, path: Path,
     table_sheet(wb, "Attainment", mine, "attainment",
                 Layout({"quota": "money", "credited": "money", "attainment": "pct"}), stamp)
     paid, told = _explained(result, payee_id, lines)
-    table_sheet(wb, "Payouts", paid, "payouts", Layout({"amount": "money"}), stamp)
+    table_sheet(wb, "Payouts", paid, "payouts", Layout({"amount": "money"},
+                                                       currency="currency"), stamp)
     table_sheet(wb, "Explained", told, "explained",
                 Layout(widths={"how it was computed": 100}), stamp)
     table_sheet(wb, "Credits", _credits(result, payee_id), "credits",
