@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from compplan.api import (
     Result,
+    amortize,
     close_month,
     compare_scenarios,
     evaluate,
@@ -36,6 +37,7 @@ __all__ = [
     "PlanError",
     "Result",
     "__version__",
+    "amortize",
     "close_month",
     "compare_scenarios",
     "evaluate",

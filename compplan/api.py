@@ -13,6 +13,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from compplan.accounting.books import books_of, read_opening
+from compplan.accounting.files import Books
+from compplan.accounting.policy import load_policy
 from compplan.inputs.bundle import Inputs, load_inputs
 from compplan.inputs.ingest import Table, load_table, table_from_frame
 from compplan.inputs.mapping import load_mapping
@@ -31,6 +34,7 @@ from compplan.result import evaluate as _evaluate
 from compplan.scenarios.run import Comparison, with_monte_carlo
 from compplan.scenarios.run import compare as _compare
 from compplan.schema import Plan
+from compplan.schema.accounting import AccountingPolicy
 
 TableLike = pd.DataFrame | Path | str | Table
 
@@ -151,7 +155,20 @@ def ledger_history(ledger: str, payee_id: str) -> pd.DataFrame:
         return history(open_ledger(ledger, create=False), payee_id)
 
 
-__all__ = ["Result", "close_month", "compare_scenarios", "draw_balances", "evaluate",
-           "inputs_from_frames",
+def amortize(result: Result, policy: Path | str | AccountingPolicy,
+             opening: pd.DataFrame | Path | str | None = None) -> Books:
+    """Capitalize and amortize a run's commissions under an accounting policy
+    (``accounting.yaml`` or a validated :class:`AccountingPolicy`); ``opening`` is last
+    year's assets.csv. The result's ``rollforward``, ``journal`` and ``schedule.assets``
+    are frames of integer cents; :func:`compplan.accounting.files.write_books` writes
+    them as ``compplan amortize`` does."""
+    chosen = policy if isinstance(policy, AccountingPolicy) else load_policy(policy,
+                                                                             result.plans)
+    prior = read_opening(Path(opening)) if isinstance(opening, Path | str) else opening
+    return books_of(result, chosen, prior)
+
+
+__all__ = ["Result", "amortize", "close_month", "compare_scenarios", "draw_balances",
+           "evaluate", "inputs_from_frames",
            "ledger_history", "load_inputs", "load_mapping", "load_plans", "pay_month",
            "payout_curve", "plan_quotas", "sample_company"]

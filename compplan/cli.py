@@ -457,6 +457,45 @@ def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:
 
 
 @app.command()
+def amortize(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    policy: Annotated[Path, typer.Option(help="accounting.yaml: what is capitalized, over "
+                                              "what benefit period, to which accounts")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the accounting files")],
+    opening: Annotated[Path | None, typer.Option(
+        help="last year's assets.csv: its assets continue their schedules")] = None,
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
+) -> None:
+    """Capitalize and amortize commissions (ASC 340-40 / IFRS 15): assets, amortization,
+    journal, roll-forward and accounting.xlsx."""
+    from compplan.accounting.books import books_of, read_opening  # noqa: PLC0415
+    from compplan.accounting.files import write_books  # noqa: PLC0415
+    from compplan.accounting.policy import load_policy  # noqa: PLC0415
+    from compplan.reports.conservation import grouped_cents  # noqa: PLC0415
+
+    def action() -> None:
+        chosen = load_policy(policy, load_plans(plans))  # before minutes of evaluation
+        files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+        result = _evaluate(plans, files, year)
+        books = books_of(result, chosen, read_opening(opening) if opening else None)
+        written = write_books(books, out_dir)
+        roll = books.rollforward
+        actual = roll[roll["basis"] == "actual"]
+        for code, mine in actual.groupby("currency", sort=True):
+            said = {name: grouped_cents(int(value), decimals(str(code))) for name, value in (
+                ("closing", mine["closing"].iloc[-1]), ("added", mine["additions"].sum()),
+                ("amortized", mine["amortization"].sum()),
+                ("off", mine["write_offs"].sum()), ("spent", mine["expensed"].sum()))}
+            out.print(f"{code}: deferred commissions {said['closing']} at "
+                      f"{mine['month'].iloc[-1]}; capitalized {said['added']}, amortized "
+                      f"{said['amortized']}, written off {said['off']}, expensed when "
+                      f"incurred {said['spent']}", highlight=False)
+        _list_files(written)
+    _guard(action)
+
+
+@app.command()
 def accounts(
     deals: DealsOpt,
     out_dir: Annotated[Path, typer.Option("--out", help="folder for accounts.csv/.xlsx")],

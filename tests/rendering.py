@@ -43,10 +43,12 @@ class Books:
     statement: Path
     quota_plan: Path
     scenarios: Path
+    accounting: Path
     run_id: str
 
     def all(self) -> list[Path]:
-        return [self.results, self.statement, self.quota_plan, self.scenarios]
+        return [self.results, self.statement, self.quota_plan, self.scenarios,
+                self.accounting]
 
 
 def build(folder: Path) -> Books:
@@ -69,12 +71,15 @@ def build(folder: Path) -> Books:
         "--out", str(folder / "quotas"))
     run("simulate", *inputs, "--scenarios", str(ROOT / "scenarios"), "--draws", "300",
         "--out", str(folder / "scenarios"))
+    run("amortize", *inputs, "--policy", str(ROOT / "policies" / "accounting.yaml"),
+        "--out", str(folder / "accounting"))
     manifest = (folder / "demo" / "results" / "run.json").read_text(encoding="utf-8")
     run_id = re.search(r'"run_id": "([0-9a-f]+)"', manifest)
     assert run_id is not None
     return Books(folder / "demo" / "results" / "results.xlsx",
                  folder / "statements" / "AE01.xlsx", folder / "quotas" / "quota_plan.xlsx",
-                 folder / "scenarios" / "scenarios.xlsx", run_id.group(1))
+                 folder / "scenarios" / "scenarios.xlsx",
+                 folder / "accounting" / "accounting.xlsx", run_id.group(1))
 
 
 @dataclass(frozen=True)
@@ -224,7 +229,7 @@ def charts(path: Path) -> dict[str, tuple[list[Box], SheetGeometry]]:
 
 def screenshots(folder: Path) -> list[Path]:
     """PNGs of the pages the README shows: Summary, a plan dashboard, a statement's first
-    page, the quota plan's seasonality and the scenarios side by side."""
+    page, the quota plan's seasonality, the scenarios and the accounting roll-forward."""
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="compplan-shots-"))
     books = build(work)
@@ -234,7 +239,8 @@ def screenshots(folder: Path) -> list[Path]:
               (books.statement, "Statement", "statement"),
               (books.quota_plan, "Seasonality", "quota-plan"),
               (books.scenarios, "Side by side", "scenarios"),
-              (books.scenarios, "Monte Carlo histogram", "scenarios-monte-carlo")]
+              (books.scenarios, "Monte Carlo histogram", "scenarios-monte-carlo"),
+              (books.accounting, "Roll-forward", "accounting-rollforward")]
     made = []
     for book, sheet, name in wanted:
         number = next(i for i, p in enumerate(pages(pdfs[book]), start=1) if p.sheet == sheet)

@@ -25,7 +25,8 @@ FLOORS = [
     {"engine"},
     {"reports"},
     {"result"},
-    {"excel", "outputs", "ledger", "scenarios", "quotas", "accounts", "dask_engine"},
+    {"excel", "outputs", "ledger", "scenarios", "quotas", "accounts", "accounting",
+     "dask_engine"},
     {"api", "commands"},
     {"cli", "__init__"},
 ]

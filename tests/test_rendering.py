@@ -84,7 +84,8 @@ def test_every_page_names_the_run(books: Books, printed: dict[str, list[Page]]) 
     assert numbers == [(i, len(numbers)) for i in range(1, len(numbers) + 1)]
 
 
-@pytest.mark.parametrize("book", ["results", "statement", "quota_plan", "scenarios"])
+@pytest.mark.parametrize("book", ["results", "statement", "quota_plan", "scenarios",
+                                  "accounting"])
 def test_no_chart_covers_another_chart_or_a_filled_cell(books: Books, book: str) -> None:
     path: Path = getattr(books, book)
     seen = 0

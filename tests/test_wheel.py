@@ -34,6 +34,7 @@ def test_the_wheel_runs_demo_init_and_run_outside_the_checkout(tmp_path: Path) -
                     "compplan/_samples/scenarios/spiff-1000.yaml",
                     "compplan/_samples/schema/plan.schema.json",
                     "compplan/_samples/notebooks/01-plan-modelling.ipynb",
+                    "compplan/_samples/policies/accounting.yaml",
                     "compplan/inputs/mappings/salesforce.yaml", "compplan/py.typed"):
         assert shipped in names, shipped
     sh(sys.executable, "-m", "venv", tmp_path / "venv", cwd=tmp_path)

@@ -1,4 +1,5 @@
-"""The sample plans, scenarios, schema and notebooks that ship with compplan.
+"""The sample plans, scenarios, schema, notebooks and accounting policy that ship with
+compplan.
 
 In a wheel they are package data under ``compplan/_samples``; in a checkout (or an
 editable install) they are the repository's own ``plans/``, ``scenarios/``... beside
@@ -10,12 +11,12 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-KINDS = ("plans", "scenarios", "schema", "notebooks")
+KINDS = ("plans", "scenarios", "schema", "notebooks", "policies")
 
 
 def sample_path(kind: str) -> Path:
     """The folder of a kind of sample (``plans``, ``scenarios``, ``schema``,
-    ``notebooks``).
+    ``notebooks``, ``policies``).
 
     >>> sample_path("plans").joinpath("ae-2026.yaml").is_file()
     True

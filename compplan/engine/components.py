@@ -76,6 +76,10 @@ class ComponentResult:
     findings: tuple[pd.DataFrame, ...] = ()
     """Exception rows this component found (a gate never met, a rate missing, a draw
     balance left): returned with its pay, never written into a shared sink."""
+    per_credit: Floats | None = None
+    """What each credit of the component's measure earned, in the order of
+    ``PlanCredits.of(measure)``, for components paid per credit (a SPIFF, a rate table,
+    a per-credit commission): commission accounting allocates their pay by it."""
 
 
 @dataclass
@@ -345,7 +349,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
         amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
                                                                                comp.period)
         trace[Step.VALUE] = ctx.value(comp.measure, comp.period)
-        return _commission_result(ctx, comp, amount, trace)
+        return replace(_commission_result(ctx, comp, amount, trace), per_credit=each)
     cross = earlier_clawbacks(ctx, comp)
     if comp.basis == "value":
         x = ctx.value(comp.measure, comp.period)
@@ -493,7 +497,7 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     amount = _apply_cap(ctx, amount, comp.cap, None, comp.period)
     trace[Step.EARNED] = amount
     return ComponentResult(comp, ctx.paid(amount, comp.period, comp.pay_every), comp.period, trace,
-                           findings=(*found, *gated))
+                           findings=(*found, *gated), per_credit=earned)
 
 
 def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
@@ -526,7 +530,7 @@ def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
                           each, ctx.pf.size)
     return ComponentResult(comp, ctx.paid(monthly, "month", comp.pay_every), "month",
-                           {Step.EARNED: monthly})
+                           {Step.EARNED: monthly}, per_credit=each)
 
 
 def credit_signs(pf: PlanFrame, inputs: Inputs, measure: str, credits: pd.DataFrame) -> Floats:
