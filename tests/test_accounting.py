@@ -271,3 +271,49 @@ def test_the_amortize_command_writes_the_books(tmp_path: Path) -> None:
     missing = CliRunner().invoke(app, args)
     assert missing.exit_code == 2 and "none.yaml" in missing.output
     assert not (tmp_path / "x").exists()
+
+
+SPIFF = f"""
+plan: acc
+{bookings_measure()}components:
+  - id: commission
+    kind: spiff
+    measure: bookings
+    amount: 500
+    per_split: false
+"""
+
+
+def test_a_spiff_is_shared_by_what_each_deal_earned_not_by_value(tmp_path: Path) -> None:
+    """Two deals of 10,000 and 90,000 in March each earn a SPIFF of 500: the 1,000.00
+    line is 500.00 per contract (pro rata to value it would be 100 / 900)."""
+    deals = [deal("D1", "A", 10_000, "2026-03-02", term_months=24),
+             deal("D2", "A", 90_000, "2026-03-20", term_months=24)]
+    r = run(tmp_path, deals, SPIFF)
+    books = books_of(r, policy(r))
+    rows = books.allocated.rows.set_index("deal_id")
+    assert rows["cents"].to_dict() == {"D1": 50_000, "D2": 50_000}
+    assert set(rows["basis"]) == {"per credit"}
+
+
+def test_a_contract_carried_above_its_remaining_consideration_is_written_down(
+        tmp_path: Path) -> None:
+    """3,600 over 36 months from January: 2,400 carried at December. The contract's
+    remaining consideration is 1,000 and its costs to fulfil 200: the asset may carry
+    800, so 1,600 is impaired in December."""
+    r = run(tmp_path, [deal("D1", "A", 36_000, "2026-01-10", term_months=36,
+                            remaining=1_000, costs=200)])
+    text = POLICY.format(expedient="true", first="full") + """
+contract:
+  remaining_consideration: remaining
+  costs_to_fulfil: costs
+"""
+    books = books_of(r, policy(r, text))
+    assert month(books, "2026-11", "write_offs") == 0
+    assert month(books, "2026-12", "amortization") == 10_000
+    assert month(books, "2026-12", "write_offs") == 160_000
+    assert month(books, "2026-12", "closing") == 80_000
+    (asset,) = books.schedule.assets.to_dict("records")
+    assert asset["impaired"] == 160_000
+    # the rest amortizes over the 24 months left: 800 / 24 = 33.33 a month
+    assert month(books, "2027-01", "amortization") == 3_333
