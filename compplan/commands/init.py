@@ -81,11 +81,12 @@ def _plans(template: str | None) -> list[Path]:
     return [*chosen, *(p for p in every if p.stem.startswith("quotas"))]
 
 
-def _scenario_plans(path: Path) -> set[str]:
+def _named_plans(path: Path, key: str) -> set[str]:
+    """The plans a sample file names: a scenario's ``plans:`` changes, a policy's
+    ``capitalize:`` entries (copied only when every plan it names is there)."""
     doc, _ = parse_yaml(path.read_text(encoding="utf-8"), str(path))
-    changes = doc.data.get("plans", []) if doc is not None and isinstance(doc.data, dict) \
-        else []
-    return {str(c.get("plan")) for c in changes if isinstance(c, dict)}
+    entries = doc.data.get(key, []) if doc is not None and isinstance(doc.data, dict) else []
+    return {str(e.get("plan")) for e in entries if isinstance(e, dict)}
 
 
 def init_project(folder: Path, template: str | None = None, year: int = 2026,
@@ -94,7 +95,8 @@ def init_project(folder: Path, template: str | None = None, year: int = 2026,
     plans = _plans(template)
     ids = {p.stem for p in plans}
     planned = [folder / FILE_NAME, folder / ".gitignore", folder / "README.md",
-               folder / "plans", folder / "scenarios", folder / "data"]
+               folder / "plans", folder / "scenarios", folder / "data",
+               folder / "accounting.yaml"]
     there = [p for p in planned if p.exists()]
     if there:
         raise InputError([Issue(str(there[0]), "already exists: compplan init writes into a "
@@ -106,8 +108,11 @@ def init_project(folder: Path, template: str | None = None, year: int = 2026,
         written.append(Path(shutil.copy(plan, folder / "plans" / plan.name)))
     (folder / "scenarios").mkdir()
     for scenario in sorted(sample_path("scenarios").glob("*.yaml")):
-        if _scenario_plans(scenario) <= ids:
+        if _named_plans(scenario, "plans") <= ids:
             written.append(Path(shutil.copy(scenario, folder / "scenarios" / scenario.name)))
+    policy = sample_path("policies") / "accounting.yaml"
+    if _named_plans(policy, "capitalize") <= ids:  # compplan amortize --policy accounting.yaml
+        written.append(Path(shutil.copy(policy, folder / "accounting.yaml")))
     written.extend(_data(folder / "data", ids, year, seed))
     for name, text in ((FILE_NAME, TOML.format(year=year)), (".gitignore", GITIGNORE),
                        ("README.md", README.format(name=folder.resolve().name, year=year))):
