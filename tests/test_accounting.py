@@ -317,3 +317,41 @@ contract:
     assert asset["impaired"] == 160_000
     # the rest amortizes over the 24 months left: 800 / 24 = 33.33 a month
     assert month(books, "2027-01", "amortization") == 3_333
+
+
+TAXED = POLICY.format(expedient="true", first="full") + """
+employer_taxes: {rate: 0.0765, account: 2160 Accrued payroll taxes}
+"""
+
+
+def test_employer_taxes_are_capitalized_with_their_commission(tmp_path: Path) -> None:
+    """3,600 commission + 7.65 % employer taxes (275.40) = 3,875.40 over 36 months:
+    107.65 a month, 2,583.60 carried at December."""
+    r = run(tmp_path, [deal("D1", "A", 36_000, "2026-01-10", term_months=36)])
+    books = books_of(r, policy(r, TAXED))
+    (asset,) = books.schedule.assets.to_dict("records")
+    assert (asset["capitalized"], asset["employer_taxes"]) == (387_540, 27_540)
+    assert month(books, "2026-01", "amortization") == 10_765
+    assert month(books, "2026-12", "closing") == 258_360
+    taxes = books.journal[books.journal["memo"].str.startswith("employer taxes capitalized")]
+    assert taxes[["account", "debit", "credit"]].values.tolist() == [
+        ["1810 Deferred commissions, non-current", "275.40", ""],
+        ["2160 Accrued payroll taxes", "", "275.40"]]
+
+
+def test_a_clawback_takes_back_commission_and_taxes_in_proportion(tmp_path: Path) -> None:
+    """3,875.40 capitalized, 215.30 amortized by February: 3,660.10 left. The clawback
+    of 3,600 + 275.40 takes the 3,660.10 (3,400.00 commission, 260.10 taxes: 17/18 of
+    each) and 215.30 past the asset (200.00 and 15.30) off expense."""
+    plan = ten_percent_plan("acc", measure_extra="    clawback: {within_days: 90}")
+    r = run(tmp_path, [deal("D1", "A", 36_000, "2026-01-10", term_months=36,
+                            cancel_date="2026-03-01")], plan)
+    books = books_of(r, policy(r, TAXED))
+    j = books.journal.set_index("memo")
+    cut = j.loc[j.index.str.startswith("clawback: "), "debit"].tolist()
+    cut_tax = j.loc[j.index.str.startswith("clawback, employer taxes"), "debit"].tolist()
+    past = j.loc[j.index.str.startswith("clawback past the asset: "), "debit"].tolist()
+    past_tax = j.loc[j.index.str.startswith("clawback past the asset, employer"), "debit"]
+    assert (cut, cut_tax, past, past_tax.tolist()) == (
+        ["3400.00", ""], ["260.10", ""], ["200.00", ""], ["15.30", ""])
+    assert month(books, "2026-03", "closing") == 0

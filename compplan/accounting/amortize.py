@@ -35,9 +35,11 @@ from compplan.errors import InputError, Issue
 from compplan.schema.accounting import AccountingPolicy
 
 ASSET_COLUMNS = ["asset_id", "entity", "currency", "plan", "component", "deal_id", "payees",
-                 "benefit", "start", "months", "capitalized", "clawed_back", "amortized",
+                 "benefit", "start", "months", "capitalized", "employer_taxes", "clawed_back",
+                 "amortized",
                  "written_off", "impaired", "carrying_end", "current_end", "status"]
-"""assets.csv; ``carrying_end`` is the carrying amount at the plan year's end, which
+"""assets.csv; ``capitalized`` includes the ``employer_taxes`` capitalized with the
+commissions; ``carrying_end`` is the carrying amount at the plan year's end, which
 ``--opening`` continues from the next year."""
 
 
@@ -83,6 +85,10 @@ class Schedule:
     """The part of ``carrying`` amortized within the next 12 months (the current asset)."""
     expensed: pd.DataFrame
     """Allocations and lines expensed when incurred, with the reason."""
+    tax_additions: np.ndarray
+    """The employer taxes within ``additions`` (zeros without ``employer_taxes``)."""
+    tax_reductions: np.ndarray
+    """The employer taxes within the clawbacks' reductions."""
 
 
 def _weights(start: np.ndarray, months: np.ndarray, half: bool, horizon: np.ndarray
@@ -168,6 +174,12 @@ def build_schedule(result: Evaluation, policy: AccountingPolicy, allocated: Allo
         out = rows["asset_id"].isin(small).to_numpy()
         expensed.append(rows[out].assign(reason=f"below the threshold of {policy.threshold:,.2f}"))
         rows = rows[~out].reset_index(drop=True)
+    rows["tax"] = False
+    if policy.employer_taxes is not None and len(rows):
+        cents = rows["cents"].to_numpy(dtype=np.int64)
+        taxed = rows.assign(tax=True, cents=np.sign(cents) * _half_up(
+            np.abs(cents) * policy.employer_taxes.rate))
+        rows = pd.concat([rows, taxed[taxed["cents"] != 0]], ignore_index=True)
     limits = _impairment_limits(result, policy, rows) if len(rows) else None
     rows["limit"] = limits if limits is not None else np.nan
     assets = (rows.groupby("asset_id", sort=True)
@@ -242,6 +254,7 @@ def _run(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame,
     done = np.cumsum(w, axis=1) - w  # weight of the months before each month
     index = pd.Index(assets["asset_id"])
     add, red = _events(rows, index, months)
+    tax_add, tax_red = _events(rows[rows["tax"].to_numpy(dtype=bool)], index, months)
     cancel = assets["cancel"].to_numpy(dtype=np.int64)
     limits = assets["limit"].to_numpy(dtype=np.float64)
     shape = (len(assets), len(months))
@@ -276,8 +289,10 @@ def _run(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame,
             rest > 0, rest, 1), 1.0)), 0)
     assets = _summary(assets, policy, months, year0, add, cut, catch + amort, off, impaired,
                       carrying, current)
+    assets.insert(list(assets.columns).index("capitalized") + 1, "employer_taxes",
+                  tax_add.sum(axis=1))
     return Schedule(assets, months, add, catch, cut, excess, off, impaired, catch + amort,
-                    carrying, current, expensed)
+                    carrying, current, expensed, tax_add, tax_red)
 
 
 def _impairment(assets: pd.DataFrame, carrying: np.ndarray, limits: np.ndarray) -> np.ndarray:

@@ -35,8 +35,8 @@ from compplan.excel.sheet import (
 )
 from compplan.schema.accounting import AccountingPolicy
 
-ASSET_MONEY = ["capitalized", "clawed_back", "amortized", "written_off", "impaired",
-               "carrying_end", "current_end"]
+ASSET_MONEY = ["capitalized", "employer_taxes", "clawed_back", "amortized", "written_off",
+               "impaired", "carrying_end", "current_end"]
 ROLL_MONEY = ["opening", "additions", "clawbacks", "amortization", "write_offs", "closing",
               "current", "non_current", "expensed"]
 SHEET_ROWS = 100_000

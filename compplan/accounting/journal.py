@@ -10,6 +10,7 @@ Entries (the policy's accounts):
 | event | debit | credit |
 | --- | --- | --- |
 | a commission capitalized | asset, non-current | accrued commissions |
+| its employer taxes (``employer_taxes``) | asset, non-current | accrued payroll taxes |
 | a commission expensed when incurred | commission expense | accrued commissions |
 | a clawback, up to the asset | accrued commissions | asset, non-current |
 | a clawback past the asset | accrued commissions | commission expense |
@@ -130,9 +131,22 @@ def journal(schedule: Schedule, policy: AccountingPolicy, year: int) -> pd.DataF
                 "memo": memo.to_numpy()[asset], "source": a["asset_id"].to_numpy()[asset]}))
 
     label = a["component"] + " (" + a["plan"] + "), contract " + a["deal_id"].astype(str)
-    per_asset(schedule.additions, acc.asset_noncurrent, acc.accrued, "capitalized: " + label)
-    per_asset(schedule.reductions, acc.accrued, acc.asset_noncurrent, "clawback: " + label)
-    per_asset(schedule.excess, acc.accrued, acc.expense, "clawback past the asset: " + label)
+    red = schedule.reductions + schedule.excess  # what the clawbacks took back, all of it
+    tax_cut = np.where(red > 0, np.floor(schedule.reductions * schedule.tax_reductions
+                                         / np.where(red > 0, red, 1) + 0.5), 0).astype(np.int64)
+    tax_past = schedule.tax_reductions - tax_cut  # the taxes share the cut pro rata
+    taxes = policy.employer_taxes.account if policy.employer_taxes else acc.accrued
+    per_asset(schedule.additions - schedule.tax_additions, acc.asset_noncurrent, acc.accrued,
+              "capitalized: " + label)
+    per_asset(schedule.tax_additions, acc.asset_noncurrent, taxes,
+              "employer taxes capitalized: " + label)
+    per_asset(schedule.reductions - tax_cut, acc.accrued, acc.asset_noncurrent,
+              "clawback: " + label)
+    per_asset(tax_cut, taxes, acc.asset_noncurrent, "clawback, employer taxes: " + label)
+    per_asset(schedule.excess - tax_past, acc.accrued, acc.expense,
+              "clawback past the asset: " + label)
+    per_asset(tax_past, taxes, acc.expense, "clawback past the asset, employer taxes: "
+              + label)
     per_asset(schedule.written_off, acc.write_off, acc.asset_noncurrent,
               "contract cancelled, rest written off: " + label)
     per_asset(schedule.impaired, acc.write_off, acc.asset_noncurrent, "impairment: " + label)

@@ -64,6 +64,14 @@ class Accounts(Model):
     write_off: str = "6120 Write-off of deferred commissions"
 
 
+class EmployerTaxes(Model):
+    """Employer taxes on commissions (social security, payroll tax): a cost of obtaining
+    the contract too, so the tax on a capitalized commission is capitalized with it."""
+
+    rate: float = Field(gt=0, le=1, description="share of the commission, 0.0765 = 7.65 %")
+    account: str = "2160 Accrued payroll taxes"
+
+
 class AccountingPolicy(Model):
     """How a run's commissions are capitalized and amortized (``accounting.yaml``)."""
 
@@ -80,5 +88,6 @@ class AccountingPolicy(Model):
     source: Literal["earned"] = Field(
         default="earned", description="the run's earned payout lines")
     contract: Contract = Field(default_factory=Contract)
+    employer_taxes: EmployerTaxes | None = None
     capitalize: list[Capitalize] = Field(min_length=1)
     accounts: Accounts = Field(default_factory=Accounts)
