@@ -1249,5 +1249,36 @@ def _(ws: Workspace) -> list[str]:
     return argv
 
 
+# -- accounting policy ---------------------------------------------------------------
+
+POLICY_TEXT = """capitalize:
+  - plan: ae-2026
+    components: [commission]
+    benefit: contract
+"""
+
+
+def amortizing(policy: str) -> Make:
+    """A case that runs ``compplan amortize`` with ``policy`` as accounting.yaml."""
+    def make(ws: Workspace) -> list[str]:
+        ws.write("accounting.yaml", policy)
+        return ["amortize", *ws.inputs(), "--policy", str(ws / "accounting.yaml"),
+                "--out", str(ws.out)]
+    return make
+
+
+case("policy-unknown-component", "accounting", "a policy naming a component its plan "
+     "does not have", 2, "accounting.yaml:3: capitalize[0].components[0]: plan ae-2026 "
+     "has no component 'comission'",
+     make=amortizing(POLICY_TEXT.replace("[commission]", "[comission]")))
+case("policy-salary", "accounting", "a policy capitalizing a base salary", 2,
+     "accounting.yaml:3: capitalize[0].components[0]: base_salary is a salary: not a "
+     "cost of obtaining a contract",
+     make=amortizing(POLICY_TEXT.replace("[commission]", "[base_salary]")))
+case("policy-benefit", "accounting", "a benefit period of 0 months", 2,
+     "accounting.yaml:4: capitalize[0].benefit: benefit of 0 months: give 1 to 600, "
+     "or contract", make=amortizing(POLICY_TEXT.replace("benefit: contract", "benefit: 0")))
+
+
 if __name__ == "__main__":
     main()
