@@ -242,7 +242,18 @@ def test_a_contract_without_a_term_is_refused(tmp_path: Path) -> None:
         books_of(r, policy(r))
     (issue,) = caught.value.issues
     assert "needs a close_date date and a whole term_months" in issue.message
-    assert issue.line == 2
+    assert issue.line == 2 and issue.field == "term_months"
+
+
+def test_a_policy_column_the_deals_lack_is_named_with_its_policy_key(tmp_path: Path) -> None:
+    r = run(tmp_path, [deal("D1", "A", 36_000, "2026-01-10", term_months=36)])
+    text = POLICY.format(expedient="true", first="full") + "contract: {cancel: cancelled_on}\n"
+    with pytest.raises(InputError) as caught:
+        books_of(r, policy(r, text))
+    (issue,) = caught.value.issues
+    assert issue.message == ("no column 'cancelled_on': the accounting policy's "
+                             "contract.cancel names it; set contract: {cancel: null} if "
+                             "contracts are never cancelled")
 
 
 def test_the_amortize_command_writes_the_books(tmp_path: Path) -> None:

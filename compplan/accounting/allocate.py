@@ -183,16 +183,20 @@ def _match(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame) -> 
     return entry
 
 
-def contract_column(result: Evaluation, rows: pd.DataFrame, column: str) -> np.ndarray:
-    """A column of each allocation's contract row (the row its credit came from)."""
+def contract_column(result: Evaluation, rows: pd.DataFrame, column: str,
+                    field: str = "capitalize[].when.column") -> np.ndarray:
+    """A column of each allocation's contract row (the row its credit came from);
+    ``field`` is the policy key that names it, for the error when it is missing."""
     out = np.full(len(rows), None, dtype=object)
     for name in pd.unique(rows["table"]):
         table = result.inputs.table(str(name))
         mask = (rows["table"] == name).to_numpy()
         if table is None or column not in table.frame.columns:
             file = table.file if table is not None else str(name)
-            raise InputError([Issue(file, f"no column {column!r} (the accounting policy "
-                                          "reads it for every capitalized contract)")])
+            hint = ("; set contract: {cancel: null} if contracts are never cancelled"
+                    if field == "contract.cancel" else "")
+            raise InputError([Issue(file, f"no column {column!r}: the accounting policy's "
+                                          f"{field} names it{hint}")])
         out[mask] = table.frame[column].to_numpy(dtype=object)[
             rows["source_idx"].to_numpy(dtype=np.int64)[mask]]
     return out

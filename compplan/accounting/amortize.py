@@ -112,13 +112,14 @@ def _contracts(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame
                ) -> pd.DataFrame:
     """Start month, benefit months and cancel month of each allocation's contract."""
     c = policy.contract
-    start = _month_of(contract_column(result, rows, c.start))
+    start = _month_of(contract_column(result, rows, c.start, "contract.start"))
     benefit = np.array([policy.capitalize[e].benefit if e >= 0 else 0
                         for e in rows["entry"].to_numpy()], dtype=object)
     by_contract = benefit == "contract"
     term = np.zeros(len(rows), dtype=np.float64)
     if by_contract.any():
-        raw = pd.to_numeric(pd.Series(contract_column(result, rows[by_contract], c.term)),
+        raw = pd.to_numeric(pd.Series(contract_column(result, rows[by_contract], c.term,
+                                                      "contract.term")),
                             errors="coerce").to_numpy(dtype=np.float64)
         term[by_contract] = raw
     months = np.where(by_contract, term, np.where(by_contract, 0, benefit)).astype(np.float64)
@@ -126,11 +127,14 @@ def _contracts(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame
         (start < 0) | ~np.isfinite(months) | (months < 1) | (months != np.floor(months)))
     if bad.any():
         found = rows[bad].drop_duplicates(["table", "source_row"]).head(20)
-        raise InputError([Issue(str(r["table"]), f"contract {r['deal_id']!r}: needs a "
+        files = {name: getattr(result.inputs.table(str(name)), "file", str(name))
+                 for name in pd.unique(found["table"])}
+        raise InputError([Issue(files[r["table"]], f"contract {r['deal_id']!r}: needs a "
                                 f"{c.start} date and a whole {c.term} of 1 month or more to "
                                 "be capitalized", int(r["source_row"]), c.term)
                           for r in found.to_dict("records")])
-    cancel = (_month_of(contract_column(result, rows, c.cancel)) if c.cancel is not None
+    cancel = (_month_of(contract_column(result, rows, c.cancel, "contract.cancel"))
+              if c.cancel is not None
               else np.full(len(rows), -1))
     return pd.DataFrame({"start": start, "months": months.astype(np.int64),
                          "cancel": cancel, "benefit": benefit.astype(str)})
@@ -141,10 +145,12 @@ def _impairment_limits(result: Evaluation, policy: AccountingPolicy, rows: pd.Da
     c = policy.contract
     if c.remaining_consideration is None:
         return None
-    limit = pd.to_numeric(pd.Series(contract_column(result, rows, c.remaining_consideration)),
+    limit = pd.to_numeric(pd.Series(contract_column(result, rows, c.remaining_consideration,
+                                                    "contract.remaining_consideration")),
                           errors="coerce").to_numpy(dtype=np.float64)
     if c.costs_to_fulfil is not None:
-        costs = pd.to_numeric(pd.Series(contract_column(result, rows, c.costs_to_fulfil)),
+        costs = pd.to_numeric(pd.Series(contract_column(result, rows, c.costs_to_fulfil,
+                                                        "contract.costs_to_fulfil")),
                               errors="coerce").fillna(0.0).to_numpy(dtype=np.float64)
         limit = limit - costs
     return limit
