@@ -29,6 +29,7 @@ from compplan.inputs.mapping import load_mapping
 from compplan.outputs.run_files import write_run
 from compplan.outputs.stamp import run_info
 from compplan.plan.load import load_plans, load_plans_checked
+from compplan.reports.conservation import grouped_cents
 from compplan.result import Result, evaluate
 
 app = typer.Typer(add_completion=True, no_args_is_help=True,
@@ -290,7 +291,6 @@ def payroll(
     from compplan.ledger.draws import unmatched  # noqa: PLC0415
     from compplan.ledger.run import opening_draws  # noqa: PLC0415
     from compplan.ledger.run import payroll as run_payroll  # noqa: PLC0415
-    from compplan.reports.conservation import grouped_cents  # noqa: PLC0415
 
     def action() -> None:
         files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
@@ -457,6 +457,65 @@ def _listed(text: str | None, keep: tuple[str, ...] = ()) -> object:
 
 
 @app.command()
+def estimate(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    payee: Annotated[str, typer.Option(help="payee_id whose deal it would be")],
+    amount: Annotated[float, typer.Option(help="the deal's amount")],
+    date: Annotated[str, typer.Option(help="the deal's close date, YYYY-MM-DD")],
+    like: Annotated[str | None, typer.Option(
+        help="deal_id to copy the other columns from (default: the payee's latest deal)")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="column=value for the deal (repeatable): stage, deal_type, split...")
+    ] = None,
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """What each payee would earn if one more deal closed: the run again with the deal."""
+    from compplan.scenarios.estimate import estimate as estimated  # noqa: PLC0415
+
+    def action() -> None:
+        values = {}
+        for item in set_ or []:
+            column, sep, value = item.partition("=")
+            if not sep or not column:
+                raise InputError([Issue("--set", f"{item!r}: expected column=value")])
+            values[column] = value
+        files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+        base = _evaluate(plans, files, year)
+        found = estimated(base.plans, base.inputs, base.year, payee, amount, date, like,
+                          values, base)
+        lines = found.lines
+        totals = lines.groupby(["payee_id", "currency"], sort=True)["change"].sum(
+        ).reset_index().to_dict("records")
+        if as_json:
+            _emit({"command": "estimate", "payee": payee, "amount": amount, "date": date,
+                   "lines": [{**r, "change": str(r["change"])} for r in
+                             lines.astype({"before": str, "after": str}).to_dict("records")],
+                   "totals": [{"payee_id": str(t["payee_id"]), "currency": str(t["currency"]),
+                               "change": grouped_cents(int(t["change"]),
+                                                       decimals(str(t["currency"])))}
+                              for t in totals]})
+            return
+        if lines.empty:
+            out.print(f"a deal of {amount:,} for {payee} on {date} changes no pay in "
+                      f"{year} (no plan credits it, or it falls outside the payee's seats)",
+                      highlight=False)
+            return
+        for row in lines.to_dict("records"):
+            places = decimals(str(row["currency"]))
+            out.print(f"{row['payee_id']:<12} {row['plan']:<16} {row['component']:<20} "
+                      f"{row['period']}  {grouped_cents(int(row['change']), places):>14} "
+                      f"{row['currency']}", highlight=False)
+        for t in totals:
+            code = str(t["currency"])
+            out.print(f"{t['payee_id']}: {grouped_cents(int(t['change']), decimals(code))} "
+                      f"{code} in {year} if the deal closes", highlight=False)
+    _guard(action)
+
+
+@app.command()
 def amortize(
     plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
     policy: Annotated[Path, typer.Option(help="accounting.yaml: what is capitalized, over "
@@ -472,7 +531,6 @@ def amortize(
     from compplan.accounting.books import books_of, read_opening  # noqa: PLC0415
     from compplan.accounting.files import write_books  # noqa: PLC0415
     from compplan.accounting.policy import load_policy  # noqa: PLC0415
-    from compplan.reports.conservation import grouped_cents  # noqa: PLC0415
 
     def action() -> None:
         chosen = load_policy(policy, load_plans(plans))  # before minutes of evaluation
