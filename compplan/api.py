@@ -31,6 +31,7 @@ from compplan.quotas.planner import plan as _plan_quotas
 from compplan.quotas.territories import prepare
 from compplan.result import Result
 from compplan.result import evaluate as _evaluate
+from compplan.scenarios.estimate import estimate as _estimate
 from compplan.scenarios.run import Comparison, with_monte_carlo
 from compplan.scenarios.run import compare as _compare
 from compplan.schema import Plan
@@ -168,7 +169,32 @@ def amortize(result: Result, policy: Path | str | AccountingPolicy,
     return books_of(result, chosen, prior)
 
 
-__all__ = ["Result", "amortize", "close_month", "compare_scenarios", "draw_balances",
-           "evaluate", "inputs_from_frames",
-           "ledger_history", "load_inputs", "load_mapping", "load_plans", "pay_month",
-           "payout_curve", "plan_quotas", "sample_company"]
+def estimate_deal(result: Result, payee: str, amount: float, date: str,
+                  like: str | None = None, values: dict[str, str] | None = None
+                  ) -> pd.DataFrame:
+    """What one more deal would change, line by line (cents ``before``, ``after`` and
+    ``change``), for everyone it credits: the run again with the deal added
+    (:mod:`compplan.scenarios.estimate`)."""
+    found = _estimate(result.plans, result.inputs, result.year, payee, amount, date, like,
+                      values, result)
+    return found.lines
+
+
+__all__ = [
+    "Result",
+    "amortize",
+    "close_month",
+    "compare_scenarios",
+    "draw_balances",
+    "estimate_deal",
+    "evaluate",
+    "inputs_from_frames",
+    "ledger_history",
+    "load_inputs",
+    "load_mapping",
+    "load_plans",
+    "pay_month",
+    "payout_curve",
+    "plan_quotas",
+    "sample_company",
+]

@@ -112,3 +112,13 @@ def test_the_command_prints_the_change_and_refuses_an_unknown_column(tmp_path: P
     with pytest.raises(InputError):
         base = evaluate(load_plans(tmp_path / "plans"), roster, frame, 2026)
         estimate(base.plans, base.inputs, 2026, "Z", 1.0, "2026-03-01", base=base)
+
+
+def test_the_public_api_gives_the_same_change(tmp_path: Path) -> None:
+    import compplan
+
+    plans, roster, frame = case(tmp_path, TIERED, [deal("D1", "A", 8_000, "2026-03-05")])
+    result = compplan.evaluate(plans, roster, frame, 2026)  # type: ignore[arg-type]
+    lines = compplan.estimate_deal(result, "A", 5_000, "2026-03-20")
+    assert lines[["payee_id", "period", "before", "after", "change"]].values.tolist() == [
+        ["A", "2026-03", 40_000, 80_000, 40_000]]
