@@ -51,8 +51,9 @@ def measure(payees: int, lines: int, folder: Path) -> dict[str, float]:
     schedule = build_schedule(result, policy, allocated)
     laps["amortize_s"] = time.perf_counter() - start
     start = time.perf_counter()
-    books = Books(policy, 2026, allocated, schedule, journal(schedule, policy, 2026),
-                  rollforward(schedule, policy, 2026))
+    roll = rollforward(schedule, policy, 2026)
+    books = Books(policy, 2026, allocated, schedule, journal(schedule, policy, 2026, roll),
+                  roll)
     laps["journal_s"] = time.perf_counter() - start
     start = time.perf_counter()
     write_books(books, folder / "out")

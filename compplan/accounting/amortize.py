@@ -122,7 +122,7 @@ def _contracts(result: Evaluation, policy: AccountingPolicy, rows: pd.DataFrame
                                                       "contract.term")),
                             errors="coerce").to_numpy(dtype=np.float64)
         term[by_contract] = raw
-    months = np.where(by_contract, term, np.where(by_contract, 0, benefit)).astype(np.float64)
+    months = np.where(by_contract, term, benefit).astype(np.float64)
     bad = (rows["entry"].to_numpy() >= 0) & (
         (start < 0) | ~np.isfinite(months) | (months < 1) | (months != np.floor(months)))
     if bad.any():

@@ -23,9 +23,9 @@ def books_of(result: Evaluation, policy: AccountingPolicy,
     """Everything ``compplan amortize`` writes, for a run (and last year's assets)."""
     allocated = allocate(result, policy)
     schedule = build_schedule(result, policy, allocated, opening)
+    roll = rollforward(schedule, policy, result.year)
     return Books(policy, result.year, allocated, schedule,
-                 journal(schedule, policy, result.year),
-                 rollforward(schedule, policy, result.year))
+                 journal(schedule, policy, result.year, roll), roll)
 
 
 def read_opening(path: Path) -> pd.DataFrame:

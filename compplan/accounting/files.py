@@ -21,13 +21,14 @@ from compplan.accounting.amortize import ASSET_COLUMNS, Schedule, month_label
 from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.core.currencies import decimals
 from compplan.core.money import format_minor
-from compplan.excel.charts import NAVY, ORANGE, axes, legend_below
+from compplan.excel.charts import NAVY, ORANGE, axes, color_series, legend_below
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
 from compplan.excel.sheet import (
     AXIS_FORMATS,
     Layout,
     blank,
+    note_sheet,
     set_widths,
     table_sheet,
     title,
@@ -156,11 +157,8 @@ def write_workbook(books: Books, assets: pd.DataFrame, roll: pd.DataFrame,
                 {"amortization": "money", "carrying_end": "money"}, currency="currency"),
              "amortization.csv")):
         if len(frame) > SHEET_ROWS:
-            ws = new_sheet(wb, sheet)
-            set_widths(ws, [110])
-            ws.append([f"{len(frame):,} rows: more than the {SHEET_ROWS:,} a sheet of this "
-                       f"workbook holds; every row is in {file}."])
-            set_print(ws, Printed(1, 1), stamp)
+            note_sheet(wb, sheet, f"{len(frame):,} rows: more than the {SHEET_ROWS:,} a sheet "
+                                  f"of this workbook holds; every row is in {file}.", stamp)
             continue
         table_sheet(wb, sheet, _numbers(frame, money), sheet.lower(), layout, stamp,
                     freeze="B2" if sheet == "Assets" else "A2")
@@ -201,7 +199,7 @@ def _balance_chart(ws: Any, code: str, header: int, last: int) -> BarChart:
     bars.add_data(Reference(ws, min_col=8, min_row=header, max_row=last),
                   titles_from_data=True)  # amortization
     bars.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
-    bars.series[0].graphicalProperties.solidFill = ORANGE
+    color_series(bars, [ORANGE])
     bars.y_axis.title = f"amortization, {code}"
     line = LineChart()
     line.add_data(Reference(ws, min_col=10, min_row=header, max_row=last),

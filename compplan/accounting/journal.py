@@ -113,8 +113,11 @@ def _period_month(periods: pd.Series) -> np.ndarray:
     return (p.str[:4].astype(int) * 12 + p.str[5:7].astype(int) - 1).to_numpy(dtype=np.int64)
 
 
-def journal(schedule: Schedule, policy: AccountingPolicy, year: int) -> pd.DataFrame:
-    """The plan year's entries, debit and credit rows, amounts in each currency's units."""
+def journal(schedule: Schedule, policy: AccountingPolicy, year: int,
+            roll: pd.DataFrame) -> pd.DataFrame:
+    """The plan year's entries, debit and credit rows, amounts in each currency's units;
+    ``roll`` is the :func:`rollforward` of the same schedule (its amortization and
+    current part are what the month's aggregate entries book)."""
     acc = policy.accounts
     year0 = year * 12
     cols = np.flatnonzero((schedule.months >= year0) & (schedule.months <= year0 + 11))
@@ -164,9 +167,7 @@ def journal(schedule: Schedule, policy: AccountingPolicy, year: int) -> pd.DataF
             "memo": "expensed when incurred (" + spent["reason"] + "): " + spent["component"]
             + " (" + spent["plan"] + ")",
             "source": spent["plan"] + "/" + spent["component"]}))
-    roll = rollforward(schedule, policy, year)
-    roll = roll[roll["basis"] == "actual"]
-    for code, mine in roll.groupby("currency", sort=True):
+    for code, mine in roll[roll["basis"] == "actual"].groupby("currency", sort=True):
         months = _period_month(mine["month"])
         amort = mine["amortization"].to_numpy()
         current = mine["current"].to_numpy()
@@ -197,11 +198,11 @@ def _opening_current(schedule: Schedule, code: str) -> int:
 
 def _as_rows(entries: list[pd.DataFrame], policy: AccountingPolicy) -> pd.DataFrame:
     """Each entry as a debit row and a credit row, in date and entry order."""
-    if not entries:
+    kept = [e for e in entries if len(e)]
+    if not kept:
         return pd.DataFrame(columns=JOURNAL_COLUMNS)
-    both = pd.concat([e for e in entries if len(e)], ignore_index=True) if any(
-        len(e) for e in entries) else entries[0]
-    both = both.reset_index(drop=True).assign(entry=lambda f: np.arange(len(f)))
+    both = pd.concat(kept, ignore_index=True)
+    both["entry"] = np.arange(len(both))
     places = both["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
     amount = np.array(format_minor(both["cents"].to_numpy(dtype=np.int64), places),
                       dtype=object)

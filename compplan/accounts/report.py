@@ -13,7 +13,7 @@ from compplan.core.atomic import Writer, write_atomically, write_csv
 from compplan.excel.charts import axes, legend_below
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
-from compplan.excel.sheet import AXIS_FORMATS, Layout, estimate_widths, write_table
+from compplan.excel.sheet import AXIS_FORMATS, Layout, estimate_widths, set_widths, write_table
 
 PARETO_TOP = 50
 
@@ -25,7 +25,8 @@ def write_workbook(table: pd.DataFrame, path: Path) -> None:
     layout = Layout({"revenue": "money", "share": "pct", "cumulative_share": "pct",
                      "cv": "number"})
     widths = estimate_widths(table, layout)
-    _, last = write_table(ws, table, "accounts", layout)
+    set_widths(ws, widths)
+    _, last = write_table(ws, table, "accounts", layout, set_widths=False)
     top = min(last, PARETO_TOP + 1)
     bars = BarChart()
     bars.title = f"Pareto: revenue of the top {top - 1} accounts and cumulative share"

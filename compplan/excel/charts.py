@@ -9,6 +9,7 @@ below the printed area, the tables the charts draw from, so every bar can be che
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -53,6 +54,12 @@ def legend_below(chart: Any) -> None:
 def _fill(series: Any, color: str) -> None:
     series.graphicalProperties = GraphicalProperties(solidFill=color)
     series.graphicalProperties.line.solidFill = color
+
+
+def color_series(chart: Any, colors: Sequence[str]) -> None:
+    """Fill a chart's series (bars) with ``colors`` in order, outline included."""
+    for series, color in zip(chart.series, colors, strict=False):
+        _fill(series, color)
 
 
 def monthly_chart(ws: Any, first: int, last: int, currency: str) -> BarChart:
@@ -171,8 +178,7 @@ def _bars(ws: Any, header_row: int, rows: int, cols: tuple[int, int], chart_titl
                              max_row=header_row + rows), titles_from_data=True)
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1,
                                    max_row=header_row + rows))
-    for series, color in zip(chart.series, (GREY, NAVY, ORANGE), strict=False):
-        _fill(series, color)
+    color_series(chart, (GREY, NAVY, ORANGE))
     if cols[0] == cols[1]:
         chart.legend = None
     axes(chart, None, AXIS_FORMATS["money"])

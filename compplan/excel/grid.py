@@ -43,11 +43,18 @@ def column_px(width: float | None) -> int:
 
 @dataclass(frozen=True)
 class Slot:
-    """Where a chart goes: its anchor cell and its size."""
+    """Where a chart goes: its top-left cell (``col``, ``row``, 0-based), that cell's
+    name, and the slot's size less the gap."""
 
-    anchor: str
+    col: int
+    row: int
     width_cm: float
     height_cm: float
+
+    @property
+    def anchor(self) -> str:
+        """The top-left cell, ``A6``."""
+        return f"{get_column_letter(self.col + 1)}{self.row + 1}"
 
 
 @dataclass
@@ -78,7 +85,7 @@ class ChartGrid:
         row = self.first_row + down * self.span_rows
         px_wide = sum(column_px(self._width(c)) for c in range(col, col + self.span_cols))
         px_tall = self.span_rows * ROW_PX
-        return Slot(f"{get_column_letter(col)}{row}", (px_wide - GAP_PX) / PX_PER_CM,
+        return Slot(col - 1, row - 1, (px_wide - GAP_PX) / PX_PER_CM,
                     (px_tall - GAP_PX) / PX_PER_CM)
 
     def add(self, ws: Any, chart: Any) -> Slot:
@@ -90,15 +97,12 @@ class ChartGrid:
         """
         slot = self.next_slot()
         chart.width, chart.height = slot.width_cm, slot.height_cm
-        across, down = (self.placed - 1) % self.per_row, (self.placed - 1) // self.per_row
-        col = self.first_col - 1 + across * self.span_cols  # 0-based
-        row = self.first_row - 1 + down * self.span_rows
-        last = col + self.span_cols - 1
+        last = slot.col + self.span_cols - 1
         half = pixels_to_EMU(GAP_PX // 2)
         chart.anchor = TwoCellAnchor(
-            _from=AnchorMarker(col=col, colOff=half, row=row, rowOff=half),
+            _from=AnchorMarker(col=slot.col, colOff=half, row=slot.row, rowOff=half),
             to=AnchorMarker(col=last, colOff=pixels_to_EMU(column_px(self._width(last + 1)))
-                            - half, row=row + self.span_rows - 1,
+                            - half, row=slot.row + self.span_rows - 1,
                             rowOff=pixels_to_EMU(ROW_PX) - half))
         ws.add_chart(chart)
         return slot

@@ -99,7 +99,6 @@ def set_print(ws: Any, printed: Printed, stamp: Stamp, *, one_page: bool = False
     setup.fitToHeight = 1 if one_page else 0  # 0: as many pages tall as it takes
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_options.horizontalCentered = False
     if printed.header_rows is not None and not one_page:
         first, last = printed.header_rows
         ws.print_title_rows = f"{first}:{last}"

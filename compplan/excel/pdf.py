@@ -26,13 +26,19 @@ def office() -> str | None:
     return next((found for name in PROGRAMS if (found := shutil.which(name))), None)
 
 
-def to_pdf(workbooks: Sequence[Path], out: Path) -> list[Path]:
-    """Convert ``workbooks`` to PDF files of the same stems in ``out``, in one LibreOffice
-    run (it starts in seconds; once for many files, not once per file)."""
+def require_office() -> str:
+    """The LibreOffice program, or the error that says what to install."""
     program = office()
     if program is None:
         raise OutputError([Issue("--pdf", "PDF needs LibreOffice: install it "
                                           "(Debian: apt-get install libreoffice-calc-nogui)")])
+    return program
+
+
+def to_pdf(workbooks: Sequence[Path], out: Path) -> list[Path]:
+    """Convert ``workbooks`` to PDF files of the same stems in ``out``, in one LibreOffice
+    run (it starts in seconds; once for many files, not once per file)."""
+    program = require_office()
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="compplan-office-") as profile:
         # a profile of its own: a user's open LibreOffice or a parallel run cannot block it

@@ -30,7 +30,15 @@ from compplan.excel import sheet as xl
 from compplan.excel.charts import dashboard_name, monthly_chart, write_dashboard
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
-from compplan.excel.sheet import Layout, blank, estimate_widths, table_sheet, title, write_table
+from compplan.excel.sheet import (
+    Layout,
+    blank,
+    estimate_widths,
+    note_sheet,
+    table_sheet,
+    title,
+    write_table,
+)
 from compplan.reports.attainment import BUCKETS, attainment_table
 from compplan.reports.credit_table import credits_table
 from compplan.reports.describe import plan_rows
@@ -213,7 +221,8 @@ def _pivot_sheet(ws: Any, result: Evaluation, expected: Expected, stamp: Stamp) 
                     as_is=frozenset(months), currency="currency")
     ws.freeze_panes = "E2"  # before the first row: a write-only sheet writes it there
     widths = estimate_widths(frame, layout)
-    _, last = write_table(ws, frame, "pay by payee", layout)
+    xl.set_widths(ws, widths)
+    _, last = write_table(ws, frame, "pay by payee", layout, set_widths=False)
     for i, value in enumerate(frame["total"].tolist()):
         expected[("Pay by payee", f"{total_col}{2 + i}")] = float(value)
     cur = xl.col(frame.columns, "currency")
@@ -309,11 +318,8 @@ def write_results(result: Evaluation, path: Path, stamp: Stamp | None = None,
     for name, sheet in details.items():
         frame = sheet.frame
         if name in too_big or frame is None:
-            ws = new_sheet(wb, name)
-            xl.set_widths(ws, [110])
-            ws.append([f"{sheet.rows:,} rows: more than the {limit:,} a sheet of this "
-                       f"workbook holds; {where[name]}"])
-            set_print(ws, Printed(1, 1), stamp)
+            note_sheet(wb, name, f"{sheet.rows:,} rows: more than the {limit:,} a sheet of "
+                                 f"this workbook holds; {where[name]}", stamp)
             continue
         table_sheet(wb, name, frame, name.lower(), sheet.layout, stamp)
         if name == "Attainment":

@@ -384,7 +384,17 @@ def table_sheet(wb: Any, sheet: str, frame: pd.DataFrame, name: str, layout: Lay
     ws = new_sheet(wb, sheet)
     ws.freeze_panes = freeze
     widths = estimate_widths(frame, layout)
-    _, last = write_table(ws, frame, name, layout)
+    set_widths(ws, widths)
+    _, last = write_table(ws, frame, name, layout, set_widths=False)
     set_print(ws, Printed(last, len(frame.columns), (1, 1), tuple(widths)), stamp,
               landscape=landscape)
+    return ws
+
+
+def note_sheet(wb: Any, sheet: str, text: str, stamp: Stamp) -> Any:
+    """A sheet that is one line saying where its rows are (a table too long to write)."""
+    ws = new_sheet(wb, sheet)
+    set_widths(ws, [110])
+    ws.append([text_cell(ws, text)])
+    set_print(ws, Printed(1, 1), stamp)
     return ws

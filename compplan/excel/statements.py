@@ -28,7 +28,7 @@ from compplan.core.money import exact_sum
 from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue, OutputError
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
-from compplan.excel.pdf import office, to_pdf
+from compplan.excel.pdf import require_office, to_pdf
 from compplan.excel.sheet import (
     Layout,
     blank,
@@ -349,8 +349,8 @@ def write_statements(result: Evaluation, out: Path, payees: list[str] | None = N
     if unknown:
         raise InputError([Issue("--payee", f"{', '.join(map(repr, unknown))}: not in the "
                                 f"roster, or on no plan in {result.year}")])
-    if pdf and office() is None:  # before minutes of writing, not after
-        to_pdf([], out)
+    if pdf:  # before minutes of writing, not after
+        require_office()
     attainment = attainment_table(result)
     run = stamp if stamp is not None else Stamp.now(result.year)
 

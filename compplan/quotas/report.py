@@ -58,7 +58,8 @@ def _solver(plan: QuotaPlan) -> pd.DataFrame:
 def _season_sheet(wb: Any, plan: QuotaPlan, months: list[str], stamp: Stamp) -> None:
     """The average seasonal profile, and its line chart beside it (one printed page)."""
     ws = new_sheet(wb, "Seasonality")
-    set_widths(ws, [12, 10, 4, *[10.0] * 9])
+    widths = [12.0, 10.0, 4.0, *[10.0] * 9]  # month, share, a gap, the chart's columns
+    set_widths(ws, widths)
     season = plan.params.seasonality
     method = season if isinstance(season, str) else "given shares"
     title(ws, f"Seasonal profile ({method}): average monthly share of the annual quota")
@@ -75,7 +76,7 @@ def _season_sheet(wb: Any, plan: QuotaPlan, months: list[str], stamp: Stamp) -> 
     chart.legend = None
     chart.y_axis.scaling.min = 0
     axes(chart, None, "0.0%")
-    grid = ChartGrid([12, 10, 4, *[10.0] * 9], first_row=3, first_col=4, span_cols=9,
+    grid = ChartGrid(widths, first_row=3, first_col=4, span_cols=9,
                      span_rows=18, per_row=1)
     grid.add(ws, chart)
     set_print(ws, Printed(max(last, grid.last_row), grid.last_col), stamp, one_page=True,

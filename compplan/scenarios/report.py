@@ -12,7 +12,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
-from compplan.excel.charts import NAVY, ORANGE, axes, legend_below
+from compplan.excel.charts import NAVY, ORANGE, axes, color_series, legend_below
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
 from compplan.excel.sheet import (
@@ -97,12 +97,6 @@ def _side_by_side_sheet(ws: Any, metrics: pd.DataFrame, stamp: Stamp) -> None:
               one_page=True)
 
 
-def _bar_colors(chart: Any) -> None:
-    for series, color in zip(chart.series, COLORS, strict=False):
-        series.graphicalProperties.solidFill = color
-        series.graphicalProperties.line.solidFill = color
-
-
 def _cost_sheet(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
     cost = new_sheet(wb, "Cost by scenario")
     widths = [26.0, 16.0, 16.0, 14.0, 3.0, *[10.0] * 10]
@@ -119,7 +113,7 @@ def _cost_sheet(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
     chart.add_data(Reference(cost, min_col=2, max_col=3, min_row=header, max_row=last),
                    titles_from_data=True)
     chart.set_categories(Reference(cost, min_col=1, min_row=header + 1, max_row=last))
-    _bar_colors(chart)
+    color_series(chart, COLORS)
     axes(chart, None, AXIS_FORMATS["money"])
     legend_below(chart)
     grid = ChartGrid(widths, first_row=3, first_col=6, span_cols=10, span_rows=20, per_row=1)
@@ -143,7 +137,7 @@ def _distribution_sheet(wb: Any, comparison: Comparison, stamp: Stamp) -> None:
     bars.add_data(Reference(dist, min_col=2, max_col=len(frame.columns), min_row=header,
                             max_row=last), titles_from_data=True)
     bars.set_categories(Reference(dist, min_col=1, min_row=header + 1, max_row=last))
-    _bar_colors(bars)
+    color_series(bars, COLORS)
     axes(bars, None, AXIS_FORMATS["int"])
     legend_below(bars)
     grid = ChartGrid(widths, first_row=last + 2, span_cols=max(len(widths), 6), span_rows=20,
