@@ -111,6 +111,13 @@ class Context:
     cross: dict[str, reversals.CrossPeriod | None] = field(default_factory=dict)
     """Per commission id, its clawbacks of earlier periods (found from the credits, or
     given: Monte Carlo draws carry the baseline's, scaled, as they carry no credits)."""
+    taken: npt.NDArray[np.int64] | None = None
+    """With ``tiled_from``: the seat of that context each seat here copies, when the
+    seats are not whole repeated blocks (a forecast's copies of the seats a deal moves)."""
+    credited: dict[str, Floats] = field(default_factory=dict)
+    """Per component paid per credit (a SPIFF, a rate table, a per-credit commission):
+    what its credits earn per seat and month, when given rather than found from the
+    credits (a forecast's draws add the credits of the deals they close to the run's)."""
 
     @property
     def decimals(self) -> int:
@@ -181,8 +188,12 @@ class Context:
     def quota(self, measure: str, period: str) -> Floats:
         key = (measure, period)
         if key not in self._quotas and self.tiled_from is not None:
-            blocks = self.pf.size // max(self.tiled_from.pf.size, 1)
-            self._quotas[key] = np.tile(self.tiled_from.quota(measure, period), (blocks, 1))
+            base = self.tiled_from.quota(measure, period)
+            if self.taken is not None:
+                self._quotas[key] = base[self.taken]
+            else:
+                blocks = self.pf.size // max(self.tiled_from.pf.size, 1)
+                self._quotas[key] = np.tile(base, (blocks, 1))
         if key not in self._quotas:
             self._quotas[key], missing = quota_array(self.pf, measure, period, self.inputs)
             if missing is not None:
@@ -341,11 +352,7 @@ def eval_commission(ctx: Context, comp: Commission) -> ComponentResult:
     (x target), gated, capped and clawed back, paid per period or as a year-to-date true-up."""
     trace: Trace = {}
     if comp.apply == "per_credit":
-        c = _measure_credits(ctx, comp.measure)
-        v = c["credit_value"].to_numpy(dtype=np.float64)
-        each = np.sign(v) * credit_cap(apply_schedule(comp.schedule, np.abs(v)), comp.cap)
-        monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64),
-                              c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
+        monthly, each, _ = credited(ctx, comp)
         amount = np.cumsum(monthly, axis=1) if comp.period == "ytd" else fold(monthly,
                                                                                comp.period)
         trace[Step.VALUE] = ctx.value(comp.measure, comp.period)
@@ -463,9 +470,35 @@ def _attributes(ctx: Context, measure: str, credits: pd.DataFrame,
                           credits["lookup_idx"].to_numpy(dtype=np.int64), columns)
 
 
-def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
-    """Rate table: each credit's value x the rate of its key (or the default), gated."""
+PerCredit = Commission | RateTable | Spiff
+
+
+def paid_per_credit(comp: Component) -> bool:
+    """Whether a component pays each credit on its own (before its period's gates,
+    multipliers and caps): a rate table, a SPIFF, a per-credit commission."""
+    return isinstance(comp, RateTable | Spiff) or (
+        isinstance(comp, Commission) and comp.apply == "per_credit")
+
+
+def credit_earnings(ctx: Context, comp: PerCredit) -> tuple[pd.DataFrame, Floats,
+                                                            list[pd.DataFrame]]:
+    """The component's measure credits, what each earns, and the exceptions found (a
+    rate missing): each credit on its own, so a forecast prices the credits of a deal
+    it closes by the very rule a run pays them with."""
     c = _measure_credits(ctx, comp.measure)
+    found: list[pd.DataFrame] = []
+    if isinstance(comp, Commission):
+        v = c["credit_value"].to_numpy(dtype=np.float64)
+        return c, np.sign(v) * credit_cap(apply_schedule(comp.schedule, np.abs(v)),
+                                          comp.cap), found
+    if isinstance(comp, Spiff):
+        columns = sorted(filter_columns(comp.filter))
+        qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
+                     if comp.filter is not None else np.ones(len(c), dtype=bool))
+        share = (c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split
+                 else np.ones(len(c)))
+        return c, np.where(qualifies, comp.amount * share * credit_signs(
+            ctx.pf, ctx.inputs, comp.measure, c), 0.0), found
     # each distinct key looked up once (a few product classes for a million credits)
     codes, distinct = pd.factorize(_attributes(ctx, comp.measure, c, [comp.key])[comp.key],
                                    use_na_sentinel=False)
@@ -475,7 +508,6 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     missing = rate.isna().to_numpy() & ~excluded
     if comp.default is not None:
         rate = rate.fillna(comp.default)
-    found: list[pd.DataFrame] = []
     if comp.default is None and missing.any():
         sub = c[missing]
         found.append(exception_frame(
@@ -488,8 +520,24 @@ def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
     rate_v = np.where(excluded, 0.0, rate.fillna(0.0).to_numpy(dtype=np.float64))
     raw = c["credit_value"].to_numpy(dtype=np.float64) * rate_v
     earned = np.sign(raw) * credit_cap(np.abs(raw), comp.cap)
-    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
-                          earned, ctx.pf.size)
+    return c, earned, found
+
+
+def credited(ctx: Context, comp: PerCredit) -> tuple[Floats, Floats | None,
+                                                     list[pd.DataFrame]]:
+    """Per seat and month, what the component's credits earn (given in the context, or
+    found from its credits); each credit's earnings when found; their exceptions."""
+    if comp.id in ctx.credited:
+        return ctx.credited[comp.id], None, []
+    c, each, found = credit_earnings(ctx, comp)
+    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64),
+                          c["month"].to_numpy(dtype=np.int64), each, ctx.pf.size)
+    return monthly, each, found
+
+
+def eval_rate_table(ctx: Context, comp: RateTable) -> ComponentResult:
+    """Rate table: each credit's value x the rate of its key (or the default), gated."""
+    monthly, earned, found = credited(ctx, comp)
     amount = fold(monthly, comp.period)
     trace = {Step.VALUE: ctx.value(comp.measure, comp.period)}
     amount, gated = _gated(ctx, comp, amount, trace)
@@ -520,15 +568,7 @@ def eval_bonus(ctx: Context, comp: Bonus) -> ComponentResult:
 
 def eval_spiff(ctx: Context, comp: Spiff) -> ComponentResult:
     """SPIFF: an amount or rate per qualifying credit (filter, once per deal), in its month."""
-    c = _measure_credits(ctx, comp.measure)
-    columns = sorted(filter_columns(comp.filter))
-    qualifies = (evaluate(comp.filter, _attributes(ctx, comp.measure, c, columns))
-                 if comp.filter is not None else np.ones(len(c), dtype=bool))
-    share = c["credit_share"].to_numpy(dtype=np.float64) if comp.per_split else np.ones(len(c))
-    each = np.where(qualifies, comp.amount * share * credit_signs(ctx.pf, ctx.inputs,
-                                                                  comp.measure, c), 0.0)
-    monthly = monthly_sum(c["local"].to_numpy(dtype=np.int64), c["month"].to_numpy(dtype=np.int64),
-                          each, ctx.pf.size)
+    monthly, each, _ = credited(ctx, comp)
     return ComponentResult(comp, ctx.paid(monthly, "month", comp.pay_every), "month",
                            {Step.EARNED: monthly}, per_credit=each)
 

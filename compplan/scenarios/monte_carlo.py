@@ -40,13 +40,14 @@ from compplan.engine.components import (
     Context,
     earlier_clawbacks,
     evaluate_component,
+    paid_per_credit,
     plan_caps,
     settled_last,
 )
 from compplan.engine.measures import PlanFrame
 from compplan.engine.result import Evaluation, PlanResult
 from compplan.inputs.bundle import Inputs
-from compplan.schema import Commission, RateTable, Spiff
+from compplan.schema import Commission
 
 Floats = npt.NDArray[np.float64]
 MC_COLUMNS = ["scenario", "plan", "draws", "total_mean", "total_p10", "total_p50", "total_p90",
@@ -131,11 +132,6 @@ def _replicate(pf: PlanFrame, mult: Floats) -> PlanFrame:
                    counts=_Repeated(pf.counts, draws))
 
 
-def _per_credit(comp: object) -> bool:
-    return isinstance(comp, RateTable | Spiff) or (
-        isinstance(comp, Commission) and comp.apply == "per_credit")
-
-
 def run_clawbacks(pr: PlanResult, inputs: Inputs) -> dict[str, reversals.CrossPeriod | None]:
     """Per commission, the run's clawbacks of earlier periods: draws scale measures and
     carry no credits, so they reverse these (see :mod:`compplan.engine.reversals`)."""
@@ -167,7 +163,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
             continue  # measured against the others' pay, below
         if comp.kind == "salary":  # the same in every draw: no measure scales it
             cents[i] = np.tile(ran.cents, (draws, 1))
-        elif _per_credit(comp):
+        elif paid_per_credit(comp):
             cents[i] = to_minor(np.tile(ran.cents, (draws, 1)) * mult.reshape(-1, 1), 0)
         else:
             cents[i] = evaluate_component(ctx, comp).cents
