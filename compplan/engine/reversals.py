@@ -28,6 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from compplan.core.periods import PERIODS_IN_YEAR
+from compplan.core.ranges import expand
 from compplan.engine.exception_rows import exception_frame
 from compplan.engine.measures import Floats, PlanFrame
 from compplan.schema import Commission
@@ -73,6 +74,17 @@ class CrossPeriod:
                            tile(self.dated), (mult[:, self.local] * self.value[None, :]
                                               ).reshape(-1),
                            tile(self.paid_here), None, tile(self.original))
+
+    def take(self, seats: Codes, size: int) -> CrossPeriod:
+        """The same clawbacks for seats copied from these (``seats``: the seat each copy
+        copies; ``size``: the seats here), values unscaled."""
+        order = np.argsort(self.local, kind="stable")
+        counts = np.bincount(self.local, minlength=size)
+        starts = np.cumsum(counts) - counts
+        copy, rows = expand(starts[seats], counts[seats])
+        at = order[rows]
+        return CrossPeriod(copy, self.reverses[at], self.dated[at], self.value[at],
+                           self.paid_here[at], None, self.original[at])
 
     def taken_out(self, size: int, period: str) -> Floats:
         """Per seat and period, the clawback value to take out of the period's value."""

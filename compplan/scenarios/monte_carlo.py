@@ -64,14 +64,14 @@ class DrawSettings:
     chunk: int = 200
 
 
-def _primary(pf: PlanFrame) -> str:
+def primary(pf: PlanFrame) -> str:
     return next(iter(pf.plan.quotas), next(iter(pf.plan.measures)))
 
 
 def spread(result: Evaluation, plan_id: str) -> float:
     """Sigma of log year attainment (or value) across the plan's payees."""
     pf = result.by_plan[plan_id].frame
-    measure = _primary(pf)
+    measure = primary(pf)
     if pf.plan.quotas:
         a = Context(pf, result.inputs).attainment(measure, "year")[2][:, 0]
     else:
@@ -89,7 +89,7 @@ def multipliers(result: Evaluation, plan_id: str, settings: DrawSettings,
     if settings.method == "lognormal":
         sigma = spread(result, plan_id) if sigma is None else sigma
         return np.exp(sigma * rng.standard_normal((draws, n)) - sigma**2 / 2)
-    monthly = pf.values[_primary(pf)]
+    monthly = pf.values[primary(pf)]
     active = pf.prorate["month"] > 0
     k = active.sum(axis=1)
     order = np.argsort(~active, axis=1, kind="stable")  # active months first
@@ -183,7 +183,7 @@ def plan_draws(pr: PlanResult, inputs: Inputs, mult: Floats,
     reached = np.zeros(draws)
     counted = np.zeros(draws)
     if pr.frame.plan.quotas:
-        _, quota, a = ctx.attainment(_primary(pr.frame), "year")
+        _, quota, a = ctx.attainment(primary(pr.frame), "year")
         has = (quota[:, 0] > 0).reshape(draws, n)
         reached = ((np.nan_to_num(a[:, 0], nan=-1) >= 1.0).reshape(draws, n) & has).sum(axis=1)
         counted = has.sum(axis=1)
