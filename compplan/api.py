@@ -16,6 +16,11 @@ import pandas as pd
 from compplan.accounting.books import books_of, read_opening
 from compplan.accounting.files import Books
 from compplan.accounting.policy import load_policy
+from compplan.forecast.odds import STAGE_HISTORY, WIN_RATES
+from compplan.forecast.open_deals import Stages
+from compplan.forecast.run import Forecast, Request
+from compplan.forecast.run import forecast as _forecast
+from compplan.forecast.simulate import Settings
 from compplan.inputs.bundle import Inputs, load_inputs
 from compplan.inputs.ingest import Table, load_table, table_from_frame
 from compplan.inputs.mapping import load_mapping
@@ -180,6 +185,23 @@ def estimate_deal(result: Result, payee: str, amount: float, date: str,
     return found.lines
 
 
+def forecast_year(result: Result, as_of: str, pipeline: TableLike | None = None,
+             win_rates: TableLike | dict[str, float] | None = None,
+             stage_history: TableLike | None = None, slip_months: str | None = None,
+             draws: int = 1000, seed: int = 1, won_stage: str = "Closed Won",
+             lost_stages: tuple[str, ...] = ("Closed Lost", "Disqualified")) -> Forecast:
+    """The year's forecast from the run's inputs as of ``as_of`` (``compplan forecast``):
+    ``.plans`` and ``.payees`` (P10/P50/P90 and run rate), ``.estimates`` (each open
+    deal's earnings), ``.accrual`` and ``.journal``; ``win_rates`` may be a
+    ``{stage: rate}`` dict."""
+    if isinstance(win_rates, dict):
+        win_rates = pd.DataFrame({"stage": list(win_rates), "win_rate": list(win_rates.values())})
+    request = Request(as_of, Settings(draws, seed), Stages(won_stage, lost_stages),
+                      _table(pipeline, "deals"), _table(win_rates, WIN_RATES.name),
+                      _table(stage_history, STAGE_HISTORY.name), slip_months)
+    return _forecast(result.plans, result.inputs, result.year, request)
+
+
 __all__ = [
     "Result",
     "amortize",
@@ -188,6 +210,7 @@ __all__ = [
     "draw_balances",
     "estimate_deal",
     "evaluate",
+    "forecast_year",
     "inputs_from_frames",
     "ledger_history",
     "load_inputs",

@@ -14,6 +14,7 @@ from typing import Annotated, TypeVar
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from compplan.commands.feedback import Feedback, feedback
 from compplan.commands.project import find_project, load_project, project_defaults
@@ -512,6 +513,104 @@ def estimate(
             code = str(t["currency"])
             out.print(f"{t['payee_id']}: {grouped_cents(int(t['change']), decimals(code))} "
                       f"{code} in {year} if the deal closes", highlight=False)
+    _guard(action)
+
+
+@app.command()
+def forecast(
+    plans: PlansOpt, roster: RosterOpt, deals: DealsOpt, year: YearOpt,
+    as_of: Annotated[str, typer.Option(help="the date the forecast stands on, YYYY-MM-DD: "
+                                            "the export as known then")],
+    out_dir: Annotated[Path, typer.Option("--out", help="folder for the forecast files")],
+    pipeline: Annotated[Path | None, typer.Option(
+        help="open deals with the deals table's columns, close_date the expected one "
+             "(default: the deals table's open rows)")] = None,
+    win_rates: Annotated[Path | None, typer.Option(
+        help="win rate by stage: stage, win_rate (0-1)")] = None,
+    stage_history: Annotated[Path | None, typer.Option(
+        help="deal_id, stage, date[, close_date]: win rates and slippage estimated from "
+             "the deals that ended")] = None,
+    slip_months: Annotated[str | None, typer.Option(
+        help="probabilities of closing 0, 1, 2... months after the expected month "
+             "(0.6,0.3,0.1); default: from the stage history, else none")] = None,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws", min=1, max=1_000_000)
+                     ] = 1000,
+    seed: Annotated[int, typer.Option(help="random seed: same seed, same numbers")] = 1,
+    won_stage: Annotated[str, typer.Option(help="the stage of a won deal")] = "Closed Won",
+    lost_stage: Annotated[list[str] | None, typer.Option(
+        help="a stage of a lost deal (repeatable; default Closed Lost, Disqualified)")
+    ] = None,
+    ledger: Annotated[str | None, typer.Option(
+        help="payroll ledger: what its closed months paid is paid to date (default: the "
+             "months before the as-of month)")] = None,
+    policy: Annotated[Path | None, typer.Option(
+        help="accounting.yaml: its GL accounts, and which components are capitalized")
+    ] = None,
+    excel: Annotated[bool, typer.Option(help="write forecast.xlsx")] = True,
+    quotas: QuotasOpt = None, accounts: AccountsOpt = None, assignments: AssignOpt = None,
+    table: TableOpt = None, mapping: MappingOpt = None, fx: FxOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Forecast the year from the open pipeline (P10/P50/P90 of attainment, pay and cost
+    by payee and plan, beside the run rate), the as-of month's accrual and journal, and
+    what each open deal would pay if it closed."""
+    from compplan.forecast.files import summary, write_forecast  # noqa: PLC0415
+    from compplan.forecast.odds import STAGE_HISTORY, WIN_RATES  # noqa: PLC0415
+    from compplan.forecast.open_deals import Stages  # noqa: PLC0415
+    from compplan.forecast.run import Request  # noqa: PLC0415
+    from compplan.forecast.run import forecast as forecasted  # noqa: PLC0415
+    from compplan.forecast.simulate import Settings  # noqa: PLC0415
+    from compplan.inputs.ingest import load_table  # noqa: PLC0415
+    from compplan.inputs.mapping import load_mapping  # noqa: PLC0415
+
+    def action() -> None:
+        loaded = load_plans(plans)
+        chosen = None
+        if policy is not None:
+            from compplan.accounting.policy import load_policy  # noqa: PLC0415
+
+            chosen = load_policy(policy, loaded)
+        files = _files(roster, deals, quotas, accounts, assignments, table, mapping, fx)
+        inputs = _load(files)
+        mapped = load_mapping(mapping) if mapping else None
+        stages = Stages(won_stage, tuple(lost_stage) if lost_stage else Stages().lost)
+        paid = None
+        if ledger is not None:
+            from compplan.ledger.run import paid_to_date  # noqa: PLC0415
+
+            paid = paid_to_date(ledger, as_of[:7])
+        request = Request(
+            as_of, Settings(draws, seed), stages,
+            load_table(pipeline, "deals", mapped) if pipeline else None,
+            load_table(win_rates, WIN_RATES.name) if win_rates else None,
+            load_table(stage_history, STAGE_HISTORY.name) if stage_history else None,
+            slip_months, paid, chosen)
+        bars = None if STATE["quiet"] or as_json else err
+        with Progress(console=bars, disable=bars is None or not bars.is_terminal,
+                      transient=True) as progress:
+            task = progress.add_task("draws", total=draws)
+            found = forecasted(loaded, inputs, year, request,
+                               lambda n: progress.advance(task, n))
+        written = write_forecast(found, out_dir, excel)
+        if as_json:
+            _emit({"command": "forecast", **summary(found), "files": [str(p) for p in written]})
+            return
+        d = found.deals
+        out.print(f"as of {as_of}: {d.count:,} open deals, {draws:,} draws (seed {seed}); "
+                  f"slippage from {found.odds.slip_source}", highlight=False)
+        for row in found.plans.to_dict("records"):
+            out.print(f"{row['plan']:<16} {row['currency']}  variable pay P10 "
+                      f"{row['variable_p10']:>14,.2f}  P50 {row['variable_p50']:>14,.2f}  "
+                      f"P90 {row['variable_p90']:>14,.2f}  run rate "
+                      f"{row['run_rate_variable']:>14,.2f}", highlight=False)
+        accrued = found.accrual.groupby("currency", sort=True)["accrued"].sum()
+        for code, cents in accrued.items():
+            out.print(f"accrue at {as_of}: {grouped_cents(int(cents), decimals(str(code)))} "
+                      f"{code} (earned to date, not yet paid)", highlight=False)
+        if d.left_out.shape[0]:
+            out.print(f"{len(d.left_out):,} deal rows not known on {as_of} left out of the "
+                      "actuals (forecast_left_out.csv)", highlight=False)
+        _list_files(written)
     _guard(action)
 
 

@@ -186,7 +186,7 @@ def journal(schedule: Schedule, policy: AccountingPolicy, year: int,
                 "month": months[keep], "currency": code, "debit_account": debit,
                 "credit_account": credit, "cents": values[keep], "memo": memo,
                 "source": "all assets"}))
-    return _as_rows(entries, policy)
+    return as_rows(entries, policy.entity)
 
 
 def _opening_current(schedule: Schedule, code: str) -> int:
@@ -196,8 +196,9 @@ def _opening_current(schedule: Schedule, code: str) -> int:
     return int(a.loc[a["currency"] == code, "opening_current"].sum())
 
 
-def _as_rows(entries: list[pd.DataFrame], policy: AccountingPolicy) -> pd.DataFrame:
-    """Each entry as a debit row and a credit row, in date and entry order."""
+def as_rows(entries: list[pd.DataFrame], entity: str) -> pd.DataFrame:
+    """Each entry (``month`` as months since year 0, and ``date`` when not its month's
+    end) as a debit row and a credit row, in date and entry order."""
     kept = [e for e in entries if len(e)]
     if not kept:
         return pd.DataFrame(columns=JOURNAL_COLUMNS)
@@ -210,11 +211,11 @@ def _as_rows(entries: list[pd.DataFrame], policy: AccountingPolicy) -> pd.DataFr
                           "side": 0})
     credit = pd.DataFrame({"account": both["credit_account"], "debit": "", "credit": amount,
                            "side": 1})
-    common = pd.DataFrame({"date": [_month_end(m) for m in both["month"]],
-                           "entity": policy.entity, "currency": both["currency"],
+    dates = (both["date"] if "date" in both else [_month_end(m) for m in both["month"]])
+    common = pd.DataFrame({"date": dates, "entity": entity, "currency": both["currency"],
                            "memo": both["memo"], "source": both["source"],
                            "entry": both["entry"], "month": both["month"]})
     rows = pd.concat([pd.concat([common, debit], axis=1), pd.concat([common, credit], axis=1)],
                      ignore_index=True)
-    rows = rows.sort_values(["month", "entry", "side"], kind="stable")
+    rows = rows.sort_values(["date", "entry", "side"], kind="stable")
     return rows[JOURNAL_COLUMNS].reset_index(drop=True)

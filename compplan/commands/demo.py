@@ -12,6 +12,7 @@ from compplan.commands.samples import sample_path
 from compplan.core.currencies import decimals
 from compplan.engine.pipeline import evaluate
 from compplan.inputs.bundle import load_inputs
+from compplan.inputs.pipeline_sample import AS_OF, write_pipeline
 from compplan.inputs.sample import make_company, write_company
 from compplan.outputs.run_files import write_run
 from compplan.plan.load import load_plans
@@ -40,7 +41,9 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     """Write sample inputs to ``out/input``, results to ``out/results``, print a table."""
     plans_dir = plans_dir or default_plans()
     plans = load_plans(plans_dir)
-    paths = write_company(make_company(seed, year, currencies=True), str(out / "input"))
+    company = make_company(seed, year, currencies=True)
+    paths = write_company(company, str(out / "input"))
+    paths.update(write_pipeline(company, out / "input", f"{year}-{AS_OF}", seed))
     inputs = load_inputs(paths["roster"], paths["deals"], paths["quotas"], paths["accounts"],
                          fx=paths["fx"])
     result = evaluate(plans, inputs, year)
@@ -73,4 +76,10 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     console.print(f"try:     compplan explain --payee AE01 --period {year}-03 --plans {plans_dir} "
                   f"--roster {paths['roster']} --deals {paths['deals']} --quotas {paths['quotas']} "
                   f"--accounts {paths['accounts']} --fx {paths['fx']} --year {year}",
+                  highlight=False)
+    console.print(f"forecast: compplan forecast --as-of {year}-{AS_OF} --plans {plans_dir} "
+                  f"--roster {paths['roster']} --deals {paths['deals']} "
+                  f"--quotas {paths['quotas']} --accounts {paths['accounts']} "
+                  f"--fx {paths['fx']} --year {year} --pipeline {paths['pipeline']} "
+                  f"--stage-history {paths['stage_history']} --out {out / 'forecast'}",
                   highlight=False)

@@ -163,9 +163,18 @@ def open_deals(inputs: Inputs, as_of: str, stages: Stages = Stages(),
     stay_open = 0
     if pipeline is not None:
         rows = _pipeline_rows(pipeline, kept, inputs.deals.file, stages)
-        piped = set(rows["deal_id"].astype(str))
-        standing_mask = is_open & np.isin(open_ids, list(piped))
+        piped = rows["deal_id"].astype(str).to_numpy()
+        standing_mask = is_open & np.isin(open_ids, piped)
         stay_open = int((is_open & ~standing_mask).sum())
+        # a pipeline deal the table lacks (a back-test cut its later close) was open on
+        # the as-of date: it stands in the actuals as its open rows
+        new = ~np.isin(piped, open_ids)
+        if new.any():
+            kept = pd.concat([kept, rows[new]], ignore_index=True)
+            actual = dataclasses.replace(inputs, deals=dataclasses.replace(inputs.deals,
+                                                                           frame=kept))
+            open_ids = kept["deal_id"].astype(str).to_numpy()
+            standing_mask = np.concatenate([standing_mask, np.ones(int(new.sum()), bool)])
     else:
         rows = kept[is_open].reset_index(drop=True)
         _need_dates(rows, inputs.deals.file, "give it in close_date (the CRM's expected "

@@ -6,6 +6,8 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
+
 from compplan.core.faults import fault_point
 from compplan.engine.result import Evaluation
 from compplan.errors import Issue, masked
@@ -13,6 +15,7 @@ from compplan.ledger import draws
 from compplan.ledger.files import write_payroll
 from compplan.ledger.payroll import (
     PayrollRun,
+    _ledger_frame,
     balances,
     check_period,
     close,
@@ -71,3 +74,17 @@ def show(ledger: str, payee_id: str) -> str:
     if table.empty:
         return f"no ledger lines for payee {payee_id}"
     return table.to_string(index=False, float_format=lambda v: f"{v:,.2f}")
+
+
+def paid_to_date(ledger: str, period: str) -> pd.DataFrame:
+    """What the ledger's closed months through ``period`` paid, by payee, component and
+    currency (salary aside): what a forecast's accrual takes as paid."""
+    with reported(ledger):
+        engine = open_ledger(ledger, create=False)
+        with engine.connect() as conn:
+            paid, _ = _ledger_frame(conn)
+    paid = paid[(paid["pay_period"].astype(str) <= period)
+                & (paid["kind"].astype(str) != "salary")]
+    return (paid.assign(currency=paid["currency"].fillna("").astype(str))
+            .groupby(["payee_id", "component", "currency"], sort=True)["cents"].sum()
+            .astype("int64").reset_index())
