@@ -22,6 +22,7 @@ from compplan.api import (
     payout_curve,
     plan_quotas,
     sample_company,
+    sample_pipeline,
 )
 from compplan.commands.samples import sample_path
 from compplan.errors import CompplanError, InputError, Issue, OutputError, PlanError
@@ -55,4 +56,5 @@ __all__ = [
     "plan_quotas",
     "sample_company",
     "sample_path",
+    "sample_pipeline",
 ]

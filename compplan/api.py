@@ -24,6 +24,7 @@ from compplan.forecast.simulate import Settings
 from compplan.inputs.bundle import Inputs, load_inputs
 from compplan.inputs.ingest import Table, load_table, table_from_frame
 from compplan.inputs.mapping import load_mapping
+from compplan.inputs.pipeline_sample import pipeline_of
 from compplan.inputs.sample import SampleCompany, make_company
 from compplan.ledger.payroll import PayrollRun, history
 from compplan.ledger.run import close_period, opening_draws
@@ -90,6 +91,13 @@ def evaluate(
 def sample_company(seed: int = 7, year: int = 2026) -> SampleCompany:
     """The built-in sample company (roster, deals, quotas, accounts, territories)."""
     return make_company(seed, year)
+
+
+def sample_pipeline(company: SampleCompany, as_of: str = "2026-09-30", seed: int = 7
+                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The sample company's open pipeline on ``as_of`` and its stage history (what
+    ``compplan demo`` writes as pipeline.csv and stage_history.csv)."""
+    return pipeline_of(company, as_of, seed)
 
 
 def payout_curve(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
@@ -220,4 +228,5 @@ __all__ = [
     "payout_curve",
     "plan_quotas",
     "sample_company",
+    "sample_pipeline",
 ]

@@ -1280,5 +1280,45 @@ case("policy-benefit", "accounting", "a benefit period of 0 months", 2,
      "or contract", make=amortizing(POLICY_TEXT.replace("benefit: contract", "benefit: 0")))
 
 
+
+def forecasting(*more: str, pipeline: bool = True, drop: str = "", rates: str = "") -> Make:
+    """A case that runs ``compplan forecast`` as of 30 September; ``pipeline``: the open
+    deals given expected dates in pipeline.csv (``drop``: less that column); ``rates``:
+    a win_rates.csv with these lines."""
+    def make(ws: Workspace) -> list[str]:
+        args = ["forecast", *ws.inputs(), "--as-of", "2026-09-30", "--out", str(ws.out),
+                "--draws", "20"]
+        if pipeline:
+            deals = ws.frame("deals.csv")
+            open_ = deals[deals["stage"].astype(str) == "Qualified"].assign(
+                close_date="2026-11-15", stage="Proposal")
+            ws.save("pipeline.csv", open_.drop(columns=[drop]) if drop else open_)
+            args += ["--pipeline", str(ws / "pipeline.csv")]
+        if rates:
+            ws.write("win_rates.csv", "stage,win_rate\n" + rates)
+            args += ["--win-rates", str(ws / "win_rates.csv")]
+        return [*args, *more]
+    return make
+
+
+case("forecast-no-expected-date", "forecast", "open deals without an expected close date "
+     "and no pipeline file", 2, "open deal row(s) with no expected close date",
+     make=forecasting(pipeline=False, rates="Qualified,0.3\n"))
+case("forecast-no-win-rates", "forecast", "a forecast with neither win rates nor a stage "
+     "history", 2, "no win rates: give --win-rates", make=forecasting())
+case("forecast-stage-without-rate", "forecast", "an open deal in a stage the win rates "
+     "lack", 2, "no win rate for stage 'Proposal'", make=forecasting(rates="Qualified,0.3\n"))
+case("forecast-win-rate-range", "forecast", "a win rate above 1", 2, "win_rate",
+     make=forecasting(rates="Proposal,1.5\n"))
+case("forecast-pipeline-column", "forecast", "a pipeline file without a column the deals "
+     "table has", 2, "no column 'margin'", make=forecasting(drop="margin",
+                                                           rates="Proposal,0.3\n"))
+case("forecast-slippage", "forecast", "slippage probabilities that do not add up to 1", 2,
+     "--slip-months: '0.5,0.4'", make=forecasting("--slip-months", "0.5,0.4",
+                                                   rates="Proposal,0.3\n"))
+case("forecast-as-of", "forecast", "an as-of date outside the plan year", 2,
+     "--as-of: '2025-12-31': expected a date of the plan year 2026",
+     make=forecasting("--as-of", "2025-12-31", rates="Proposal,0.3\n"))
+
 if __name__ == "__main__":
     main()

@@ -26,7 +26,7 @@ FLOORS = [
     {"reports"},
     {"result"},
     {"excel", "outputs", "ledger", "scenarios", "quotas", "accounts", "accounting",
-     "dask_engine"},
+     "forecast", "dask_engine"},
     {"api", "commands"},
     {"cli", "__init__"},
 ]

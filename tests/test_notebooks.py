@@ -12,10 +12,11 @@ from nbclient import NotebookClient
 NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
 
 
-def test_the_five_workflows_are_there() -> None:
+def test_the_six_workflows_are_there() -> None:
     assert [p.stem for p in NOTEBOOKS] == ["01-plan-modelling", "02-quota-setting",
                                            "03-what-if", "04-payroll-month",
-                                           "05-commission-accounting"]
+                                           "05-commission-accounting",
+                                           "06-forecast-and-accrual"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])

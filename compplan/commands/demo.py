@@ -76,10 +76,10 @@ def run_demo(out: Path, seed: int, year: int, console: Console,
     console.print(f"try:     compplan explain --payee AE01 --period {year}-03 --plans {plans_dir} "
                   f"--roster {paths['roster']} --deals {paths['deals']} --quotas {paths['quotas']} "
                   f"--accounts {paths['accounts']} --fx {paths['fx']} --year {year}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     console.print(f"forecast: compplan forecast --as-of {year}-{AS_OF} --plans {plans_dir} "
                   f"--roster {paths['roster']} --deals {paths['deals']} "
                   f"--quotas {paths['quotas']} --accounts {paths['accounts']} "
                   f"--fx {paths['fx']} --year {year} --pipeline {paths['pipeline']} "
                   f"--stage-history {paths['stage_history']} --out {out / 'forecast'}",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)

@@ -186,13 +186,14 @@ def _bars(ws: Any, header_row: int, rows: int, cols: tuple[int, int], chart_titl
     return chart
 
 
-def dashboard_name(plan_id: str, taken: set[str]) -> str:
-    """A sheet name for a plan's dashboard: Excel allows 31 characters and no ``[]:*?/\\``.
+def dashboard_name(plan_id: str, taken: set[str], suffix: str = "dashboard") -> str:
+    """A sheet name for a plan's dashboard (or another of its sheets): Excel allows 31
+    characters and no ``[]:*?/\\``.
 
     >>> dashboard_name("ae-2026", set())
     'ae-2026 dashboard'
     """
-    base = re.sub(r"[\[\]:*?/\\]", "_", plan_id)[:21] + " dashboard"
+    base = re.sub(r"[\[\]:*?/\\]", "_", plan_id)[:30 - len(suffix)] + " " + suffix
     name, n = base, 2
     while name.lower() in taken:
         name, n = f"{base[:28]} {n}", n + 1

@@ -31,6 +31,8 @@ from compplan.schema.accounting import AccountingPolicy, Accounts
 
 ACCRUAL_COLUMNS = ["plan", "component", "kind", "account", "currency", "earned_to_date",
                    "paid_to_date", "accrued", "expected_rest_of_year", "expected_year"]
+ACCRUAL_MONEY = ["earned_to_date", "paid_to_date", "accrued", "expected_rest_of_year",
+                 "expected_year"]
 KEYS = ["payee_id", "plan", "component", "kind", "currency"]
 
 

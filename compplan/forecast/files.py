@@ -11,16 +11,9 @@ import pandas as pd
 from compplan.core.atomic import Writer, csv_writer, write_atomically
 from compplan.core.currencies import decimals
 from compplan.core.money import format_minor, to_minor
-from compplan.forecast.accrual import formatted
-from compplan.forecast.run import Forecast
+from compplan.forecast.accrual import ACCRUAL_MONEY, formatted
+from compplan.forecast.run import MONEY_PAYEE, MONEY_PLAN, Forecast
 
-MONEY_PLAN = ["variable_to_date", "total_mean", "total_p10", "total_p50", "total_p90",
-              "variable_mean", "variable_p10", "variable_p50", "variable_p90", "bookings_p50",
-              "run_rate_total", "run_rate_variable"]
-MONEY_PAYEE = ["variable_to_date", "variable_p10", "variable_p50", "variable_p90",
-               "variable_run_rate", "total_p50"]
-ACCRUAL_MONEY = ["earned_to_date", "paid_to_date", "accrued", "expected_rest_of_year",
-                 "expected_year"]
 LEFT_OUT_COLUMNS = ["file", "row", "deal_id", "stage", "reason"]
 
 
@@ -81,7 +74,7 @@ def _json(data: dict[str, object], path: Path) -> None:
 
 def writers(fc: Forecast, excel: bool = True) -> dict[str, Writer]:
     """Every file of a forecast, by name."""
-    from compplan.excel.forecast import write_workbook  # noqa: PLC0415 - openpyxl is heavy
+    from compplan.forecast.workbook import write_workbook  # noqa: PLC0415 - openpyxl is heavy
 
     plans = money_text(fc.plans, MONEY_PLAN)
     payees = money_text(fc.payees, MONEY_PAYEE)

@@ -164,11 +164,11 @@ def open_deals(inputs: Inputs, as_of: str, stages: Stages = Stages(),
     if pipeline is not None:
         rows = _pipeline_rows(pipeline, kept, inputs.deals.file, stages)
         piped = rows["deal_id"].astype(str).to_numpy()
-        standing_mask = is_open & np.isin(open_ids, piped)
+        standing_mask = is_open & pd.Index(open_ids).isin(piped)  # hashed: text ids
         stay_open = int((is_open & ~standing_mask).sum())
         # a pipeline deal the table lacks (a back-test cut its later close) was open on
         # the as-of date: it stands in the actuals as its open rows
-        new = ~np.isin(piped, open_ids)
+        new = ~pd.Index(piped).isin(open_ids[is_open])
         if new.any():
             kept = pd.concat([kept, rows[new]], ignore_index=True)
             actual = dataclasses.replace(inputs, deals=dataclasses.replace(inputs.deals,

@@ -41,6 +41,12 @@ PAYEE_COLUMNS = [
     "attainment_p90", "chance_at_quota", "attainment_run_rate", "variable_to_date",
     "variable_p10", "variable_p50", "variable_p90", "variable_run_rate", "total_p50"]
 
+MONEY_PLAN = ["variable_to_date", "total_mean", "total_p10", "total_p50", "total_p90",
+              "variable_mean", "variable_p10", "variable_p50", "variable_p90", "bookings_p50",
+              "run_rate_total", "run_rate_variable"]
+MONEY_PAYEE = ["variable_to_date", "variable_p10", "variable_p50", "variable_p90",
+               "variable_run_rate", "total_p50"]
+
 
 @dataclass(frozen=True)
 class Request:
