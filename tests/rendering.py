@@ -44,11 +44,12 @@ class Books:
     quota_plan: Path
     scenarios: Path
     accounting: Path
+    forecast: Path
     run_id: str
 
     def all(self) -> list[Path]:
         return [self.results, self.statement, self.quota_plan, self.scenarios,
-                self.accounting]
+                self.accounting, self.forecast]
 
 
 def build(folder: Path) -> Books:
@@ -73,13 +74,17 @@ def build(folder: Path) -> Books:
         "--out", str(folder / "scenarios"))
     run("amortize", *inputs, "--policy", str(ROOT / "policies" / "accounting.yaml"),
         "--out", str(folder / "accounting"))
+    run("forecast", *inputs, "--as-of", "2026-09-30", "--pipeline",
+        str(given / "pipeline.csv"), "--stage-history", str(given / "stage_history.csv"),
+        "--draws", "300", "--out", str(folder / "forecast"))
     manifest = (folder / "demo" / "results" / "run.json").read_text(encoding="utf-8")
     run_id = re.search(r'"run_id": "([0-9a-f]+)"', manifest)
     assert run_id is not None
     return Books(folder / "demo" / "results" / "results.xlsx",
                  folder / "statements" / "AE01.xlsx", folder / "quotas" / "quota_plan.xlsx",
                  folder / "scenarios" / "scenarios.xlsx",
-                 folder / "accounting" / "accounting.xlsx", run_id.group(1))
+                 folder / "accounting" / "accounting.xlsx",
+                 folder / "forecast" / "forecast.xlsx", run_id.group(1))
 
 
 @dataclass(frozen=True)
@@ -229,7 +234,8 @@ def charts(path: Path) -> dict[str, tuple[list[Box], SheetGeometry]]:
 
 def screenshots(folder: Path) -> list[Path]:
     """PNGs of the pages the README shows: Summary, a plan dashboard, a statement's first
-    page, the quota plan's seasonality, the scenarios and the accounting roll-forward."""
+    page, the quota plan's seasonality, the scenarios, the accounting roll-forward and the
+    forecast's plans and a distribution."""
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="compplan-shots-"))
     books = build(work)
@@ -240,7 +246,9 @@ def screenshots(folder: Path) -> list[Path]:
               (books.quota_plan, "Seasonality", "quota-plan"),
               (books.scenarios, "Side by side", "scenarios"),
               (books.scenarios, "Monte Carlo histogram", "scenarios-monte-carlo"),
-              (books.accounting, "Roll-forward", "accounting-rollforward")]
+              (books.accounting, "Roll-forward", "accounting-rollforward"),
+              (books.forecast, "Plans", "forecast-plans"),
+              (books.forecast, "ae-2026 forecast", "forecast-distribution")]
     made = []
     for book, sheet, name in wanted:
         number = next(i for i, p in enumerate(pages(pdfs[book]), start=1) if p.sheet == sheet)

@@ -69,6 +69,18 @@ def test_quota_plan_and_scenario_charts_print_on_one_page(
         assert scenarios[sheet] == 1, (sheet, scenarios)
 
 
+def test_the_forecast_prints_its_plans_and_each_distribution_on_one_page(
+        printed: dict[str, list[Page]]) -> None:
+    per_sheet = _count(printed["forecast.xlsx"])
+    assert per_sheet["Plans"] == 1
+    distributions = [s for s in per_sheet if s.endswith(" forecast")]
+    assert len(distributions) == 7, per_sheet  # one per sample plan
+    assert all(per_sheet[s] == 1 for s in distributions), per_sheet
+    plans = next(p for p in printed["forecast.xlsx"] if p.sheet == "Plans").text
+    for said in ("Pay", "Cost", "Attainment", "Variable p50", "Run rate variable"):
+        assert said in plans
+
+
 def test_long_sheets_repeat_their_header_on_every_page(printed: dict[str, list[Page]]) -> None:
     credits = [p for p in printed["results.xlsx"] if p.sheet == "Credits"]
     assert len(credits) > 2
@@ -85,7 +97,7 @@ def test_every_page_names_the_run(books: Books, printed: dict[str, list[Page]]) 
 
 
 @pytest.mark.parametrize("book", ["results", "statement", "quota_plan", "scenarios",
-                                  "accounting"])
+                                  "accounting", "forecast"])
 def test_no_chart_covers_another_chart_or_a_filled_cell(books: Books, book: str) -> None:
     path: Path = getattr(books, book)
     seen = 0

@@ -142,7 +142,8 @@ def _plan_rows(actual: Evaluation, draws: dict[str, PlanDraws], rate: dict[str, 
             "variable_mean": float(_money(var_pay.mean(), places)),
             **{f"variable_p{q}": float(_money(np.percentile(var_pay, q), places))
                for q in (10, 50, 90)},
-            "bookings_p50": float(_money(np.percentile(d.bookings, 50), places)),
+            "bookings_p50": (float(_money(np.percentile(d.bookings, 50), places))
+                             if np.isfinite(d.bookings).all() else np.nan),
             **{f"cost_of_sales_p{q}": _pct(cos, q) for q in (10, 50, 90)},
             **{f"share_at_quota_p{q}": _pct(share, q) for q in (10, 50, 90)},
             "run_rate_total": float(_money(rr.total.sum(), places)),

@@ -51,7 +51,7 @@ def _distribution(wb: Any, fc: Forecast, plan_id: str, name: str, stamp: Stamp) 
                          "draws": np.histogram(values, bins=edges)[0]})
     layout = Layout({"draws": "int"}, as_is=frozenset([str(band.columns[0])]))
     ws = new_sheet(wb, name)
-    widths = [22.0, 9.0, 3.0, *[10.0] * 12]
+    widths = [26.0, 9.0, 3.0, *[10.0] * 12]
     set_widths(ws, widths)
     row = fc.plans[fc.plans["plan"] == plan_id].iloc[0]
     title(ws, f"{plan_id}: variable pay of {fc.actual.year} across "
