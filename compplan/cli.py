@@ -736,17 +736,74 @@ def synth(
     _guard(action)
 
 
+HostOpt = Annotated[str, typer.Option(help="address to listen on (127.0.0.1: this "
+                                           "machine only)")]
+PortOpt = Annotated[int, typer.Option(help="port to listen on", min=1, max=65535)]
+ConfigOpt = Annotated[Path, typer.Option(help="compplan.toml: the app's inputs, ledger and "
+                                              "outputs")]
+users_app = typer.Typer(help="The web app's users.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@app.command("serve")
+def serve_cmd(config: ConfigOpt = Path("compplan.toml"), host: HostOpt = "127.0.0.1",
+              port: PortOpt = 8000) -> None:
+    """Start the web app for reps, managers, finance and payroll."""
+    from compplan.web.config import load_config  # noqa: PLC0415
+    from compplan.web.serve import serve  # noqa: PLC0415
+
+    def action() -> None:
+        loaded = load_config(config)
+        out.print(f"serving {loaded.file} on http://{host}:{port} (Ctrl-C stops)",
+                  highlight=False)
+        serve(loaded, host, port)
+    _guard(action)
+
+
+@users_app.command("add")
+def users_add(
+    email: Annotated[str, typer.Option(help="the user's e-mail: their login")],
+    role: Annotated[str, typer.Option(help="rep, manager, finance, payroll or admin")],
+    payee: Annotated[str | None, typer.Option(help="the rep's or manager's payee_id")] = None,
+    config: ConfigOpt = Path("compplan.toml"),
+) -> None:
+    """Add a user; prints their one-time password (shown once, stored hashed)."""
+    from compplan.web.serve import users_add as added  # noqa: PLC0415
+
+    def action() -> None:
+        password = added(config, email, role, payee)
+        out.print(f"{email.strip().lower()} ({role}): one-time password {password}",
+                  highlight=False)
+    _guard(action)
+
+
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="folder for sample data and results")] =
     Path("demo-out"),
     seed: Annotated[int, typer.Option(help="random seed of the sample company")] = 7,
     year: YearOpt = 2026,
+    serve_app: Annotated[bool, typer.Option("--serve", help="then start the web app on it")
+                         ] = False,
+    host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
 ) -> None:
-    """Generate a sample company, run its plans, and print a summary."""
-    from compplan.commands.demo import run_demo  # noqa: PLC0415 - keeps start-up light
+    """Generate a sample company, run its plans, and print a summary (``--serve``: then
+    start the web app on it with one user of each role)."""
+    from compplan.commands.demo import default_plans, run_demo  # noqa: PLC0415
 
     _guard(lambda: run_demo(out_dir, seed, year, out))
+    if serve_app:
+        from compplan.web.config import load_config  # noqa: PLC0415
+        from compplan.web.serve import add_demo_users, demo_config, serve  # noqa: PLC0415
+
+        def start() -> None:
+            config = load_config(demo_config(out_dir, year, default_plans()))
+            for email, role_, password in add_demo_users(config):
+                out.print(f"user {email:<24} {role_:<8} one-time password {password}",
+                          highlight=False)
+            out.print(f"serving on http://{host}:{port} (Ctrl-C stops)", highlight=False)
+            serve(config, host, port)
+        _guard(start)
 
 
 @app.command()

@@ -27,7 +27,7 @@ FLOORS = [
     {"result"},
     {"excel", "outputs", "ledger", "scenarios", "quotas", "accounts", "accounting",
      "forecast", "dask_engine"},
-    {"api", "commands"},
+    {"api", "commands", "web"},
     {"cli", "__init__"},
 ]
 

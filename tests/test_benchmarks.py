@@ -14,7 +14,7 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 @pytest.mark.parametrize("script", ["bench_engine.py", "bench_excel.py", "bench_quotas.py",
                                     "bench_montecarlo.py", "bench_baseline.py", "bench_stages.py",
                                     "bench_peers.py", "bench_accounting.py",
-                                    "bench_forecast.py"])
+                                    "bench_forecast.py", "bench_web.py"])
 def test_benchmark_runs_at_tiny_size(script: str) -> None:
     done = subprocess.run([sys.executable, str(BENCH / script), "--tiny"], cwd=BENCH,
                           capture_output=True, text=True, timeout=300, check=False)

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from compplan.errors import CompplanError, InputError, Issue, OutputError, masked
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 metadata = sa.MetaData()
 
 schema_version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer))
@@ -81,6 +81,63 @@ draw_balances = sa.Table(
     sa.Column("forgiven_cents", sa.BigInteger, nullable=False),  # written off in it
 )
 """Each run's draw balances (:mod:`compplan.ledger.draws`): what the next year opens with."""
+
+# The web app's people and what they do (compplan serve): in the same database as the
+# pay they look at, so an approval and the payroll it leads to share one lock.
+users = sa.Table(
+    "users", metadata,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("payee_id", sa.String(200), nullable=True),  # a rep's or manager's own payee
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("must_change", sa.Boolean, nullable=False, default=False),
+)
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(32), nullable=False, index=True),
+    sa.Column("actor", sa.String(320), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("subject", sa.String(400), nullable=False),
+    sa.Column("detail", sa.String(2000), nullable=False),
+)
+"""Append-only (triggers refuse UPDATE and DELETE): logins, approvals, overrides, closes."""
+
+inquiries = sa.Table(
+    "inquiries", metadata,
+    sa.Column("inquiry_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("payee_id", sa.String(200), nullable=False, index=True),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("component", sa.String(200), nullable=False),
+    sa.Column("question", sa.String(4000), nullable=False),
+    sa.Column("asked_by", sa.String(320), nullable=False),
+    sa.Column("asked_at", sa.String(32), nullable=False),
+    sa.Column("answer", sa.String(4000), nullable=True),
+    sa.Column("answered_by", sa.String(320), nullable=True),
+    sa.Column("answered_at", sa.String(32), nullable=True),
+)
+
+login_attempts = sa.Table(
+    "login_attempts", metadata,
+    sa.Column("attempt_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(320), nullable=False, index=True),
+    sa.Column("at", sa.String(32), nullable=False),
+    sa.Column("ok", sa.Boolean, nullable=False),
+)
+
+quota_reviews = sa.Table(
+    "quota_reviews", metadata,
+    sa.Column("review_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("manager_id", sa.String(200), nullable=False, index=True),
+    sa.Column("state", sa.String(12), nullable=False),  # draft, submitted, approved
+    sa.Column("overrides", sa.Text, nullable=False),  # JSON: territory -> [quota, reason]
+    sa.Column("updated_at", sa.String(32), nullable=False),
+    sa.Column("decided_by", sa.String(320), nullable=True),
+)
+WEB_TABLES = (users, audit, inquiries, login_attempts, quota_reviews)
 
 
 def _v1_to_v2(conn: sa.Connection) -> None:
@@ -138,6 +195,23 @@ _POSTGRES_GUARDS = [
        ("periods", "UPDATE OR DELETE")))]
 
 
+APPEND_ONLY = "compplan: the audit log is append-only"
+_SQLITE_AUDIT = [f"""CREATE TRIGGER IF NOT EXISTS audit_append_only_{op.lower()} BEFORE {op}
+    ON audit BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END""" for op in ("UPDATE", "DELETE")]
+_POSTGRES_AUDIT = [
+    f"""CREATE OR REPLACE FUNCTION compplan_audit_guard() RETURNS trigger AS $$
+    BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$ LANGUAGE plpgsql""",
+    "DROP TRIGGER IF EXISTS compplan_audit_guard ON audit",
+    """CREATE TRIGGER compplan_audit_guard BEFORE UPDATE OR DELETE ON audit
+    FOR EACH ROW EXECUTE FUNCTION compplan_audit_guard()"""]
+
+
+def _audit_guard(conn: sa.Connection) -> None:
+    for statement in (_POSTGRES_AUDIT if conn.dialect.name == "postgresql"
+                      else _SQLITE_AUDIT):
+        conn.execute(sa.text(statement))
+
+
 _V3_TABLES = ("", "lines", "runs", "periods")
 
 
@@ -167,8 +241,16 @@ def _v4_to_v5(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE lines ADD COLUMN currency VARCHAR(3)"))
 
 
+def _v5_to_v6(conn: sa.Connection) -> None:
+    """Version 6 keeps the web app's users, audit log (append-only), inquiries, login
+    attempts and quota reviews."""
+    metadata.create_all(conn, tables=list(WEB_TABLES))
+    _audit_guard(conn)
+
+
 MIGRATIONS: dict[int, Callable[[sa.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3,
-                                                          3: _v3_to_v4, 4: _v4_to_v5}
+                                                          3: _v3_to_v4, 4: _v4_to_v5,
+                                                          5: _v5_to_v6}
 
 
 def url_for(location: str) -> str:
@@ -310,6 +392,7 @@ def open_ledger(location: str, create: bool = True) -> Engine:
             if version is None:
                 metadata.create_all(conn)
                 _guards(conn)
+                _audit_guard(conn)
                 conn.execute(schema_version.insert().values(version=SCHEMA_VERSION))
     except sa.exc.SQLAlchemyError as exc:
         said = _translated(exc, location)
