@@ -153,7 +153,7 @@ def _ids(company: Company) -> dict[str, str]:
     return dict(zip(roster["payee_id"].astype(str), roster["name"].astype(str), strict=True))
 
 
-PAGES = ["/me", "/team", "/inquiries", "/finance", "/audit", "/payroll"]
+PAGES = ["/me", "/team", "/inquiries", "/finance", "/audit", "/payroll", "/quotas"]
 
 
 @pytest.mark.parametrize("email", [e for e, _, _ in DEMO_USERS] + ["rep2@demo.example"])
@@ -187,3 +187,43 @@ def test_no_user_sees_a_payee_outside_their_scope(setup: tuple[object, Company],
         for payee, name in foreign.items():
             assert not re.search(rf"\b{re.escape(payee)}\b", body), (email, payee)
             assert name not in body, (email, name)
+
+
+def test_a_manager_overrides_a_quota_submits_and_finance_approves(
+        setup: tuple[object, Company]) -> None:
+    config, _ = setup
+    mgr = logged_in(setup, "manager@demo.example")
+    page = mgr.get("/quotas").text
+    first = re.search(r'<tr id="territory-(TER-[^"]+)">', page)
+    total = re.search(r"The team's total stays ([\d,]+)", page)
+    assert first is not None and total is not None
+    territory = first.group(1)
+    outside = logged_in(setup, "rep@demo.example")
+    assert outside.get("/quotas").status_code == 403
+    # AE01 is not below MGR02: their territory is not the manager's to change
+    res = mgr.post("/quotas/override", data={"territory_id": "TER-AE01", "quota": "900000",
+                                             "reason": "not mine", "csrf": csrf(mgr, "/quotas")})
+    assert res.status_code == 404
+    res = mgr.post("/quotas/override", data={"territory_id": territory, "quota": "850000",
+                                             "reason": "new key account signed",
+                                             "csrf": csrf(mgr, "/quotas")})
+    assert res.status_code == 303, res.text
+    page = mgr.get("/quotas").text
+    row = re.search(rf'<tr id="territory-{territory}">.*?</tr>', page, re.S)
+    assert row is not None and "850,000" in row.group(0) and "new key account" in row.group(0)
+    assert f"The team's total stays {total.group(1)}" in page  # the others absorbed it
+    assert mgr.post("/quotas/submit", data={"csrf": csrf(mgr, "/quotas")}).status_code == 303
+    again = mgr.post("/quotas/override", data={"territory_id": territory, "quota": "800000",
+                                               "reason": "second thoughts",
+                                               "csrf": csrf(mgr, "/quotas")})
+    assert again.status_code == 409  # submitted: locked
+    fin = logged_in(setup, "finance@demo.example")
+    assert "submitted" in fin.get("/quotas").text
+    assert fin.post("/quotas/MGR02/approve", data={"csrf": csrf(fin, "/quotas/MGR02")}
+                    ).status_code == 303
+    out = Path(config.out) / "quotas"  # type: ignore[attr-defined]
+    quotas = (out / "quotas.csv").read_text()
+    assert f"{territory},{territory[4:]},bookings,2026,850000.00" in quotas
+    assert (out / "roster.csv").is_file()
+    log = fin.get("/audit").text
+    assert "quota override" in log and "quotas approved" in log

@@ -40,6 +40,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
+SITE: dict[str, str] = {}
 SHOTS = Path(os.environ.get("COMPPLAN_SHOTS", tempfile.gettempdir())) / "compplan-web"
 
 
@@ -52,6 +53,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config = demo_site(tmp_path_factory.mktemp("browser"))
+    SITE["out"] = str(config.out)
     port = _free_port()
     app = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port,
                                         log_level="warning"))
@@ -139,3 +141,27 @@ def test_payroll_runs_february_closes_it_and_cannot_run_it_again(
     row = browser.find_element(By.ID, "month-2026-02")
     assert row.find_element(By.CLASS_NAME, "state").text == "closed"
     assert not row.find_elements(By.CSS_SELECTOR, "form.run")  # nothing offers to run it
+
+
+def test_a_manager_overrides_a_quota_and_finance_approves(
+        server: str, browser: WebDriver) -> None:
+    log_in(browser, server, "manager@demo.example")
+    browser.get(f"{server}/quotas")
+    row = browser.find_elements(By.CSS_SELECTOR, "#quota-table tr[id^=territory-]")[0]
+    territory = str(row.get_attribute("id")).removeprefix("territory-")
+    row.find_element(By.NAME, "quota").send_keys("850000")
+    row.find_element(By.NAME, "reason").send_keys("new key account signed")
+    row.find_element(By.CSS_SELECTOR, "form.override button").click()
+    settled(browser).until(lambda b: b.find_element(
+        By.CSS_SELECTOR, f"#territory-{territory} .quota").text == "850,000")
+    shot(browser, "quota-review")
+    browser.find_element(By.CSS_SELECTOR, "#submit button").click()
+    settled(browser).until(lambda b: "(submitted)" in b.find_element(By.TAG_NAME, "h1").text)
+    browser.find_element(By.ID, "logout").click()
+    log_in(browser, server, "finance@demo.example")
+    browser.get(f"{server}/quotas")
+    browser.find_element(By.LINK_TEXT, "MGR02").click()
+    browser.find_element(By.CSS_SELECTOR, "#approve button").click()
+    settled(browser).until(lambda b: "(approved)" in b.find_element(By.TAG_NAME, "h1").text)
+    quotas = Path(SITE["out"]) / "quotas" / "quotas.csv"
+    assert f"{territory},{territory[4:]},bookings,2026,850000.00" in quotas.read_text()

@@ -20,10 +20,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from compplan.ledger.store import open_ledger
-from compplan.web import finance, payroll_pages, statements
+from compplan.web import finance, payroll_pages, quota_pages, statements
 from compplan.web.company import Company
 from compplan.web.config import WebConfig, session_secret
 from compplan.web.pages import HOURS, LoginNeededError, Posted, current_user, home_of, page
+from compplan.web.quota_desk import Desk
 from compplan.web.users import TooManyAttemptsError, User, authenticate
 
 
@@ -33,6 +34,7 @@ def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
     app.state.config = config
     app.state.engine = open_ledger(config.ledger)
     app.state.company = company or Company.load(config)
+    app.state.desk = Desk.load(config.quota_review) if config.quota_review else None
     app.add_middleware(SessionMiddleware, secret_key=session_secret(config),
                        session_cookie="compplan_session", max_age=HOURS * 3600,
                        same_site="strict", https_only=config.secure_cookies)
@@ -88,6 +90,6 @@ def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
     def home(user: Annotated[User, Depends(current_user)]) -> Response:
         return RedirectResponse(home_of(user), status_code=303)
 
-    for module in (statements, finance, payroll_pages):
+    for module in (statements, finance, payroll_pages, quota_pages):
         app.include_router(module.router)
     return app

@@ -30,6 +30,11 @@ deals = "input/deals.csv"
 quotas = "input/quotas.csv"
 accounts = "input/accounts.csv"
 fx = "input/fx.csv"
+
+[quota_review]
+plan = "{(plans / 'quotas-2026.yaml').resolve().as_posix()}"
+territories = "input/territories.csv"
+history = "input/deals.csv"
 """, encoding="utf-8")
     return path
 
