@@ -153,7 +153,8 @@ def _ids(company: Company) -> dict[str, str]:
     return dict(zip(roster["payee_id"].astype(str), roster["name"].astype(str), strict=True))
 
 
-PAGES = ["/me", "/team", "/inquiries", "/finance", "/audit", "/payroll", "/quotas"]
+PAGES = ["/me", "/team", "/inquiries", "/finance", "/audit", "/payroll", "/quotas",
+         "/scenarios"]
 
 
 @pytest.mark.parametrize("email", [e for e, _, _ in DEMO_USERS] + ["rep2@demo.example"])
@@ -227,3 +228,19 @@ def test_a_manager_overrides_a_quota_submits_and_finance_approves(
     assert (out / "roster.csv").is_file()
     log = fin.get("/audit").text
     assert "quota override" in log and "quotas approved" in log
+
+
+def test_finance_runs_a_scenario_with_draws(setup: tuple[object, Company]) -> None:
+    fin = logged_in(setup, "finance@demo.example")
+    assert "spiff-1000.yaml" in fin.get("/scenarios").text
+    res = fin.post("/scenarios/run", data={"scenario": "spiff-1000.yaml", "draws": "40",
+                                           "csrf": csrf(fin, "/scenarios")})
+    assert res.status_code == 200, res.text
+    table = re.search(r'<table id="side-by-side">.*?</table>', res.text, re.S)
+    assert table is not None and "baseline" in table.group(0)
+    assert "spiff-1000" in table.group(0) and '<svg id="distribution"' in res.text
+    bad = fin.post("/scenarios/run", data={"scenario": "../plans/ae-2026.yaml", "draws": "0",
+                                           "csrf": csrf(fin, "/scenarios")})
+    assert bad.status_code == 404  # a name from the folder's list only
+    rep = logged_in(setup, "rep@demo.example")
+    assert rep.get("/scenarios").status_code == 403

@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from compplan.ledger.store import open_ledger
-from compplan.web import finance, payroll_pages, quota_pages, statements
+from compplan.web import finance, payroll_pages, quota_pages, scenario_pages, statements
 from compplan.web.company import Company
 from compplan.web.config import WebConfig, session_secret
 from compplan.web.pages import HOURS, LoginNeededError, Posted, current_user, home_of, page
@@ -90,6 +90,6 @@ def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
     def home(user: Annotated[User, Depends(current_user)]) -> Response:
         return RedirectResponse(home_of(user), status_code=303)
 
-    for module in (statements, finance, payroll_pages, quota_pages):
+    for module in (statements, finance, payroll_pages, quota_pages, scenario_pages):
         app.include_router(module.router)
     return app

@@ -3,6 +3,7 @@
     year = 2026
     ledger = "ledger.db"           # or a postgresql:// URL (COMPPLAN_LEDGER overrides)
     out = "web-out"                # payroll files, approved quotas, statements
+    scenarios = "scenarios"        # optional: finance's what-if
     [inputs]
     plans = "plans"
     roster = "input/roster.csv"
@@ -51,6 +52,7 @@ class WebConfig:
     accounts: Path | None
     fx: Path | None
     quota_review: QuotaReview | None
+    scenarios: Path | None = None
     secure_cookies: bool = False
 
     @property
@@ -109,6 +111,7 @@ def load_config(path: Path) -> WebConfig:
                      _path(base, inputs, "quotas", file, False),
                      _path(base, inputs, "accounts", file, False),
                      _path(base, inputs, "fx", file, False), quota_review,
+                     _path(base, data, "scenarios", file, False),
                      bool(data.get("secure_cookies", False)))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from compplan.commands.samples import sample_path
 from compplan.errors import InputError, Issue
 from compplan.ledger.store import open_ledger, reported
 from compplan.web.config import WebConfig, load_config
@@ -22,6 +23,7 @@ def demo_config(folder: Path, year: int, plans: Path) -> Path:
 year = {year}
 ledger = "ledger.db"
 out = "web-out"
+scenarios = "{sample_path('scenarios').resolve().as_posix()}"
 
 [inputs]
 plans = "{plans.resolve().as_posix()}"
