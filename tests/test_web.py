@@ -244,3 +244,22 @@ def test_finance_runs_a_scenario_with_draws(setup: tuple[object, Company]) -> No
     assert bad.status_code == 404  # a name from the folder's list only
     rep = logged_in(setup, "rep@demo.example")
     assert rep.get("/scenarios").status_code == 403
+
+
+def test_a_one_time_password_must_be_changed_first(setup: tuple[object, Company]) -> None:
+    config, _ = setup
+    once = add_user(open_ledger(config.ledger), "new@demo.example", "rep", "AE03")  # type: ignore[attr-defined]
+    c = client(setup)
+    res = c.post("/login", data={"email": "new@demo.example", "password": once,
+                                 "csrf": csrf(c)})
+    assert res.headers["location"] == "/password"
+    assert c.get("/payees/AE03").headers["location"] == "/password"  # nothing else first
+    token = csrf(c, "/password")
+    short = c.post("/password", data={"new": "short", "again": "short", "csrf": token})
+    assert short.status_code == 400 and "12 characters" in short.text
+    done = c.post("/password", data={"new": "a much longer one", "again": "a much longer one",
+                                     "csrf": token})
+    assert done.status_code == 303 and c.get("/payees/AE03").status_code == 200
+    c2 = client(setup)
+    assert c2.post("/login", data={"email": "new@demo.example", "password": once,
+                                   "csrf": csrf(c2)}).status_code == 401  # once only

@@ -19,13 +19,22 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
+from compplan.errors import InputError
 from compplan.ledger.store import open_ledger
 from compplan.web import finance, payroll_pages, quota_pages, scenario_pages, statements
 from compplan.web.company import Company
 from compplan.web.config import WebConfig, session_secret
-from compplan.web.pages import HOURS, LoginNeededError, Posted, current_user, home_of, page
+from compplan.web.pages import (
+    HOURS,
+    LoginNeededError,
+    PasswordNeededError,
+    Posted,
+    current_user,
+    home_of,
+    page,
+)
 from compplan.web.quota_desk import Desk
-from compplan.web.users import TooManyAttemptsError, User, authenticate
+from compplan.web.users import TooManyAttemptsError, User, authenticate, change_password
 
 
 def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
@@ -42,6 +51,10 @@ def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
     @app.exception_handler(LoginNeededError)
     async def _login(request: Request, exc: LoginNeededError) -> Response:
         return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(PasswordNeededError)
+    async def _password(request: Request, exc: PasswordNeededError) -> Response:
+        return RedirectResponse("/password", status_code=303)
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
@@ -79,12 +92,31 @@ def create_app(config: WebConfig, company: Company | None = None) -> FastAPI:
         request.session.clear()
         request.session["user_id"] = user.user_id
         request.session["csrf"] = secrets.token_urlsafe(32)
-        return RedirectResponse(home_of(user), status_code=303)
+        return RedirectResponse("/password" if user.must_change else home_of(user),
+                                status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, _: Posted) -> Response:
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
+
+    @app.get("/password", response_class=HTMLResponse)
+    def password_page(request: Request, user: Annotated[User, Depends(current_user)]
+                      ) -> Response:
+        return page(request, "password.html", user)
+
+    @app.post("/password")
+    def set_password(request: Request, user: Annotated[User, Depends(current_user)],
+                     _: Posted, new: Annotated[str, Form(max_length=200)],
+                     again: Annotated[str, Form(max_length=200)]) -> Response:
+        if new != again:
+            return page(request, "password.html", user, 400,
+                        error="The two passwords differ.")
+        try:
+            change_password(app.state.engine, user, new)
+        except InputError as exc:
+            return page(request, "password.html", user, 400, error=exc.issues[0].message)
+        return RedirectResponse(home_of(user), status_code=303)
 
     @app.get("/")
     def home(user: Annotated[User, Depends(current_user)]) -> Response:

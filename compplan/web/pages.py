@@ -33,6 +33,10 @@ def money(cents: int, code: str) -> str:
 TEMPLATES.env.filters["money"] = money
 
 
+class PasswordNeededError(Exception):
+    """Logged in with a one-time password: choose one first."""
+
+
 class LoginNeededError(Exception):
     """No session: go to the login page."""
 
@@ -43,6 +47,8 @@ def current_user(request: Request) -> User:
     user = user_by_id(engine, int(user_id)) if user_id is not None else None
     if user is None:
         raise LoginNeededError()
+    if user.must_change and request.url.path not in ("/password", "/logout"):
+        raise PasswordNeededError()
     return user
 
 

@@ -31,6 +31,8 @@ class User:
     email: str
     role: str
     payee_id: str | None
+    must_change: bool = False
+    """Logged in with a one-time password: choose one before anything else."""
 
 
 class TooManyAttemptsError(Exception):
@@ -48,13 +50,14 @@ def add_user(engine: sa.Engine, email: str, role: str, payee_id: str | None = No
                                            "payee_id")])
     if "@" not in email or len(email) > 320:
         raise InputError([Issue("--email", f"{email!r}: expected an e-mail address")])
+    one_time = password is None
     password = password or secrets.token_urlsafe(12)
     with locked(engine) as conn:
         if conn.execute(sa.select(users.c.user_id).where(users.c.email == email)).first():
             raise InputError([Issue("--email", f"{email} already has a user")])
         conn.execute(users.insert().values(
             email=email, password_hash=HASHER.hash(password), role=role,
-            payee_id=payee_id or None, created_at=now(), must_change=False))
+            payee_id=payee_id or None, created_at=now(), must_change=one_time))
         record(conn, actor, "user added", email, f"role {role}"
                + (f", payee {payee_id}" if payee_id else ""))
     return password
@@ -62,7 +65,21 @@ def add_user(engine: sa.Engine, email: str, role: str, payee_id: str | None = No
 
 def _user(row: sa.RowMapping) -> User:
     return User(int(row["user_id"]), str(row["email"]), str(row["role"]),
-                str(row["payee_id"]) if row["payee_id"] else None)
+                str(row["payee_id"]) if row["payee_id"] else None, bool(row["must_change"]))
+
+
+MIN_LENGTH = 12
+
+
+def change_password(engine: sa.Engine, user: User, new: str) -> None:
+    """Set a user's own password (at least ``MIN_LENGTH`` characters, not their e-mail)."""
+    if len(new) < MIN_LENGTH or new.strip().lower() == user.email:
+        raise InputError([Issue("password", f"choose at least {MIN_LENGTH} characters, "
+                                            "not your e-mail address")])
+    with locked(engine) as conn:
+        conn.execute(users.update().where(users.c.user_id == user.user_id).values(
+            password_hash=HASHER.hash(new), must_change=False))
+        record(conn, user.email, "password changed", user.email)
 
 
 def user_by_id(engine: sa.Engine, user_id: int) -> User | None:
