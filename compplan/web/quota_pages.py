@@ -44,12 +44,13 @@ def _rows(plan: QuotaPlan, company: QuotaPlan, mask: pd.Series) -> list[dict[str
     flags = failed.groupby("territory_id")["check"].apply(lambda c: ", ".join(sorted(set(c))))
     return [{"territory_id": str(t), "payee_id": str(p), "potential": float(pot),
              "last_year": float(ly), "proposed": float(pr), "quota": float(q),
-             "quarters": [float(x) for x in qs], "flags": str(flags.get(t, "")),
+             "quarters": [float(x) for x in qs], "months": [float(x) for x in ms],
+             "flags": str(flags.get(t, "")),
              "override": not math.isnan(ov), "reason": str(r)}
-            for t, p, pot, ly, pr, q, qs, ov, r in zip(
+            for t, p, pot, ly, pr, q, qs, ms, ov, r in zip(
                 f["territory_id"], f["payee_id"], f["potential"], f["last_year"], proposed,
-                plan.allocation.annual, quarters, plan.territories.fixed,
-                plan.territories.reasons, strict=True)]
+                plan.allocation.annual, quarters, plan.allocation.months,
+                plan.territories.fixed, plan.territories.reasons, strict=True)]
 
 
 def _review_page(request: Request, user: User, manager: str) -> Response:
