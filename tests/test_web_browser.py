@@ -35,6 +35,7 @@ from selenium import webdriver  # noqa: E402 - only with a browser to drive
 from selenium.common.exceptions import (  # noqa: E402
     NoSuchElementException,
     StaleElementReferenceException,
+    WebDriverException,
 )
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -85,9 +86,11 @@ def browser() -> Iterator[WebDriver]:
 
 
 def settled(browser: WebDriver) -> WebDriverWait[WebDriver]:
-    """A wait that reads again when a page reloads under it."""
+    """A wait that reads again when a page reloads under it (an element gone stale, or
+    Chromium's "node does not belong to the document" while the new page replaces it)."""
     return WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,
-                                                          NoSuchElementException))
+                                                          NoSuchElementException,
+                                                          WebDriverException))
 
 
 def log_in(browser: WebDriver, server: str, email: str) -> None:
