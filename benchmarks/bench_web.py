@@ -44,10 +44,8 @@ def main() -> None:
         (folder / "input").mkdir()
         for name, frame in company(payees, lines).items():
             frame.to_csv(folder / "input" / f"{name}.csv", index=False)
-        config_path = demo_config(folder, 2026, default_plans())
-        text = config_path.read_text().replace('fx = "input/fx.csv"\n', "")
-        config_path.write_text(text)
-        config = load_config(config_path)
+        config = load_config(demo_config(folder, 2026, default_plans(), fx=False,
+                                         quota_review=False))
         add_user(open_ledger(config.ledger), "finance@bench.example", "finance", None,
                  PASSWORD)
         start = time.perf_counter()

@@ -16,8 +16,16 @@ DEMO_USERS = (("rep@demo.example", "rep", "AE01"), ("manager@demo.example", "man
               ("admin@demo.example", "admin", None))
 
 
-def demo_config(folder: Path, year: int, plans: Path) -> Path:
-    """Write compplan.toml for the demo's inputs in ``folder``."""
+def demo_config(folder: Path, year: int, plans: Path, fx: bool = True,
+                quota_review: bool = True) -> Path:
+    """Write compplan.toml for the demo's inputs in ``folder`` (``fx``: with its FX
+    table; ``quota_review``: with its territories)."""
+    review = f"""
+[quota_review]
+plan = "{(plans / 'quotas-2026.yaml').resolve().as_posix()}"
+territories = "input/territories.csv"
+history = "input/deals.csv"
+""" if quota_review else ""
     path = folder / "compplan.toml"
     path.write_text(f"""# the demo company, for compplan serve
 year = {year}
@@ -31,13 +39,7 @@ roster = "input/roster.csv"
 deals = "input/deals.csv"
 quotas = "input/quotas.csv"
 accounts = "input/accounts.csv"
-fx = "input/fx.csv"
-
-[quota_review]
-plan = "{(plans / 'quotas-2026.yaml').resolve().as_posix()}"
-territories = "input/territories.csv"
-history = "input/deals.csv"
-""", encoding="utf-8")
+""" + ('fx = "input/fx.csv"\n' if fx else "") + review, encoding="utf-8")
     return path
 
 
