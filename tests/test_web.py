@@ -226,6 +226,9 @@ def test_a_manager_overrides_a_quota_submits_and_finance_approves(
     quotas = (out / "quotas.csv").read_text()
     assert f"{territory},{territory[4:]},bookings,2026,850000.00" in quotas
     assert (out / "roster.csv").is_file()
+    assert "Approved quotas are in this run" in fin.get("/finance").text
+    page = fin.get(f"/payees/{territory[4:]}").text  # the run now uses the approved quota
+    assert re.search(r"<td>bookings</td><td class=\"num\">850,000.00</td>", page)
     log = fin.get("/audit").text
     assert "quota override" in log and "quotas approved" in log
 

@@ -3,6 +3,7 @@ app starts (and again when approved quotas change its inputs), with its roster."
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,12 +15,15 @@ from compplan.plan.load import load_plans
 from compplan.reports.attainment import attainment_table
 from compplan.result import Result, evaluate
 from compplan.web.config import WebConfig
+from compplan.web.quota_desk import with_approved
 
 
 @dataclass
 class Company:
     config: WebConfig
     result: Result
+    approved: int = 0
+    """Payees whose quota is an approved one, not the configured roster's."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _by_payee: dict[str, Any] | None = field(default=None, repr=False)
     _attainment: pd.DataFrame | None = field(default=None, repr=False)
@@ -27,13 +31,15 @@ class Company:
 
     @classmethod
     def load(cls, config: WebConfig) -> Company:
-        return cls(config, _evaluate(config))
+        result, approved = _evaluate(config)
+        return cls(config, result, approved=approved)
 
     def reload(self) -> None:
         """Evaluate again (the inputs changed: approved quotas)."""
-        fresh = _evaluate(self.config)
+        fresh, approved = _evaluate(self.config)
         with self._lock:
             self.result, self._by_payee, self._attainment, self._names = fresh, None, None, None
+            self.approved = approved
 
     @property
     def roster(self) -> pd.DataFrame:
@@ -67,7 +73,13 @@ class Company:
         return [f"{self.config.year}-{m:02d}" for m in range(1, 13)]
 
 
-def _evaluate(config: WebConfig) -> Result:
+def _evaluate(config: WebConfig) -> tuple[Result, int]:
+    """The run of the configured inputs, with the approved quotas (and how many payees
+    they changed)."""
     inputs = load_inputs(config.roster, config.deals, config.quotas, config.accounts,
                          fx=config.fx)
-    return evaluate(load_plans(config.plans), inputs, config.year)
+    roster, changed = with_approved(inputs.roster.frame, config.out / "quotas")
+    if changed:
+        inputs = dataclasses.replace(inputs, roster=dataclasses.replace(inputs.roster,
+                                                                        frame=roster))
+    return evaluate(load_plans(config.plans), inputs, config.year), changed

@@ -22,7 +22,8 @@ def finance(request: Request, user: Finance) -> Response:
     company: Company = request.app.state.company
     table = summarize(company.result)
     return page(request, "finance.html", user, rows=table.to_dict("records"),
-                payees=int(company.result.seats["payee_id"].nunique()))
+                payees=int(company.result.seats["payee_id"].nunique()),
+                approved=company.approved)
 
 
 @router.get("/audit")

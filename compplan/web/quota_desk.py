@@ -8,8 +8,10 @@ of the company plan's quotas there and no over-assignment, an override fixing it
 territory: so the manager's total never moves, and the others absorb the change
 within their growth bounds (an override the bounds cannot absorb is refused with the
 numbers). Approval writes ``quotas.csv`` (year, quarter and month rows of every approved
-manager's territories) and a new roster version with their payees' annual ``quota``
-(the plans that read the roster's quota take it from there), both at once.
+manager's territories), a new roster version with their payees' annual ``quota`` (for
+``compplan run``), and ``approved_quotas.csv``, all at once; the app's own run then
+takes the approved quotas over the configured roster's (:func:`with_approved`) and is
+evaluated again, so its statements and payrolls use them.
 """
 
 from __future__ import annotations
@@ -101,12 +103,33 @@ def write_approved(desk: Desk, roster: pd.DataFrame, approved: dict[str, Overrid
     plans = [p for m, o in sorted(approved.items())
              if (p := desk.manager_plan(roster, m, o)) is not None]
     quotas = pd.concat([p.quotas() for p in plans], ignore_index=True)
+    # the roster's quota is the annual one before a hire's ramp: the engine prorates it
     annual = {str(t): float(a) for p in plans for t, a in zip(
-        p.territories.frame["payee_id"], p.allocation.months.sum(axis=1), strict=True)}
+        p.territories.frame["payee_id"], p.allocation.annual, strict=True)}
     new_roster = roster.drop(columns=[c for c in roster.columns if c.startswith("_")])
     if "quota" in new_roster:
         ids = new_roster["payee_id"].astype(str)
         new_roster = new_roster.assign(quota=np.where(ids.isin(annual), ids.map(annual),
                                                       new_roster["quota"]))
+    approved_quotas = pd.DataFrame({"payee_id": list(annual), "quota": list(annual.values())})
     return write_atomically(out, {"quotas.csv": csv_writer(quotas, {"quota"}),
-                                  "roster.csv": csv_writer(new_roster, {"quota"})})
+                                  "roster.csv": csv_writer(new_roster, {"quota"}),
+                                  APPROVED: csv_writer(approved_quotas, {"quota"})})
+
+
+APPROVED = "approved_quotas.csv"
+"""payee_id, quota: the annual quotas finance approved, which the app's run uses."""
+
+
+def with_approved(roster: pd.DataFrame, folder: Path) -> tuple[pd.DataFrame, int]:
+    """The roster with the approved annual quotas in ``quota`` (the rest as given), and
+    how many payees they changed: the configured roster stays the source of everyone's
+    dates and plans, approvals only set quotas."""
+    path = folder / APPROVED
+    if not path.is_file() or "quota" not in roster:
+        return roster, 0
+    approved = pd.read_csv(path, dtype={"payee_id": str})
+    quota = dict(zip(approved["payee_id"], approved["quota"].astype(float), strict=True))
+    ids = roster["payee_id"].astype(str)
+    hit = ids.isin(quota)
+    return roster.assign(quota=np.where(hit, ids.map(quota), roster["quota"])), int(hit.sum())

@@ -145,4 +145,5 @@ def approve(request: Request, user: Finance, _: Posted, manager: str) -> Respons
         save_review(conn, manager, "approved", overrides, user.email)
         record(conn, user.email, "quotas approved", manager,
                f"{len(overrides)} override(s); written to {out / 'quotas.csv'}")
+    company.reload()  # the app's run takes the approved quotas from now on
     return RedirectResponse(f"/quotas/{manager}", status_code=303)
