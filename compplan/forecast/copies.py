@@ -24,10 +24,10 @@ from compplan.engine.components import (
     paid_per_credit,
 )
 from compplan.engine.measures import Floats, PlanFrame, derive
-from compplan.engine.result import PlanResult
+from compplan.engine.result import Evaluation, PlanResult
 from compplan.forecast.variants import Moves, Slot
 from compplan.inputs.bundle import Inputs
-from compplan.schema import Commission
+from compplan.scenarios.monte_carlo import run_clawbacks
 
 Ints = npt.NDArray[np.int64]
 Added = dict[Slot, Floats]
@@ -47,13 +47,14 @@ class Base:
     @classmethod
     def of(cls, result: PlanResult, inputs: Inputs) -> Base:
         ctx = Context(result.frame, inputs)
-        from compplan.engine.components import earlier_clawbacks  # noqa: PLC0415
-
-        cross = {c.id: earlier_clawbacks(ctx, c) for c in result.frame.plan.components
-                 if isinstance(c, Commission) and reversals.applies(result.frame, c)}
         earned = {c.id: credited(ctx, c)[0]  # type: ignore[arg-type]
                   for c in result.frame.plan.components if paid_per_credit(c)}
-        return cls(result, ctx, cross, earned)
+        return cls(result, ctx, run_clawbacks(result, inputs), earned)
+
+    @classmethod
+    def of_run(cls, result: Evaluation) -> dict[str, Base]:
+        """Every plan's base, found once for all the forecast's methods."""
+        return {p: cls.of(pr, result.inputs) for p, pr in result.by_plan.items()}
 
 
 def rows_of(moves: Moves, variants: Ints) -> tuple[Ints, Ints]:

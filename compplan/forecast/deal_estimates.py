@@ -28,8 +28,8 @@ ESTIMATE_COLUMNS = ["deal_id", "stage", "win_rate", "close_date", "payee_id", "p
 ``expected_change``: that x the win rate."""
 
 
-def deal_estimates(result: Evaluation, deals: OpenDeals, var: Variants, win: Floats,
-                   bases: dict[str, Base] | None = None) -> pd.DataFrame:
+def deal_estimates(result: Evaluation, bases: dict[str, Base], deals: OpenDeals,
+                   var: Variants, win: Floats) -> pd.DataFrame:
     """One row per open deal, payee and component whose year's pay it changes, in
     minor units of the plan's currency (``change``, ``expected_change``)."""
     k0 = var.offsets.index(0)
@@ -46,7 +46,7 @@ def deal_estimates(result: Evaluation, deals: OpenDeals, var: Variants, win: Flo
         key = deal_of[pair] * n + moves.local[rows]
         pairs, copy = np.unique(key, return_inverse=True)
         seats = (pairs % n).astype(np.int64)
-        base = bases[plan_id] if bases is not None else Base.of(pr, result.inputs)
+        base = bases[plan_id]
         added = scatter(moves, rows, copy.astype(np.int64), len(pairs))
         results, _ = pay_copies(base, result.inputs, seats, added)
         places = decimals(pr.frame.plan.currency)

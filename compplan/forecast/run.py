@@ -12,7 +12,6 @@ import pandas as pd
 
 from compplan.core.currencies import decimals
 from compplan.core.money import to_minor
-from compplan.engine.components import Context
 from compplan.engine.pipeline import evaluate
 from compplan.engine.result import Evaluation
 from compplan.errors import InputError, Issue
@@ -79,10 +78,6 @@ class Forecast:
     accrual: pd.DataFrame
     journal: pd.DataFrame
 
-    @property
-    def as_of_month(self) -> int:
-        return int(self.request.as_of[5:7]) - 1
-
 
 def _check_as_of(as_of: str, year: int) -> np.datetime64:
     try:
@@ -105,15 +100,15 @@ def _pct(values: Floats, q: float) -> float:
     return float(np.percentile(finite, q)) if len(finite) else np.nan
 
 
-def _plan_rows(actual: Evaluation, draws: dict[str, PlanDraws], rate: dict[str, Paid],
-               month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _plan_rows(actual: Evaluation, bases: dict[str, Base], draws: dict[str, PlanDraws],
+               rate: dict[str, Paid], month: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     plan_rows, payee_rows = [], []
     for plan_id, d in sorted(draws.items()):
         pr = actual.by_plan[plan_id]
         pf = pr.frame
         code = pf.plan.currency
         places = decimals(code)
-        ctx = Context(pf, actual.inputs)
+        ctx = bases[plan_id].context  # its quotas and attainments computed once
         cents = np.stack([r.cents for r in pr.components], axis=1).astype(np.float64)
         variable = np.array([r.component.kind != "salary" for r in pr.components])
         to_date = cents[:, variable, : month + 1].sum(axis=(1, 2)) / 10**places
@@ -185,11 +180,11 @@ def forecast(plans: dict[str, Plan], inputs: Inputs, year: int, request: Request
         raise InputError([Issue(inputs.roster.file, f"no payee on any plan in {year}")])
     var = variants(plans, deals, actual.seats, calendar, offsets, day, request.stages)
     month = int(request.as_of[5:7]) - 1
-    drawn = monte_carlo(actual, var, win, found.slip, request.settings, progress)
-    rate = run_rate(actual, month)
-    plan_table, payees = _plan_rows(actual, drawn, rate, month)
-    bases = {p: Base.of(pr, actual.inputs) for p, pr in actual.by_plan.items()}
-    estimates = deal_estimates(actual, deals, var, win, bases)
+    bases = Base.of_run(actual)  # each plan's quotas, clawbacks and credit earnings, once
+    drawn = monte_carlo(actual, bases, var, win, found.slip, request.settings, progress)
+    rate = run_rate(actual, bases, month)
+    plan_table, payees = _plan_rows(actual, bases, drawn, rate, month)
+    estimates = deal_estimates(actual, bases, deals, var, win)
     expected = expected_lines(actual, {p: d.mean_pay for p, d in drawn.items()}, month)
     table = accrual(actual, month, expected, request.paid, request.policy)
     rates = found.rates.copy()

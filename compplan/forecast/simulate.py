@@ -74,7 +74,7 @@ def paid(base: Base, results: list[ComponentResult], ctx: Context) -> Paid:
     variable = np.array([r.component.kind != "salary" for r in results])
     attainment = None
     if pf.plan.quotas:
-        attainment = np.nan_to_num(ctx.attainment(primary(pf), "year")[2][:, 0], nan=np.nan)
+        attainment = ctx.attainment(primary(pf), "year")[2][:, 0]
     sales = pf.plan.sales_measure()
     bookings = (ctx.pf.values[sales].sum(axis=1) if sales is not None
                 else np.full(ctx.pf.size, np.nan))
@@ -105,15 +105,15 @@ def pay_chunk(base: Base, result: Evaluation, var: Variants, plan_id: str,
     return paid(base, results, ctx)
 
 
-def monte_carlo(result: Evaluation, var: Variants, win: Floats, slip: dict[int, float],
-                settings: Settings, progress: Callable[[int], None] | None = None,
+def monte_carlo(result: Evaluation, bases: dict[str, Base], var: Variants, win: Floats,
+                slip: dict[int, float], settings: Settings,
+                progress: Callable[[int], None] | None = None,
                 threads: int | None = None) -> dict[str, PlanDraws]:
-    """Every plan's draws (see the module)."""
+    """Every plan's draws (see the module); ``bases``: :meth:`Base.of_run`."""
     probs = np.array([slip.get(k, 0.0) for k in var.offsets])
     cdf = np.cumsum(probs) / probs.sum()
     rng = np.random.default_rng([settings.seed, 25])
     plans = sorted(result.by_plan)
-    bases = {p: Base.of(result.by_plan[p], result.inputs) for p in plans}
     sizes = {p: result.by_plan[p].frame.size for p in plans}
     parts: dict[str, list[Paid]] = {p: [] for p in plans}
 
@@ -164,12 +164,12 @@ def _projected(monthly: Floats, share: Floats, as_of_month: int) -> Floats:
     return np.where(later[None, :], rate[:, None] * share - monthly, 0.0)
 
 
-def run_rate(result: Evaluation, as_of_month: int) -> dict[str, Paid]:
+def run_rate(result: Evaluation, bases: dict[str, Base], as_of_month: int
+             ) -> dict[str, Paid]:
     """Every plan's year at each seat's run rate through the as-of month."""
     out = {}
-    for plan_id, pr in result.by_plan.items():
-        base = Base.of(pr, result.inputs)
-        pf = pr.frame
+    for plan_id, base in bases.items():
+        pf = base.result.frame
         share = pf.prorate["month"]
 
         def projected(monthly: Floats, share: Floats = share) -> Floats:
