@@ -69,3 +69,16 @@ def deal_estimates(result: Evaluation, bases: dict[str, Base], deals: OpenDeals,
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["deal_id", "payee_id", "plan", "component"], kind="stable"
                            ).reset_index(drop=True)[ESTIMATE_COLUMNS]
+
+
+def by_deal(estimates: pd.DataFrame) -> pd.DataFrame:
+    """Per open deal and currency: the year's pay it changes if it closes (all payees),
+    and that x its win rate, largest first."""
+    cols = ["deal_id", "stage", "win_rate", "close_date", "currency"]
+    if estimates.empty:
+        return pd.DataFrame(columns=[*cols, "payees", "change", "expected_change"])
+    by = estimates.groupby(cols, sort=False).agg(payees=("payee_id", "nunique"),
+                                                 change=("change", "sum"),
+                                                 expected_change=("expected_change", "sum"))
+    return by.reset_index().sort_values(["change", "deal_id"], ascending=[False, True],
+                                        kind="stable").reset_index(drop=True)

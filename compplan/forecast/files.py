@@ -12,6 +12,7 @@ from compplan.core.atomic import Writer, csv_writer, write_atomically
 from compplan.core.currencies import decimals
 from compplan.core.money import format_minor, to_minor
 from compplan.forecast.accrual import ACCRUAL_MONEY, formatted
+from compplan.forecast.deal_estimates import by_deal
 from compplan.forecast.run import MONEY_PAYEE, MONEY_PLAN, Forecast
 
 LEFT_OUT_COLUMNS = ["file", "row", "deal_id", "stage", "reason"]
@@ -26,20 +27,6 @@ def money_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
         units = to_minor(np.nan_to_num(values) * 10.0**places, 0)
         out[c] = np.where(np.isnan(values), "", format_minor(units, places))
     return out
-
-
-def top_deals(fc: Forecast) -> pd.DataFrame:
-    """Per open deal and currency: the year's pay it changes if it closes (all payees),
-    and that x its win rate, largest first."""
-    e = fc.estimates
-    cols = ["deal_id", "stage", "win_rate", "close_date", "currency"]
-    if e.empty:
-        return pd.DataFrame(columns=[*cols, "payees", "change", "expected_change"])
-    by = e.groupby(cols, sort=False).agg(payees=("payee_id", "nunique"),
-                                         change=("change", "sum"),
-                                         expected_change=("expected_change", "sum"))
-    return by.reset_index().sort_values(["change", "deal_id"], ascending=[False, True],
-                                        kind="stable").reset_index(drop=True)
 
 
 def left_out(fc: Forecast) -> pd.DataFrame:
@@ -80,7 +67,7 @@ def writers(fc: Forecast, excel: bool = True) -> dict[str, Writer]:
     payees = money_text(fc.payees, MONEY_PAYEE)
     estimates = formatted(fc.estimates, ["change", "expected_change"])
     accrual = formatted(fc.accrual, ACCRUAL_MONEY)
-    deals = formatted(top_deals(fc), ["change", "expected_change"])
+    deals = formatted(by_deal(fc.estimates), ["change", "expected_change"])
     ratio = {"cost_of_sales_p10", "cost_of_sales_p50", "cost_of_sales_p90",
              "share_at_quota_p10", "share_at_quota_p50", "share_at_quota_p90",
              "run_rate_cost_of_sales", "run_rate_share_at_quota", "payees", "draws"}
@@ -100,7 +87,7 @@ def writers(fc: Forecast, excel: bool = True) -> dict[str, Writer]:
         "forecast.json": lambda p: _json(summary(fc), p),
     }
     if excel:
-        out["forecast.xlsx"] = lambda p: write_workbook(fc, p, plans, payees, accrual, deals)
+        out["forecast.xlsx"] = lambda p: write_workbook(fc, p)
     return out
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
+from compplan.core.currencies import decimals
 from compplan.excel.charts import NAVY, axes, color_series, dashboard_name
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
@@ -27,6 +28,7 @@ from compplan.excel.sheet import (
     write_table,
 )
 from compplan.forecast.accrual import ACCRUAL_MONEY
+from compplan.forecast.deal_estimates import by_deal
 from compplan.forecast.run import MONEY_PAYEE, MONEY_PLAN, Forecast
 from compplan.outputs.stamp import run_info
 
@@ -36,8 +38,14 @@ RATIOS = ("cost_of_sales", "share_at_quota", "run_rate_cost_of_sales",
 
 
 def _numbers(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Decimal text columns (exact CSV money) back as numbers for cells."""
+    """Decimal text columns (the journal's exact money) as numbers for cells."""
     return frame.assign(**{c: pd.to_numeric(frame[c].replace("", np.nan)) for c in columns})
+
+
+def _units(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Minor-unit columns as amounts in each row's currency, for cells."""
+    scale = 10.0 ** frame["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
+    return frame.assign(**{c: frame[c].to_numpy(dtype=np.int64) / scale for c in columns})
 
 
 def _distribution(wb: Any, fc: Forecast, plan_id: str, name: str, stamp: Stamp) -> None:
@@ -94,10 +102,10 @@ PLAN_TABLES = (
 )
 
 
-def _plans_sheet(wb: Any, fc: Forecast, plans: pd.DataFrame, stamp: Stamp) -> None:
+def _plans_sheet(wb: Any, fc: Forecast, stamp: Stamp) -> None:
     """The plans' year-end figures as three narrow tables (pay, cost, attainment), so
     the page reads at print size."""
-    frame = _numbers(plans, MONEY_PLAN)
+    frame = fc.plans
     ratios = [c for c in frame.columns if c.startswith(RATIOS)]
     layout = Layout({**dict.fromkeys(MONEY_PLAN, "money"), **dict.fromkeys(ratios, "pct"),
                      "payees": "int"}, currency="currency")
@@ -146,25 +154,24 @@ def _about(wb: Any, fc: Forecast, stamp: Stamp) -> None:
     set_print(ws, Printed(len(lines), 1), stamp)
 
 
-def write_workbook(fc: Forecast, path: Path, plans: pd.DataFrame, payees: pd.DataFrame,
-                   accrual: pd.DataFrame, deals: pd.DataFrame) -> None:
-    """forecast.xlsx from the forecast and its CSV tables (money as exact text)."""
+def write_workbook(fc: Forecast, path: Path) -> None:
+    """forecast.xlsx: the forecast's tables, money as numbers in each row's currency."""
     stamp = run_info(fc.actual).stamp(fc.actual.year)
     wb = Workbook(write_only=True)
-    _plans_sheet(wb, fc, plans, stamp)
+    _plans_sheet(wb, fc, stamp)
     taken = {"plans", "payees", "accrual", "journal", "top deals", "win rates", "about"}
     for plan_id in sorted(fc.draws):
         _distribution(wb, fc, plan_id, dashboard_name(plan_id, taken, "forecast"), stamp)
-    att = [c for c in payees.columns if c.startswith(("attainment", "chance"))]
-    table_sheet(wb, "Payees", _numbers(payees, MONEY_PAYEE), "payees", Layout(
+    att = [c for c in fc.payees.columns if c.startswith(("attainment", "chance"))]
+    table_sheet(wb, "Payees", fc.payees, "payees", Layout(
         {**dict.fromkeys(MONEY_PAYEE, "money"), **dict.fromkeys(att, "pct")},
         currency="currency"), stamp, freeze="C2", landscape=True)
-    table_sheet(wb, "Accrual", _numbers(accrual, ACCRUAL_MONEY), "accrual", Layout(
+    table_sheet(wb, "Accrual", _units(fc.accrual, ACCRUAL_MONEY), "accrual", Layout(
         dict.fromkeys(ACCRUAL_MONEY, "money"), currency="currency"), stamp, landscape=True)
     journal = _numbers(fc.journal, ["debit", "credit"])
     table_sheet(wb, "Journal", journal, "journal", Layout(
         {"debit": "money", "credit": "money"}, currency="currency"), stamp)
-    top = _numbers(deals, ["change", "expected_change"]).head(200)
+    top = _units(by_deal(fc.estimates).head(200), ["change", "expected_change"])
     table_sheet(wb, "Top deals", top, "top deals", Layout(
         {"change": "money", "expected_change": "money", "win_rate": "pct", "payees": "int"},
         currency="currency"), stamp, freeze="B2")
