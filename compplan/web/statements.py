@@ -18,18 +18,20 @@ from starlette.background import BackgroundTask
 from compplan.excel.statements import statement_name, write_statement
 from compplan.ledger.store import inquiries, locked
 from compplan.outputs.stamp import run_info
-from compplan.reports.attainment import attainment_table
 from compplan.reports.describe import describe
 from compplan.reports.explain import explain_components
 from compplan.web.audit import now, record
 from compplan.web.company import Company
-from compplan.web.pages import Posted, current_user, page
+from compplan.web.pages import Posted, current_user, page, role
 from compplan.web.scope import can_see, visible
 from compplan.web.users import User
 
 router = APIRouter()
 PAGE = 100
 CurrentUser = Annotated[User, Depends(current_user)]
+ANSWERERS = ("manager", "finance", "admin")
+TEAM_VIEWERS = ("manager", "finance", "payroll", "admin")
+Answerer = Annotated[User, Depends(role(*ANSWERERS))]
 
 
 def _company(request: Request) -> Company:
@@ -140,7 +142,7 @@ def statement_file(request: Request, payee_id: str, user: CurrentUser) -> Respon
     result = company.result
     folder = Path(tempfile.mkdtemp(prefix="compplan-statement-"))
     path = folder / statement_name(payee_id)
-    write_statement(result, payee_id, path, attainment_table(result),
+    write_statement(result, payee_id, path, company.attainment,
                     run_info(result).stamp(result.year))
 
     def clean() -> None:
@@ -179,14 +181,12 @@ def inquiry_list(request: Request, user: CurrentUser) -> Response:
     with request.app.state.engine.connect() as conn:
         rows = conn.execute(query.limit(500)).mappings().all()
     return page(request, "inquiries.html", user, rows=rows,
-                can_answer=user.role in ("manager", "finance", "admin"))
+                can_answer=user.role in ANSWERERS)
 
 
 @router.post("/inquiries/{inquiry_id}/answer")
-def answer(request: Request, inquiry_id: int, user: CurrentUser, _: Posted,
+def answer(request: Request, inquiry_id: int, user: Answerer, _: Posted,
            text: Annotated[str, Form(min_length=1, max_length=4000)]) -> Response:
-    if user.role not in ("manager", "finance", "admin"):
-        raise HTTPException(403, "not for your role")
     company = _company(request)
     with locked(request.app.state.engine) as conn:
         row = conn.execute(sa.select(inquiries).where(inquiries.c.inquiry_id == inquiry_id)
@@ -202,12 +202,10 @@ def answer(request: Request, inquiry_id: int, user: CurrentUser, _: Posted,
 
 
 @router.get("/team")
-def team(request: Request, user: CurrentUser,
+def team(request: Request, user: Annotated[User, Depends(role(*TEAM_VIEWERS))],
          offset: Annotated[int, Query(ge=0)] = 0,
          q: Annotated[str, Query(max_length=200)] = "") -> Response:
     """The payees a user may see but themselves: attainment and pay of the year."""
-    if user.role == "rep":
-        raise HTTPException(403, "not for your role")
     company = _company(request)
     result = company.result
     seen = visible(user, company.roster)
