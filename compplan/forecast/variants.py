@@ -80,24 +80,25 @@ def close_dates(expected: npt.NDArray[np.datetime64], offsets: list[int],
     return out
 
 
-def variant_rows(deals: OpenDeals, dates: npt.NDArray[np.datetime64],
-                 stages: Stages) -> tuple[pd.DataFrame, Ints]:
-    """The deals table of every variant, and each row's variant."""
-    n, k_count = deals.count, dates.shape[1]
+def variant_rows(deals: OpenDeals, layout: Variants, stages: Stages
+                 ) -> tuple[pd.DataFrame, Ints]:
+    """The deals table of every variant, and each row's variant (numbered as ``layout``
+    numbers them)."""
+    dates = layout.dates
     table = deals.actual.deals.frame
     standing = table.iloc[deals.standing]
     ids = standing["deal_id"].astype(str) + "\x1fopen"
     parts = [standing.assign(deal_id=ids.to_numpy(dtype=object))]
-    variant = [deals.standing_deal]
+    variant = [layout.standing(deals.standing_deal)]
     base = deals.rows.assign(stage=stages.won)
     if "cancel_date" in base:
         base = base.assign(cancel_date=pd.Series(pd.NaT, index=base.index,
                                                  dtype=table["cancel_date"].dtype))
-    for k in range(k_count):
+    for k in range(len(layout.offsets)):
         when = pd.to_datetime(dates[deals.deal, k]).astype(table["close_date"].dtype)
         parts.append(base.assign(close_date=when, deal_id=(
             base["deal_id"].astype(str) + f"\x1f{k}").to_numpy(dtype=object)))
-        variant.append(n + deals.deal * k_count + k)
+        variant.append(layout.won(deals.deal, np.full(len(deals.deal), k)))
     frame = pd.concat(parts, ignore_index=True)
     frame["deal_id"] = frame["deal_id"].astype(table["deal_id"].dtype)
     return frame, np.concatenate(variant).astype(np.int64)
@@ -153,15 +154,13 @@ def variants(plans: dict[str, Plan], deals: OpenDeals, seats: pd.DataFrame,
              calendar: Calendar, offsets: list[int], as_of: np.datetime64,
              stages: Stages) -> Variants:
     """Credit every variant of every open deal once; the moves per plan."""
-    dates = close_dates(deals.expected, offsets, as_of)
-    frame, variant = variant_rows(deals, dates, stages)
+    layout = Variants(offsets, close_dates(deals.expected, offsets, as_of), {}, deals.count)
+    frame, variant = variant_rows(deals, layout, stages)
     inputs = dataclasses.replace(deals.actual, deals=dataclasses.replace(
         deals.actual.deals, frame=frame))
     credits, _ = build_credits(plans, inputs, seats, calendar)  # their exceptions: the run's
-    count = deals.count * (1 + len(offsets))
-    by_plan = {}
     for plan_id in sorted(set(seats["plan"])):
         pf = plan_frame(plans[plan_id], seats, credits, calendar)
-        by_plan[plan_id] = _plan_moves(pf, Context(pf, inputs, traced=False), variant,
-                                       deals.count, count)
-    return Variants(offsets, dates, by_plan, deals.count)
+        layout.by_plan[plan_id] = _plan_moves(pf, Context(pf, inputs, traced=False), variant,
+                                              deals.count, layout.count)
+    return layout
