@@ -19,8 +19,7 @@ from openpyxl.chart import BarChart, LineChart, Reference
 from compplan.accounting.allocate import Allocated
 from compplan.accounting.amortize import ASSET_COLUMNS, Schedule, month_label
 from compplan.core.atomic import Writer, write_atomically, write_csv
-from compplan.core.currencies import decimals
-from compplan.core.money import format_minor
+from compplan.core.money import amount_columns
 from compplan.excel.charts import NAVY, ORANGE, axes, color_series, legend_below
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
@@ -58,15 +57,6 @@ class Books:
     rollforward: pd.DataFrame
 
 
-def _money(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Cents columns as text amounts in each row's currency."""
-    out = frame.copy()
-    places = out["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
-    for col in columns:
-        out[col] = format_minor(out[col].to_numpy(dtype=np.int64), places)
-    return out
-
-
 def allocations_frame(books: Books) -> pd.DataFrame:
     """Every capitalized or expensed share of a payout line, with its treatment."""
     a = books.allocated.rows
@@ -90,7 +80,7 @@ def allocations_frame(books: Books) -> pd.DataFrame:
             "currency": lost["currency"], "deal_id": "", "source_row": pd.NA,
             "basis": "", "cents": lost["cents"], "policy_entry": 0,
             "treatment": lost["reason"]})], ignore_index=True)
-    return _money(kept, ["cents"]).rename(columns={"cents": "amount"})
+    return amount_columns(kept, ["cents"]).rename(columns={"cents": "amount"})
 
 
 def amortization_frame(books: Books) -> pd.DataFrame:
@@ -105,13 +95,13 @@ def amortization_frame(books: Books) -> pd.DataFrame:
         "asset_id": a["asset_id"].to_numpy()[asset], "currency": a["currency"].to_numpy()[asset],
         "month": labels[j], "basis": basis[j],
         "amortization": s.amortized[asset, j], "carrying_end": s.carrying[asset, j]})
-    return _money(frame, ["amortization", "carrying_end"])
+    return amount_columns(frame, ["amortization", "carrying_end"])
 
 
 def book_writers(books: Books) -> dict[str, Writer]:
     """The files, by name, for :func:`compplan.core.atomic.write_atomically`."""
-    assets = _money(books.schedule.assets[ASSET_COLUMNS], ASSET_MONEY)
-    roll = _money(books.rollforward, ROLL_MONEY)
+    assets = amount_columns(books.schedule.assets[ASSET_COLUMNS], ASSET_MONEY)
+    roll = amount_columns(books.rollforward, ROLL_MONEY)
     allocations = allocations_frame(books)
     amortization = amortization_frame(books)
     journal = books.journal

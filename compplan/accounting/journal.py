@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 
 from compplan.accounting.amortize import Schedule, month_label
-from compplan.core.currencies import decimals
-from compplan.core.money import format_minor
+from compplan.core.money import amounts
 from compplan.schema.accounting import AccountingPolicy
 
 JOURNAL_COLUMNS = ["date", "entity", "currency", "account", "debit", "credit", "memo",
@@ -204,9 +203,7 @@ def as_rows(entries: list[pd.DataFrame], entity: str) -> pd.DataFrame:
         return pd.DataFrame(columns=JOURNAL_COLUMNS)
     both = pd.concat(kept, ignore_index=True)
     both["entry"] = np.arange(len(both))
-    places = both["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
-    amount = np.array(format_minor(both["cents"].to_numpy(dtype=np.int64), places),
-                      dtype=object)
+    amount = np.array(amounts(both["cents"], both["currency"]), dtype=object)
     debit = pd.DataFrame({"account": both["debit_account"], "debit": amount, "credit": "",
                           "side": 0})
     credit = pd.DataFrame({"account": both["credit_account"], "debit": "", "credit": amount,

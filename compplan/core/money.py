@@ -14,6 +14,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from compplan.core.currencies import decimals
+
 Cents = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 
@@ -204,3 +206,22 @@ def largest_remainder_groups(groups: npt.ArrayLike, totals: npt.ArrayLike,
     rank[order] = np.arange(len(g)) - first[g[order]]
     out: Cents = (base + (rank < left[g])) * sign[g]
     return out
+
+
+def row_decimals(currency: pd.Series) -> npt.NDArray[np.int64]:
+    """Each row's currency's minor-unit places (a handful of codes, looked up once each)."""
+    codes = currency.astype(str)
+    return np.asarray(codes.map({c: decimals(c) for c in pd.unique(codes)}).to_numpy(),
+                      dtype=np.int64)
+
+
+def amounts(minor: pd.Series, currency: pd.Series) -> list[str]:
+    """Minor units as amounts, each with its currency's decimals (JPY none, KWD three)."""
+    return format_minor(minor.to_numpy(dtype=np.int64), row_decimals(currency))
+
+
+def amount_columns(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The frame with minor-unit columns as text amounts in each row's ``currency``."""
+    places = row_decimals(frame["currency"])
+    return frame.assign(**{c: format_minor(frame[c].to_numpy(dtype=np.int64), places)
+                           for c in columns})

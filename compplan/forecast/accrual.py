@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from compplan.accounting.journal import as_rows
-from compplan.core.currencies import decimals
-from compplan.core.money import format_minor, to_minor
+from compplan.core.money import to_minor
 from compplan.engine.pay_currency import convert_lines
 from compplan.engine.pipeline import LINE_COLUMNS
 from compplan.engine.result import Evaluation
@@ -101,13 +100,6 @@ def accrual(result: Evaluation, as_of_month: int, expected: pd.DataFrame,
     by["account"] = [account_of(accounts, policy, str(p), str(c))
                      for p, c in zip(by["plan"], by["component"], strict=True)]
     return by[ACCRUAL_COLUMNS]
-
-
-def formatted(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Money columns in minor units as decimal text in each row's currency."""
-    places = table["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
-    return table.assign(**{c: format_minor(table[c].to_numpy(dtype=np.int64), places)
-                           for c in columns})
 
 
 def journal(table: pd.DataFrame, as_of: str, policy: AccountingPolicy | None) -> pd.DataFrame:

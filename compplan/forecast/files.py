@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from compplan.core.atomic import Writer, csv_writer, write_atomically
-from compplan.core.currencies import decimals
-from compplan.core.money import format_minor, to_minor
-from compplan.forecast.accrual import ACCRUAL_MONEY, formatted
+from compplan.core.money import amount_columns, format_minor, row_decimals, to_minor
+from compplan.forecast.accrual import ACCRUAL_MONEY
 from compplan.forecast.deal_estimates import by_deal
 from compplan.forecast.run import MONEY_PAYEE, MONEY_PLAN, Forecast
 
@@ -20,7 +19,7 @@ LEFT_OUT_COLUMNS = ["file", "row", "deal_id", "stage", "reason"]
 
 def money_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Money columns (numbers in each row's currency) as exact decimal text."""
-    places = frame["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
+    places = row_decimals(frame["currency"])
     out = frame.copy()
     for c in columns:
         values = frame[c].to_numpy(dtype=np.float64)
@@ -65,9 +64,9 @@ def writers(fc: Forecast, excel: bool = True) -> dict[str, Writer]:
 
     plans = money_text(fc.plans, MONEY_PLAN)
     payees = money_text(fc.payees, MONEY_PAYEE)
-    estimates = formatted(fc.estimates, ["change", "expected_change"])
-    accrual = formatted(fc.accrual, ACCRUAL_MONEY)
-    deals = formatted(by_deal(fc.estimates), ["change", "expected_change"])
+    estimates = amount_columns(fc.estimates, ["change", "expected_change"])
+    accrual = amount_columns(fc.accrual, ACCRUAL_MONEY)
+    deals = amount_columns(by_deal(fc.estimates), ["change", "expected_change"])
     ratio = {"cost_of_sales_p10", "cost_of_sales_p50", "cost_of_sales_p90",
              "share_at_quota_p10", "share_at_quota_p50", "share_at_quota_p90",
              "run_rate_cost_of_sales", "run_rate_share_at_quota", "payees", "draws"}

@@ -12,7 +12,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from compplan.core.currencies import decimals
+from compplan.core.money import row_decimals
 from compplan.excel.charts import NAVY, axes, color_series, dashboard_name
 from compplan.excel.grid import ChartGrid
 from compplan.excel.page import Printed, Stamp, new_sheet, set_print
@@ -44,7 +44,7 @@ def _numbers(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def _units(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Minor-unit columns as amounts in each row's currency, for cells."""
-    scale = 10.0 ** frame["currency"].map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
+    scale = 10.0 ** row_decimals(frame["currency"])
     return frame.assign(**{c: frame[c].to_numpy(dtype=np.int64) / scale for c in columns})
 
 

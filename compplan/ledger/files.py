@@ -24,8 +24,7 @@ import numpy as np
 import pandas as pd
 
 from compplan.core.atomic import Writer, write_atomically, write_csv
-from compplan.core.currencies import decimals
-from compplan.core.money import format_cents, format_minor
+from compplan.core.money import amounts, format_cents
 from compplan.ledger.payroll import PayrollRun
 
 GUSTO_COLUMNS = {"BONUS": "bonus", "COMM": "commission", "SPIFF": "bonus", "ADJ":
@@ -36,12 +35,6 @@ def _bounds(period: str) -> tuple[str, str]:
     year, month = (int(x) for x in period.split("-"))
     last = calendar.monthrange(year, month)[1]
     return f"{period}-01", f"{period}-{last:02d}"
-
-
-def amounts(cents: pd.Series, currency: pd.Series) -> list[str]:
-    """Minor units as amounts, each with its currency's decimals (JPY none, KWD three)."""
-    places = currency.map(lambda c: decimals(str(c))).to_numpy(dtype=np.int64)
-    return format_minor(cents.to_numpy(dtype=np.int64), places)
 
 
 def generic(run: PayrollRun, pay_date: str | None) -> pd.DataFrame:
